@@ -1,0 +1,11 @@
+import type { Command } from "commander";
+import type { CliContext, CommandAction } from "../context.js";
+
+/** Each command module registers itself on the root program; `run` records its exit code. */
+export type RegisterCommand = (
+  program: Command,
+  ctx: CliContext,
+  run: (action: CommandAction) => Promise<void>,
+) => void;
+
+export const commands: RegisterCommand[] = [];
