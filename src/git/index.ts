@@ -1,0 +1,10 @@
+export {
+  GitModelVersion,
+  Provenance,
+  gitModelVersionOf,
+  gitRoot,
+  namespaceOfRepository,
+  readProvenance,
+  remoteUrlOf,
+} from "./provenance.js";
+export { commitUrlFor, namespaceFromRemote, parseRemoteUrl, stripCredentials } from "./remote-url.js";
