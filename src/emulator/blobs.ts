@@ -1,0 +1,130 @@
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { readdir, rename, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { HttpError } from "./http/errors.js";
+
+/** A stored file: its content address and length. */
+export interface BlobRef {
+  sha256: string;
+  size: number;
+}
+
+/** Bytes still allowed in one request; shared by all of its parts (API.md §0.6, 413). */
+export interface UploadBudget {
+  readonly limit: number;
+  remaining: number;
+}
+
+export function uploadBudget(limit: number): UploadBudget {
+  return { limit, remaining: limit };
+}
+
+export function uploadTooLarge(limit: number): HttpError {
+  return new HttpError(413, `Upload exceeds ${limit} bytes`);
+}
+
+/**
+ * Content-addressed files under `<root>/ab/cdef...`. Writes stream to `<root>/tmp/` while hashing and
+ * are renamed into place at the end, so a reader never sees half a blob, identical content is stored
+ * once, and a failed or oversized upload leaves nothing behind.
+ */
+export class BlobStore {
+  readonly root: string;
+  private readonly tmp: string;
+
+  constructor(root: string) {
+    this.root = root;
+    this.tmp = join(root, "tmp");
+    mkdirSync(this.tmp, { recursive: true });
+  }
+
+  /** Where a blob lives; it may not exist. */
+  path(sha256: string): string {
+    return join(this.root, sha256.slice(0, 2), sha256.slice(2));
+  }
+
+  has(sha256: string): boolean {
+    return existsSync(this.path(sha256));
+  }
+
+  open(sha256: string): Readable {
+    return createReadStream(this.path(sha256));
+  }
+
+  /** Whole content; only for small files the emulator must parse (requirements.txt, metadata). */
+  readBuffer(sha256: string): Buffer {
+    return readFileSync(this.path(sha256));
+  }
+
+  /**
+   * Streams `source` into the store. Rejects with 413 (and stops reading) once the budget is spent,
+   * and with the stream's error when `signal` aborts or the source fails; the temp file is removed.
+   */
+  async put(source: Readable, budget?: UploadBudget, signal?: AbortSignal): Promise<BlobRef> {
+    const hash = createHash("sha256");
+    let size = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        if (budget) {
+          budget.remaining -= chunk.length;
+          if (budget.remaining < 0) return done(uploadTooLarge(budget.limit));
+        }
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    const temp = join(this.tmp, `${Date.now()}-${randomBytes(8).toString("hex")}`);
+    try {
+      await pipeline(source, meter, createWriteStream(temp), signal ? { signal } : {});
+      const sha256 = hash.digest("hex");
+      await this.commit(temp, sha256);
+      return { sha256, size };
+    } catch (error) {
+      await rm(temp, { force: true });
+      // Drain what is left so the client sees our 413 instead of a reset connection.
+      if (!source.destroyed) source.resume();
+      throw error;
+    }
+  }
+
+  /** Stores an in-memory buffer (seed data, generated files). */
+  async putBuffer(content: Buffer): Promise<BlobRef> {
+    const sha256 = createHash("sha256").update(content).digest("hex");
+    if (!this.has(sha256)) {
+      const temp = join(this.tmp, `${Date.now()}-${randomBytes(8).toString("hex")}`);
+      await pipeline(async function* () {
+        yield content;
+      }, createWriteStream(temp));
+      await this.commit(temp, sha256);
+    }
+    return { sha256, size: content.length };
+  }
+
+  /** Number of upload temp files present (tests check that failures leave none). */
+  async tempCount(): Promise<number> {
+    return (await readdir(this.tmp)).length;
+  }
+
+  /** Removes every blob and temp file (POST /__emulator/reset). */
+  async clear(): Promise<void> {
+    await rm(this.root, { recursive: true, force: true });
+    mkdirSync(this.tmp, { recursive: true });
+  }
+
+  private async commit(temp: string, sha256: string): Promise<void> {
+    const target = this.path(sha256);
+    mkdirSync(join(this.root, sha256.slice(0, 2)), { recursive: true });
+    const existing = await stat(target).catch(() => undefined);
+    if (existing) {
+      await rm(temp, { force: true });
+      return;
+    }
+    // rename is atomic; two uploads of the same content both end with the same file in place.
+    await rename(temp, target);
+  }
+}
