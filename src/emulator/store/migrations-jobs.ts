@@ -1,16 +1,11 @@
-import type { Database } from "better-sqlite3";
+import type { Migration } from "./migration.js";
 
 /**
  * Schema of the async side of the emulator (jobs, tests, builds, datasets, training data, feature
  * impact, conversions). Applied in order, by name, after the "core-*" migrations of migrations-core.ts;
  * an applied migration is never edited: add "jobs-00N" instead.
  */
-export interface JobsMigration {
-  name: string;
-  up: (db: Database) => void;
-}
-
-export const jobsMigrations: readonly JobsMigration[] = [
+export const jobMigrations: Migration[] = [
   {
     name: "jobs-001",
     up: (db) =>
@@ -33,8 +28,8 @@ export const jobsMigrations: readonly JobsMigration[] = [
         CREATE TABLE custom_model_tests (
           id               TEXT PRIMARY KEY,
           seq              INTEGER NOT NULL,
-          custom_model_id  TEXT NOT NULL,
-          version_id       TEXT NOT NULL,
+          custom_model_id  TEXT NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+          version_id       TEXT NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
           status_id        TEXT NOT NULL,
           overall_status   TEXT NOT NULL,
           testing_status   TEXT NOT NULL,
@@ -48,7 +43,7 @@ export const jobsMigrations: readonly JobsMigration[] = [
         CREATE INDEX custom_model_tests_model ON custom_model_tests (custom_model_id, seq);
 
         CREATE TABLE dependency_builds (
-          version_id       TEXT PRIMARY KEY,
+          version_id       TEXT PRIMARY KEY REFERENCES versions(id) ON DELETE CASCADE,
           custom_model_id  TEXT NOT NULL,
           status_id        TEXT NOT NULL,
           build_status     TEXT NOT NULL,
@@ -58,7 +53,7 @@ export const jobsMigrations: readonly JobsMigration[] = [
         );
 
         CREATE TABLE environment_builds (
-          environment_version_id TEXT PRIMARY KEY,
+          environment_version_id TEXT PRIMARY KEY REFERENCES environment_versions(id) ON DELETE CASCADE,
           status_id              TEXT,
           build_status           TEXT NOT NULL,
           log                    TEXT NOT NULL DEFAULT '',
@@ -84,7 +79,7 @@ export const jobsMigrations: readonly JobsMigration[] = [
         );
 
         CREATE TABLE model_training_data (
-          custom_model_id     TEXT PRIMARY KEY,
+          custom_model_id     TEXT PRIMARY KEY REFERENCES models(id) ON DELETE CASCADE,
           dataset_id          TEXT,
           dataset_version_id  TEXT,
           file_name           TEXT,
@@ -93,13 +88,13 @@ export const jobsMigrations: readonly JobsMigration[] = [
         );
 
         CREATE TABLE version_training_assignments (
-          version_id  TEXT PRIMARY KEY,
+          version_id  TEXT PRIMARY KEY REFERENCES versions(id) ON DELETE CASCADE,
           status_id   TEXT NOT NULL,
           in_progress INTEGER NOT NULL
         );
 
         CREATE TABLE feature_impacts (
-          version_id  TEXT PRIMARY KEY,
+          version_id  TEXT PRIMARY KEY REFERENCES versions(id) ON DELETE CASCADE,
           status_id   TEXT NOT NULL,
           done        INTEGER NOT NULL DEFAULT 0
         );
@@ -107,7 +102,7 @@ export const jobsMigrations: readonly JobsMigration[] = [
         CREATE TABLE conversions (
           id                   TEXT PRIMARY KEY,
           seq                  INTEGER NOT NULL,
-          version_id           TEXT NOT NULL,
+          version_id           TEXT NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
           main_program_item_id TEXT NOT NULL,
           status_id            TEXT NOT NULL,
           created              TEXT NOT NULL,

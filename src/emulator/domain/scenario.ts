@@ -1,0 +1,95 @@
+import { readFileSync } from "node:fs";
+import { parseDocument } from "yaml";
+import { z } from "zod";
+import { UsageError } from "../../errors.js";
+
+/** The custom model test checks (API.md §3.1). */
+export const CheckName = z.enum([
+  "errorCheck",
+  "longRunningService",
+  "nullValueImputation",
+  "sideEffects",
+  "predictionVerificationCheck",
+  "performanceCheck",
+  "stabilityCheck",
+]);
+export type CheckName = z.infer<typeof CheckName>;
+
+/** `fail` or `{outcome: fail, message: "..."}`; `pass` overrides a failing real check. */
+const ScriptedOutcome = z
+  .union([
+    z.enum(["pass", "fail"]),
+    z.strictObject({ outcome: z.enum(["pass", "fail"]), message: z.string().min(1).optional() }),
+  ])
+  .transform((v) => (typeof v === "string" ? { outcome: v } : v));
+export type ScriptedOutcome = z.output<typeof ScriptedOutcome>;
+
+const ModelScenario = z.strictObject({
+  /** Per check; checks not listed keep the outcome of the real static checks. */
+  tests: z.partialRecord(CheckName, ScriptedOutcome).optional(),
+  dependencyBuild: ScriptedOutcome.optional(),
+  conversion: ScriptedOutcome.optional(),
+});
+
+const EnvironmentScenario = z.strictObject({ build: ScriptedOutcome.optional() });
+
+/**
+ * `--scenario FILE`: outcomes scripted per model (key = `userProvidedId`, else `name`) and per
+ * execution environment (key = `name`), for testing gates against failures real checks cannot produce.
+ */
+export const Scenario = z.strictObject({
+  models: z.record(z.string().min(1), ModelScenario).default({}),
+  environments: z.record(z.string().min(1), EnvironmentScenario).default({}),
+});
+export type Scenario = z.output<typeof Scenario>;
+export type ModelScenario = z.output<typeof ModelScenario>;
+
+/** Parses scenario YAML; every problem is reported with the file, line and field path. */
+export function parseScenario(text: string, file: string): Scenario {
+  const doc = parseDocument(text, { prettyErrors: false });
+  const yamlError = doc.errors[0];
+  if (yamlError !== undefined) {
+    const line = yamlError.linePos?.[0].line ?? 1;
+    throw new UsageError(`${file}:${line}: invalid YAML in scenario file: ${yamlError.message}`);
+  }
+  const parsed = Scenario.safeParse(doc.toJS() ?? {});
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const node = doc.getIn(issue.path as (string | number)[], true) as
+      { range?: [number, number] } | undefined;
+    const offset = node?.range?.[0];
+    const line = offset === undefined ? 1 : text.slice(0, offset).split("\n").length;
+    const field = issue.path.length === 0 ? "(top level)" : issue.path.join(".");
+    return `${file}:${line}: ${field}: ${issue.message}`;
+  });
+  throw new UsageError(
+    `Invalid scenario file:\n${problems.join("\n")}\nSee the README, section "Scenario file".`,
+  );
+}
+
+export function loadScenarioFile(file: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (cause) {
+    throw new UsageError(`Cannot read scenario file ${file}: ${(cause as Error).message}`, { cause });
+  }
+  return parseScenario(text, file);
+}
+
+/** The model's scripted outcomes: `userProvidedId` first, then `name`. */
+export function scenarioForModel(
+  scenario: Scenario | undefined,
+  model: { userProvidedId?: string | null; name: string },
+): ModelScenario | undefined {
+  if (scenario === undefined) return undefined;
+  const byId = model.userProvidedId == null ? undefined : scenario.models[model.userProvidedId];
+  return byId ?? scenario.models[model.name];
+}
+
+export function scenarioForEnvironment(
+  scenario: Scenario | undefined,
+  environmentName: string,
+): ScriptedOutcome | undefined {
+  return scenario?.environments[environmentName]?.build;
+}
