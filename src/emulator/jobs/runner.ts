@@ -181,6 +181,20 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     await Promise.all(waits);
   }
 
+  function abort(statusId: string, message = "Cancelled"): boolean {
+    return db.transaction(() => {
+      const job = get(statusId);
+      if (job === undefined || FINAL_STATES.includes(job.state)) return false;
+      const handler = handlerFor(job);
+      if (handler !== undefined) handler.onAbort?.(db, job, handler.payload.parse(job.payload));
+      db.prepare(
+        `UPDATE jobs SET state = 'ABORTED', finished = ?, message = ?, started = COALESCE(started, created)
+         WHERE status_id = ?`,
+      ).run(clock(), message, statusId);
+      return true;
+    })();
+  }
+
   return {
     defaultDurationMs: options.defaultDurationMs,
     enqueue({ type, payload, durationMs }) {
@@ -205,23 +219,11 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         .all(limit, offset);
       return { total, jobs: rows.map(decode) };
     },
-    abort(statusId, message = "Cancelled") {
-      return db.transaction(() => {
-        const job = get(statusId);
-        if (job === undefined || FINAL_STATES.includes(job.state)) return false;
-        const handler = handlerFor(job);
-        if (handler !== undefined) handler.onAbort?.(db, job, handler.payload.parse(job.payload));
-        db.prepare(
-          `UPDATE jobs SET state = 'ABORTED', finished = ?, message = ?, started = COALESCE(started, created)
-           WHERE status_id = ?`,
-        ).run(clock(), message, statusId);
-        return true;
-      })();
-    },
+    abort,
     remove(statusId) {
       return db.transaction(() => {
         if (get(statusId) === undefined) return false;
-        this.abort(statusId);
+        abort(statusId);
         db.prepare("DELETE FROM jobs WHERE status_id = ?").run(statusId);
         return true;
       })();

@@ -1,8 +1,8 @@
 import type { Migration } from "./migration.js";
 
 /**
- * Schema of the async side of the emulator (jobs, tests, builds, datasets, training data, feature
- * impact, conversions). Applied in order, by name, after the "core-*" migrations of migrations-core.ts;
+ * Schema of the async side of the emulator (jobs, tests, dependency builds, datasets, feature impact,
+ * conversions); environment builds and training data live in the core tables they change. Applied in order, by name, after the "core-*" migrations of migrations-core.ts;
  * an applied migration is never edited: add "jobs-00N" instead.
  */
 export const jobMigrations: Migration[] = [
@@ -52,13 +52,6 @@ export const jobMigrations: Migration[] = [
           log              TEXT NOT NULL DEFAULT ''
         );
 
-        CREATE TABLE environment_builds (
-          environment_version_id TEXT PRIMARY KEY REFERENCES environment_versions(id) ON DELETE CASCADE,
-          status_id              TEXT,
-          build_status           TEXT NOT NULL,
-          log                    TEXT NOT NULL DEFAULT '',
-          error                  TEXT NOT NULL DEFAULT ''
-        );
 
         CREATE TABLE datasets (
           id               TEXT PRIMARY KEY,
@@ -78,20 +71,7 @@ export const jobMigrations: Migration[] = [
           deleted          INTEGER NOT NULL DEFAULT 0
         );
 
-        CREATE TABLE model_training_data (
-          custom_model_id     TEXT PRIMARY KEY REFERENCES models(id) ON DELETE CASCADE,
-          dataset_id          TEXT,
-          dataset_version_id  TEXT,
-          file_name           TEXT,
-          partition_column    TEXT,
-          pending_status_id   TEXT
-        );
 
-        CREATE TABLE version_training_assignments (
-          version_id  TEXT PRIMARY KEY REFERENCES versions(id) ON DELETE CASCADE,
-          status_id   TEXT NOT NULL,
-          in_progress INTEGER NOT NULL
-        );
 
         CREATE TABLE feature_impacts (
           version_id  TEXT PRIMARY KEY REFERENCES versions(id) ON DELETE CASCADE,
