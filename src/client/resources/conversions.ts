@@ -21,7 +21,7 @@ export function conversions(ctx: ResourceContext) {
         { method: "POST", path: base(modelId, versionId), json: { mainProgramItemId }, signal },
         ConversionCreatedSchema,
       );
-      return self.get(modelId, versionId, conversionId, signal);
+      return await self.get(modelId, versionId, conversionId, signal);
     },
     async stop(
       modelId: string,
@@ -31,8 +31,13 @@ export function conversions(ctx: ResourceContext) {
     ): Promise<void> {
       await http.send({ method: "DELETE", path: `${base(modelId, versionId)}${seg(conversionId)}/`, signal });
     },
-    get(modelId: string, versionId: string, conversionId: string, signal?: AbortSignal): Promise<Conversion> {
-      return http.json(
+    async get(
+      modelId: string,
+      versionId: string,
+      conversionId: string,
+      signal?: AbortSignal,
+    ): Promise<Conversion> {
+      return await http.json(
         { method: "GET", path: `${base(modelId, versionId)}${seg(conversionId)}/`, signal },
         ConversionSchema,
       );
@@ -42,20 +47,20 @@ export function conversions(ctx: ResourceContext) {
       const page = await self.listPage(modelId, versionId, { isLatest: true }, signal);
       return page.data[0];
     },
-    listPage(
+    async listPage(
       modelId: string,
       versionId: string,
       query: { isLatest?: boolean; offset?: number; limit?: number } = {},
       signal?: AbortSignal,
     ): Promise<Page<Conversion>> {
-      return fetchPage(http, base(modelId, versionId), query, ConversionSchema, signal);
+      return await fetchPage(http, base(modelId, versionId), query, ConversionSchema, signal);
     },
-    listAll(
+    async *listAll(
       modelId: string,
       versionId: string,
       signal?: AbortSignal,
     ): AsyncGenerator<Conversion, void, undefined> {
-      return paginate(http, base(modelId, versionId), undefined, ConversionSchema, signal);
+      yield* paginate(http, base(modelId, versionId), undefined, ConversionSchema, signal);
     },
   };
   return self;

@@ -9,17 +9,17 @@ import { CredentialSchema, type Credential } from "../wire/credential.js";
 export function credentials(ctx: ResourceContext) {
   const { http } = ctx;
   const self = {
-    listPage(
+    async listPage(
       query: { offset?: number; limit?: number } = {},
       signal?: AbortSignal,
     ): Promise<Page<Credential>> {
-      return fetchPage(http, "credentials/", query, CredentialSchema, signal);
+      return await fetchPage(http, "credentials/", query, CredentialSchema, signal);
     },
-    listAll(signal?: AbortSignal): AsyncGenerator<Credential, void, undefined> {
-      return paginate(http, "credentials/", undefined, CredentialSchema, signal);
+    async *listAll(signal?: AbortSignal): AsyncGenerator<Credential, void, undefined> {
+      yield* paginate(http, "credentials/", undefined, CredentialSchema, signal);
     },
-    get(id: string, signal?: AbortSignal): Promise<Credential> {
-      return http.json({ method: "GET", path: `credentials/${seg(id)}/`, signal }, CredentialSchema);
+    async get(id: string, signal?: AbortSignal): Promise<Credential> {
+      return await http.json({ method: "GET", path: `credentials/${seg(id)}/`, signal }, CredentialSchema);
     },
     /**
      * API.md §9.2 client rule: list all and match the name exactly; none or several is an error,

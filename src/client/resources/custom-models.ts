@@ -32,17 +32,17 @@ export function customModels(ctx: ResourceContext) {
   const listQuery = (query: ListCustomModelsQuery = {}) =>
     checkInput(ListCustomModelsQuerySchema, query, "custom model list query");
   const self = {
-    listPage(query?: ListCustomModelsQuery, signal?: AbortSignal): Promise<Page<CustomModel>> {
-      return fetchPage(http, "customModels/", listQuery(query), CustomModelSchema, signal);
+    async listPage(query?: ListCustomModelsQuery, signal?: AbortSignal): Promise<Page<CustomModel>> {
+      return await fetchPage(http, "customModels/", listQuery(query), CustomModelSchema, signal);
     },
-    listAll(
+    async *listAll(
       query?: ListCustomModelsQuery,
       signal?: AbortSignal,
     ): AsyncGenerator<CustomModel, void, undefined> {
-      return paginate(http, "customModels/", listQuery(query), CustomModelSchema, signal);
+      yield* paginate(http, "customModels/", listQuery(query), CustomModelSchema, signal);
     },
-    get(id: string, signal?: AbortSignal): Promise<CustomModel> {
-      return http.json({ method: "GET", path: `customModels/${seg(id)}/`, signal }, CustomModelSchema);
+    async get(id: string, signal?: AbortSignal): Promise<CustomModel> {
+      return await http.json({ method: "GET", path: `customModels/${seg(id)}/`, signal }, CustomModelSchema);
     },
     /** Models carry no server-side filter for userProvidedId, so this pages through all of them. */
     async findByUserProvidedId(
@@ -78,15 +78,15 @@ export function customModels(ctx: ResourceContext) {
         return { model: existing, existed: true };
       }
     },
-    copy(id: string, signal?: AbortSignal): Promise<CustomModel> {
-      return http.json(
+    async copy(id: string, signal?: AbortSignal): Promise<CustomModel> {
+      return await http.json(
         { method: "POST", path: "customModels/fromCustomModel/", json: { customModelId: id }, signal },
         CustomModelSchema,
       );
     },
-    update(id: string, input: UpdateCustomModelInput, signal?: AbortSignal): Promise<CustomModel> {
+    async update(id: string, input: UpdateCustomModelInput, signal?: AbortSignal): Promise<CustomModel> {
       const body = checkInput(UpdateCustomModelSchema, input, "custom model update");
-      return http.json(
+      return await http.json(
         { method: "PATCH", path: `customModels/${seg(id)}/`, json: body, signal },
         CustomModelSchema,
       );
@@ -95,8 +95,11 @@ export function customModels(ctx: ResourceContext) {
       await http.send({ method: "DELETE", path: `customModels/${seg(id)}/`, signal });
     },
     /** Streams the latest version's zip to `destPath`. */
-    downloadLatest(id: string, destPath: string, signal?: AbortSignal): Promise<{ bytes: number }> {
-      return http.download({ method: "GET", path: `customModels/${seg(id)}/download/`, signal }, destPath);
+    async downloadLatest(id: string, destPath: string, signal?: AbortSignal): Promise<{ bytes: number }> {
+      return await http.download(
+        { method: "GET", path: `customModels/${seg(id)}/download/`, signal },
+        destPath,
+      );
     },
     /** API.md §6.1: model-level training data; waits for the job and returns the updated model. */
     async assignTrainingData(
@@ -112,7 +115,7 @@ export function customModels(ctx: ResourceContext) {
         signal: wait.signal,
       });
       await waitForJob(http, location, wait, ctx.poll, ctx.sleep);
-      return self.get(id, wait.signal);
+      return await self.get(id, wait.signal);
     },
   };
   return self;

@@ -38,7 +38,7 @@ export function datasets(ctx: ResourceContext) {
       });
       const { resultUrl } = await waitForJob(http, location, wait, ctx.poll, ctx.sleep);
       if (resultUrl !== undefined)
-        return http.json({ method: "GET", path: resultUrl, signal: wait.signal }, DatasetSchema);
+        return await http.json({ method: "GET", path: resultUrl, signal: wait.signal }, DatasetSchema);
       // No redirect: fall back on the catalog id of the 202 body ([F] shape).
       const accepted = DatasetUploadAcceptedSchema.safeParse(JSON.parse(response.body || "{}"));
       const id = accepted.success ? accepted.data.catalogId : undefined;
@@ -48,18 +48,21 @@ export function datasets(ctx: ResourceContext) {
           url: location,
         });
       }
-      return self.get(id, wait.signal);
+      return await self.get(id, wait.signal);
     },
-    get(id: string, signal?: AbortSignal): Promise<Dataset> {
-      return http.json({ method: "GET", path: `datasets/${seg(id)}/`, signal }, DatasetSchema);
+    async get(id: string, signal?: AbortSignal): Promise<Dataset> {
+      return await http.json({ method: "GET", path: `datasets/${seg(id)}/`, signal }, DatasetSchema);
     },
-    listPage(query?: ListDatasetsQuery, signal?: AbortSignal): Promise<Page<Dataset>> {
+    async listPage(query?: ListDatasetsQuery, signal?: AbortSignal): Promise<Page<Dataset>> {
       const q = checkInput(ListDatasetsQuerySchema, query ?? {}, "dataset list query");
-      return fetchPage(http, "datasets/", q, DatasetSchema, signal);
+      return await fetchPage(http, "datasets/", q, DatasetSchema, signal);
     },
-    listAll(query?: ListDatasetsQuery, signal?: AbortSignal): AsyncGenerator<Dataset, void, undefined> {
+    async *listAll(
+      query?: ListDatasetsQuery,
+      signal?: AbortSignal,
+    ): AsyncGenerator<Dataset, void, undefined> {
       const q = checkInput(ListDatasetsQuerySchema, query ?? {}, "dataset list query");
-      return paginate(http, "datasets/", q, DatasetSchema, signal);
+      yield* paginate(http, "datasets/", q, DatasetSchema, signal);
     },
     async delete(id: string, signal?: AbortSignal): Promise<void> {
       await http.send({ method: "DELETE", path: `datasets/${seg(id)}/`, signal });

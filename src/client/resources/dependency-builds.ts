@@ -11,27 +11,31 @@ export function dependencyBuilds(ctx: ResourceContext) {
   const base = (modelId: string, versionId: string) =>
     `customModels/${seg(modelId)}/versions/${seg(versionId)}/`;
   const self = {
-    start(modelId: string, versionId: string, signal?: AbortSignal): Promise<DependencyBuild> {
-      return http.json(
+    async start(modelId: string, versionId: string, signal?: AbortSignal): Promise<DependencyBuild> {
+      return await http.json(
         { method: "POST", path: `${base(modelId, versionId)}dependencyBuild/`, signal },
         DependencyBuildSchema,
       );
     },
-    get(modelId: string, versionId: string, signal?: AbortSignal): Promise<DependencyBuild> {
-      return http.json(
+    async get(modelId: string, versionId: string, signal?: AbortSignal): Promise<DependencyBuild> {
+      return await http.json(
         { method: "GET", path: `${base(modelId, versionId)}dependencyBuild/`, signal },
         DependencyBuildSchema,
       );
     },
-    log(modelId: string, versionId: string, signal?: AbortSignal): Promise<string> {
-      return http.text({ method: "GET", path: `${base(modelId, versionId)}dependencyBuildLog/`, signal });
+    async log(modelId: string, versionId: string, signal?: AbortSignal): Promise<string> {
+      return await http.text({
+        method: "GET",
+        path: `${base(modelId, versionId)}dependencyBuildLog/`,
+        signal,
+      });
     },
     async cancel(modelId: string, versionId: string, signal?: AbortSignal): Promise<void> {
       await http.send({ method: "DELETE", path: `${base(modelId, versionId)}dependencyBuild/`, signal });
     },
     /** Polls the build itself (as PY does) until success or failed; a failed build is returned, not thrown. */
-    waitForBuild(modelId: string, versionId: string, wait: WaitOptions = {}): Promise<DependencyBuild> {
-      return poll(
+    async waitForBuild(modelId: string, versionId: string, wait: WaitOptions = {}): Promise<DependencyBuild> {
+      return await poll(
         `dependency build of version ${versionId}`,
         async () => {
           const build = await self.get(modelId, versionId, wait.signal);

@@ -45,7 +45,7 @@ export function environmentVersions(ctx: ResourceContext) {
           label: body.label,
           description: body.description,
         };
-        return http.json({ method: "POST", path: base(envId), json, signal }, EnvironmentVersionSchema);
+        return await http.json({ method: "POST", path: base(envId), json, signal }, EnvironmentVersionSchema);
       }
       const contextPath = body.dockerContextPath;
       const info = await stat(contextPath).catch((error: unknown) => {
@@ -68,47 +68,51 @@ export function environmentVersions(ctx: ResourceContext) {
         await zipped?.cleanup();
       }
     },
-    listPage(
+    async listPage(
       envId: string,
       query: { buildStatus?: string; offset?: number; limit?: number } = {},
       signal?: AbortSignal,
     ): Promise<Page<EnvironmentVersion>> {
-      return fetchPage(http, base(envId), query, EnvironmentVersionSchema, signal);
+      return await fetchPage(http, base(envId), query, EnvironmentVersionSchema, signal);
     },
-    listAll(
+    async *listAll(
       envId: string,
       query: { buildStatus?: string } = {},
       signal?: AbortSignal,
     ): AsyncGenerator<EnvironmentVersion, void, undefined> {
-      return paginate(http, base(envId), query, EnvironmentVersionSchema, signal);
+      yield* paginate(http, base(envId), query, EnvironmentVersionSchema, signal);
     },
-    get(envId: string, versionId: string, signal?: AbortSignal): Promise<EnvironmentVersion> {
-      return http.json(
+    async get(envId: string, versionId: string, signal?: AbortSignal): Promise<EnvironmentVersion> {
+      return await http.json(
         { method: "GET", path: `${base(envId)}${seg(versionId)}/`, signal },
         EnvironmentVersionSchema,
       );
     },
     /** Streams the uploaded docker context to `destPath`. */
-    download(
+    async download(
       envId: string,
       versionId: string,
       destPath: string,
       signal?: AbortSignal,
     ): Promise<{ bytes: number }> {
-      return http.download(
+      return await http.download(
         { method: "GET", path: `${base(envId)}${seg(versionId)}/download/`, signal },
         destPath,
       );
     },
-    buildLog(envId: string, versionId: string, signal?: AbortSignal): Promise<BuildLog> {
-      return http.json(
+    async buildLog(envId: string, versionId: string, signal?: AbortSignal): Promise<BuildLog> {
+      return await http.json(
         { method: "GET", path: `${base(envId)}${seg(versionId)}/buildLog/`, signal },
         BuildLogSchema,
       );
     },
     /** Polls until the build is success or failed; a failed build is returned, not thrown (read buildLog). */
-    waitForBuild(envId: string, versionId: string, wait: WaitOptions = {}): Promise<EnvironmentVersion> {
-      return poll(
+    async waitForBuild(
+      envId: string,
+      versionId: string,
+      wait: WaitOptions = {},
+    ): Promise<EnvironmentVersion> {
+      return await poll(
         `environment build ${versionId}`,
         async () => {
           const version = await self.get(envId, versionId, wait.signal);

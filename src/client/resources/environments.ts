@@ -19,31 +19,31 @@ export function environments(ctx: ResourceContext) {
   const listQuery = (query: ListEnvironmentsQuery = {}) =>
     checkInput(ListEnvironmentsQuerySchema, query, "environment list query");
   return {
-    listPage(query?: ListEnvironmentsQuery, signal?: AbortSignal): Promise<Page<Environment>> {
-      return fetchPage(http, "executionEnvironments/", listQuery(query), EnvironmentSchema, signal);
+    async listPage(query?: ListEnvironmentsQuery, signal?: AbortSignal): Promise<Page<Environment>> {
+      return await fetchPage(http, "executionEnvironments/", listQuery(query), EnvironmentSchema, signal);
     },
-    listAll(
+    async *listAll(
       query?: ListEnvironmentsQuery,
       signal?: AbortSignal,
     ): AsyncGenerator<Environment, void, undefined> {
-      return paginate(http, "executionEnvironments/", listQuery(query), EnvironmentSchema, signal);
+      yield* paginate(http, "executionEnvironments/", listQuery(query), EnvironmentSchema, signal);
     },
-    get(id: string, signal?: AbortSignal): Promise<Environment> {
-      return http.json(
+    async get(id: string, signal?: AbortSignal): Promise<Environment> {
+      return await http.json(
         { method: "GET", path: `executionEnvironments/${seg(id)}/`, signal },
         EnvironmentSchema,
       );
     },
-    create(input: CreateEnvironmentInput, signal?: AbortSignal): Promise<Environment> {
+    async create(input: CreateEnvironmentInput, signal?: AbortSignal): Promise<Environment> {
       const body = checkInput(CreateEnvironmentSchema, input, "execution environment");
-      return http.json(
+      return await http.json(
         { method: "POST", path: "executionEnvironments/", json: body, signal },
         EnvironmentSchema,
       );
     },
-    update(id: string, input: UpdateEnvironmentInput, signal?: AbortSignal): Promise<Environment> {
+    async update(id: string, input: UpdateEnvironmentInput, signal?: AbortSignal): Promise<Environment> {
       const body = checkInput(UpdateEnvironmentSchema, input, "execution environment update");
-      return http.json(
+      return await http.json(
         { method: "PATCH", path: `executionEnvironments/${seg(id)}/`, json: body, signal },
         EnvironmentSchema,
       );

@@ -9,8 +9,8 @@ export function featureImpact(ctx: ResourceContext) {
   const path = (modelId: string, versionId: string) =>
     `customModels/${seg(modelId)}/versions/${seg(versionId)}/featureImpact/`;
   const self = {
-    get(modelId: string, versionId: string, signal?: AbortSignal): Promise<FeatureImpact> {
-      return http.json({ method: "GET", path: path(modelId, versionId), signal }, FeatureImpactSchema);
+    async get(modelId: string, versionId: string, signal?: AbortSignal): Promise<FeatureImpact> {
+      return await http.json({ method: "GET", path: path(modelId, versionId), signal }, FeatureImpactSchema);
     },
     /** Starts the calculation, waits for the job, then reads the result. */
     async calculate(modelId: string, versionId: string, wait: WaitOptions = {}): Promise<FeatureImpact> {
@@ -20,7 +20,7 @@ export function featureImpact(ctx: ResourceContext) {
         signal: wait.signal,
       });
       await waitForJob(http, location, wait, ctx.poll, ctx.sleep);
-      return self.get(modelId, versionId, wait.signal);
+      return await self.get(modelId, versionId, wait.signal);
     },
   };
   return self;

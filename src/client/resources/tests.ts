@@ -30,7 +30,10 @@ export function tests(ctx: ResourceContext) {
       });
       const { resultUrl } = await waitForJob(http, location, wait, ctx.poll, ctx.sleep);
       if (resultUrl !== undefined) {
-        return http.json({ method: "GET", path: resultUrl, signal: wait.signal }, CustomModelTestSchema);
+        return await http.json(
+          { method: "GET", path: resultUrl, signal: wait.signal },
+          CustomModelTestSchema,
+        );
       }
       const page = await self.listPage(body.customModelId, { limit: 1 }, wait.signal);
       const [latest] = page.data;
@@ -46,34 +49,43 @@ export function tests(ctx: ResourceContext) {
       }
       return latest;
     },
-    listPage(
+    async listPage(
       customModelId: string,
       query: { offset?: number; limit?: number } = {},
       signal?: AbortSignal,
     ): Promise<Page<CustomModelTest>> {
-      return fetchPage(http, "customModelTests/", { customModelId, ...query }, CustomModelTestSchema, signal);
+      return await fetchPage(
+        http,
+        "customModelTests/",
+        { customModelId, ...query },
+        CustomModelTestSchema,
+        signal,
+      );
     },
-    listAll(customModelId: string, signal?: AbortSignal): AsyncGenerator<CustomModelTest, void, undefined> {
-      return paginate(http, "customModelTests/", { customModelId }, CustomModelTestSchema, signal);
+    async *listAll(
+      customModelId: string,
+      signal?: AbortSignal,
+    ): AsyncGenerator<CustomModelTest, void, undefined> {
+      yield* paginate(http, "customModelTests/", { customModelId }, CustomModelTestSchema, signal);
     },
-    get(testId: string, signal?: AbortSignal): Promise<CustomModelTest> {
-      return http.json(
+    async get(testId: string, signal?: AbortSignal): Promise<CustomModelTest> {
+      return await http.json(
         { method: "GET", path: `customModelTests/${seg(testId)}/`, signal },
         CustomModelTestSchema,
       );
     },
-    log(testId: string, signal?: AbortSignal): Promise<string> {
-      return http.text({ method: "GET", path: `customModelTests/${seg(testId)}/log/`, signal });
+    async log(testId: string, signal?: AbortSignal): Promise<string> {
+      return await http.text({ method: "GET", path: `customModelTests/${seg(testId)}/log/`, signal });
     },
-    logTail(testId: string, signal?: AbortSignal): Promise<string> {
-      return http.text({ method: "GET", path: `customModelTests/${seg(testId)}/tail/`, signal });
+    async logTail(testId: string, signal?: AbortSignal): Promise<string> {
+      return await http.text({ method: "GET", path: `customModelTests/${seg(testId)}/tail/`, signal });
     },
     async cancel(testId: string, signal?: AbortSignal): Promise<void> {
       await http.send({ method: "DELETE", path: `customModelTests/${seg(testId)}/`, signal });
     },
     /** Polls the test until `overallStatus` is no longer in_progress (e.g. resuming after a crash). */
-    waitForCompletion(testId: string, wait: WaitOptions = {}): Promise<CustomModelTest> {
-      return poll(
+    async waitForCompletion(testId: string, wait: WaitOptions = {}): Promise<CustomModelTest> {
+      return await poll(
         `test ${testId}`,
         async () => {
           const test = await self.get(testId, wait.signal);

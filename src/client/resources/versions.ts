@@ -58,34 +58,34 @@ export function versions(ctx: ResourceContext) {
   const { http } = ctx;
   const base = (modelId: string) => `customModels/${seg(modelId)}/versions/`;
   const self = {
-    listPage(
+    async listPage(
       modelId: string,
       query: { mainBranchCommitSha?: string; offset?: number; limit?: number } = {},
       signal?: AbortSignal,
     ): Promise<Page<CustomModelVersion>> {
-      return fetchPage(http, base(modelId), query, CustomModelVersionSchema, signal);
+      return await fetchPage(http, base(modelId), query, CustomModelVersionSchema, signal);
     },
-    listAll(
+    async *listAll(
       modelId: string,
       query: { mainBranchCommitSha?: string } = {},
       signal?: AbortSignal,
     ): AsyncGenerator<CustomModelVersion, void, undefined> {
-      return paginate(http, base(modelId), query, CustomModelVersionSchema, signal);
+      yield* paginate(http, base(modelId), query, CustomModelVersionSchema, signal);
     },
-    get(modelId: string, versionId: string, signal?: AbortSignal): Promise<CustomModelVersion> {
-      return http.json(
+    async get(modelId: string, versionId: string, signal?: AbortSignal): Promise<CustomModelVersion> {
+      return await http.json(
         { method: "GET", path: `${base(modelId)}${seg(versionId)}/`, signal },
         CustomModelVersionSchema,
       );
     },
     /** POST versions/: a version holding exactly `files`. */
-    createClean(
+    async createClean(
       modelId: string,
       input: CreateVersionInput,
       signal?: AbortSignal,
     ): Promise<CustomModelVersion> {
       const parts = versionFormParts(checkInput(CreateVersionSchema, input, "version"));
-      return http.json(
+      return await http.json(
         { method: "POST", path: base(modelId), form: () => buildForm(parts), signal },
         CustomModelVersionSchema,
       );
@@ -94,37 +94,37 @@ export function versions(ctx: ResourceContext) {
      * PATCH versions/: starts from the latest version; `files` are added or overwrite by path and
      * `filesToDelete` (item ids) are dropped. Send isMajorUpdate=true when the latest is frozen.
      */
-    createFromPrevious(
+    async createFromPrevious(
       modelId: string,
       input: CreateVersionFromPreviousInput,
       signal?: AbortSignal,
     ): Promise<CustomModelVersion> {
       const parts = versionFormParts(checkInput(CreateVersionFromPreviousSchema, input, "version"));
-      return http.json(
+      return await http.json(
         { method: "PATCH", path: base(modelId), form: () => buildForm(parts), signal },
         CustomModelVersionSchema,
       );
     },
     /** PATCH versions/{vid}/: description, required metadata, gitModelVersion in place. */
-    update(
+    async update(
       modelId: string,
       versionId: string,
       input: UpdateVersionInput,
       signal?: AbortSignal,
     ): Promise<CustomModelVersion> {
       const body = checkInput(UpdateVersionSchema, input, "version update");
-      return http.json(
+      return await http.json(
         { method: "PATCH", path: `${base(modelId)}${seg(versionId)}/`, json: body, signal },
         CustomModelVersionSchema,
       );
     },
-    download(
+    async download(
       modelId: string,
       versionId: string,
       destPath: string,
       signal?: AbortSignal,
     ): Promise<{ bytes: number }> {
-      return http.download(
+      return await http.download(
         { method: "GET", path: `${base(modelId)}${seg(versionId)}/download/`, signal },
         destPath,
       );
@@ -144,7 +144,10 @@ export function versions(ctx: ResourceContext) {
       });
       const { resultUrl } = await waitForJob(http, location, wait, ctx.poll, ctx.sleep);
       if (resultUrl !== undefined) {
-        return http.json({ method: "GET", path: resultUrl, signal: wait.signal }, CustomModelVersionSchema);
+        return await http.json(
+          { method: "GET", path: resultUrl, signal: wait.signal },
+          CustomModelVersionSchema,
+        );
       }
       const latest = await self.listPage(modelId, { limit: 1 }, wait.signal);
       const [first] = latest.data;
