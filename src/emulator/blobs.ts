@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { readdir, rename, rm, stat } from "node:fs/promises";
+import { readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { Transform } from "node:stream";
@@ -97,9 +97,7 @@ export class BlobStore {
     const sha256 = createHash("sha256").update(content).digest("hex");
     if (!this.has(sha256)) {
       const temp = join(this.tmp, `${Date.now()}-${randomBytes(8).toString("hex")}`);
-      await pipeline(async function* () {
-        yield content;
-      }, createWriteStream(temp));
+      await writeFile(temp, content);
       await this.commit(temp, sha256);
     }
     return { sha256, size: content.length };
@@ -108,6 +106,12 @@ export class BlobStore {
   /** Number of upload temp files present (tests check that failures leave none). */
   async tempCount(): Promise<number> {
     return (await readdir(this.tmp)).length;
+  }
+
+  /** Removes temp files a crash or kill left behind; called at start, before any upload. */
+  async clearTemp(): Promise<void> {
+    await rm(this.tmp, { recursive: true, force: true });
+    mkdirSync(this.tmp, { recursive: true });
   }
 
   /** Removes every blob and temp file (POST /__emulator/reset). */

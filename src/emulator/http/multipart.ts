@@ -1,0 +1,44 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { BlobRef, BlobStore, UploadBudget } from "../blobs.js";
+import { HttpError } from "./errors.js";
+
+/** One part of a multipart body, in arrival order; file contents are already in the blob store. */
+export type Part =
+  | { kind: "field"; name: string; value: string }
+  | { kind: "file"; name: string; filename: string; blob: BlobRef };
+
+/** Aborts when the client goes away before we answered (so a half upload is dropped). */
+export function disconnectSignal(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.on("close", () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error("client disconnected"));
+  });
+  return controller.signal;
+}
+
+/**
+ * Reads every part in order, streaming files into `blobs` (never buffered whole) within `budget`.
+ * Throws 400 for a body that is not multipart; nothing is written to the database here.
+ */
+export async function readMultipart(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  blobs: BlobStore,
+  budget: UploadBudget,
+): Promise<Part[]> {
+  if (!req.isMultipart()) throw new HttpError(400, "Expected a multipart/form-data body");
+  const signal = disconnectSignal(reply);
+  const parts: Part[] = [];
+  for await (const part of req.parts()) {
+    if (part.type === "file") {
+      const blob = await blobs.put(part.file, budget, signal);
+      parts.push({ kind: "file", name: part.fieldname, filename: part.filename, blob });
+    } else {
+      const value = typeof part.value === "string" ? part.value : JSON.stringify(part.value);
+      budget.remaining -= value.length;
+      parts.push({ kind: "field", name: part.fieldname, value });
+    }
+  }
+  if (signal.aborted) throw new HttpError(400, "The client disconnected during the upload");
+  return parts;
+}

@@ -1,0 +1,186 @@
+import type { Socket } from "node:net";
+import multipart from "@fastify/multipart";
+import Fastify from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { AdminHooks } from "./admin.js";
+import { registerAdminRoutes } from "./admin.js";
+import type { EmulatorContext } from "./context.js";
+import { asciiOnly, HttpError } from "./http/errors.js";
+import { requireToken } from "./http/auth.js";
+import { registerJobRoutes } from "./jobs/index.js";
+import { registerCredentialRoutes } from "./routes/credentials.js";
+import { registerCustomModelRoutes } from "./routes/custom-models.js";
+import { registerEnvironmentRoutes } from "./routes/environments.js";
+import { registerServiceRoutes } from "./routes/service.js";
+import { registerVersionRoutes } from "./routes/versions.js";
+import { uploadTooLarge } from "./blobs.js";
+
+export interface ServerOptions {
+  tokens: readonly string[];
+  admin: AdminHooks;
+}
+
+const bytesSeen = new WeakMap<Socket, number>();
+
+/** Escapes every non-ASCII character: PY decodes error bodies as ASCII (API.md §0.3). */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+/** Matches a concrete path against the registered templates, to tell 405 from 404. */
+class RouteTable {
+  private readonly routes: { method: string; pattern: RegExp }[] = [];
+
+  add(method: string, url: string): void {
+    const body = url
+      .replace(/\/+$/, "")
+      .split("/")
+      .map((seg) => (seg.startsWith(":") ? "[^/]+" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+      .join("/");
+    this.routes.push({ method, pattern: new RegExp(`^${body}/?$`) });
+  }
+
+  methodsFor(path: string): string[] {
+    const clean = path.replace(/\/{2,}/g, "/");
+    return [...new Set(this.routes.filter((r) => r.pattern.test(clean)).map((r) => r.method))];
+  }
+}
+
+/** The fastify app: API routes under /api/v2, admin routes under /__emulator, every error as JSON. */
+export async function buildServer(ctx: EmulatorContext, options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: ctx.config.maxUploadBytes,
+    forceCloseConnections: true,
+    // Never redirect (TF treats redirects as errors): the router itself ignores `/` differences.
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+  });
+  const table = new RouteTable();
+  app.addHook("onRoute", (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const m of methods) if (m !== "HEAD") table.add(m, route.url);
+  });
+
+  await app.register(multipart, {
+    limits: {
+      // Our own meter enforces --max-upload per request (blobs.ts); busboy must not cut files short.
+      fileSize: Number.MAX_SAFE_INTEGER,
+      files: 100_000,
+      fields: 100_000,
+      parts: 200_000,
+      fieldSize: 16 * 1024 * 1024,
+    },
+  });
+  installBodyParsers(app);
+  app.setReplySerializer((payload) => asciiJson(payload));
+
+  app.addHook("onRequest", async (req, reply) => {
+    options.admin.stats.count(`${req.method} ${req.routeOptions.url ?? "(unmatched)"}`);
+    const path = req.url.split("?")[0] ?? "";
+    if (/^\/+api\/+v2\/+ping\/*$/.test(path)) return;
+    requireToken(req, options.tokens);
+    if (path.startsWith("/__emulator/")) return;
+    await options.admin.faults.apply(req, reply);
+  });
+  const countBytes = (req: FastifyRequest): void => {
+    const socket = req.raw.socket as Socket | null;
+    if (!socket) return;
+    const seen = bytesSeen.get(socket) ?? 0;
+    options.admin.stats.bytesReceived += socket.bytesRead - seen;
+    bytesSeen.set(socket, socket.bytesRead);
+  };
+  app.addHook("onResponse", (req, _reply, done) => {
+    countBytes(req);
+    done();
+  });
+  app.addHook("onRequestAbort", (req, done) => {
+    countBytes(req);
+    done();
+  });
+  app.addHook("onSend", async (_req, reply, payload) => {
+    const type = reply.getHeader("content-type");
+    if (typeof type === "string" && type.startsWith("application/json"))
+      reply.header("content-type", "application/json");
+    return payload;
+  });
+
+  app.setErrorHandler((error: FastifyError | HttpError, _req, reply) => sendError(reply, error, ctx));
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split("?")[0] ?? "";
+    const allowed = table.methodsFor(path);
+    if (allowed.length > 0) {
+      void reply
+        .code(405)
+        .header("Allow", allowed.join(", "))
+        .send({
+          message: asciiOnly(`Method ${req.method} not allowed for ${path}; allowed: ${allowed.join(", ")}`),
+        });
+      return;
+    }
+    void reply.code(404).send({ message: asciiOnly(`Route not found: ${req.method} ${path}`) });
+  });
+
+  registerAdminRoutes(app, options.admin);
+  await app.register(
+    (api, _opts, done) => {
+      registerServiceRoutes(api, ctx);
+      registerCustomModelRoutes(api, ctx);
+      registerVersionRoutes(api, ctx);
+      registerEnvironmentRoutes(api, ctx);
+      registerCredentialRoutes(api, ctx);
+      registerJobRoutes(api, ctx);
+      done();
+    },
+    { prefix: "/api/v2" },
+  );
+  return app;
+}
+
+function sendError(reply: FastifyReply, error: FastifyError | HttpError, ctx: EmulatorContext): void {
+  if (reply.sent || reply.raw.headersSent) return;
+  if (error instanceof HttpError) {
+    const body: { message: string; errors?: Record<string, string> } = { message: asciiOnly(error.message) };
+    if (error.errors)
+      body.errors = Object.fromEntries(Object.entries(error.errors).map(([k, v]) => [k, asciiOnly(v)]));
+    void reply.code(error.statusCode).headers(error.headers).send(body);
+    return;
+  }
+  const status = error.statusCode ?? 500;
+  if (status === 413) {
+    void reply.code(413).send({ message: uploadTooLarge(ctx.config.maxUploadBytes).message });
+    return;
+  }
+  if (status >= 400 && status < 500) {
+    // Malformed JSON or multipart, unsupported media types: API.md §0.6 says 400.
+    void reply.code(400).send({ message: asciiOnly(`Bad request: ${error.message}`) });
+    return;
+  }
+  void reply.code(500).send({ message: asciiOnly(`Internal emulator error: ${error.message}`) });
+}
+
+/** JSON bodies may be empty or `null`; GET/DELETE bodies are ignored whatever they hold (§0.9). */
+function installBodyParsers(app: FastifyInstance): void {
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
+    const text = typeof body === "string" ? body : body.toString("utf8");
+    if (req.method === "GET" || req.method === "DELETE" || text.trim() === "") {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new HttpError(400, "The request body is not valid JSON"), undefined);
+    }
+  });
+  app.removeContentTypeParser("text/plain");
+  app.addContentTypeParser("*", (_req, payload, done) => {
+    // Bodies of other types carry nothing we read (e.g. PY's empty POST); drain them.
+    payload.on("error", (e) => done(e, undefined));
+    payload.on("end", () => done(null, undefined));
+    payload.resume();
+  });
+}
