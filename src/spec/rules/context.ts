@@ -1,0 +1,68 @@
+import type { PendingIssue } from "../issue.js";
+import type { CustomModelManifest } from "../schema/custom-model.js";
+import type { DatasetManifest } from "../schema/dataset.js";
+import type { ExecutionEnvironmentManifest } from "../schema/execution-environment.js";
+import type { ModelMetadata } from "../schema/model-metadata.js";
+import type { YamlDoc } from "../yaml-doc.js";
+
+/**
+ * What the loader learnt about a path named in a manifest. Rules only read these facts (they do no
+ * I/O themselves); `problem` is undefined when the path exists, has the expected type and stays inside
+ * the project root.
+ */
+export interface PathFact {
+  /** The path as written in the manifest. */
+  written: string;
+  abs: string;
+  problem?: "absolute" | "escapes" | "symlink-escapes" | "missing" | "not-directory" | "not-file";
+}
+
+export interface ModelFacts {
+  source: PathFact;
+  /** Files selected by include/exclude (undefined when the folder could not be listed). */
+  fileCount?: number;
+  /** Symlinks inside the source that point outside the project root. */
+  escapingLinks: string[];
+  /** The source's top-level model-metadata.yaml, if any. `parsed` is absent when it is invalid. */
+  metadata?: { doc?: YamlDoc; file: string; parsed?: ModelMetadata };
+  classLabelsFile?: PathFact & { labels?: string[] };
+}
+
+export interface Entry<M, F> {
+  doc: YamlDoc;
+  manifest: M;
+  name: string;
+  key: string;
+  facts: F;
+}
+
+export type ModelEntry = Entry<CustomModelManifest, ModelFacts>;
+export type EnvironmentEntry = Entry<
+  ExecutionEnvironmentManifest,
+  { context: PathFact; hasDockerfile: boolean }
+>;
+export type DatasetEntry = Entry<DatasetManifest, { file?: PathFact }>;
+
+/** An issue a rule found, with the document it points into (a manifest or a model-metadata.yaml). */
+export interface RuleIssue extends PendingIssue {
+  at: YamlDoc;
+  kind: string;
+  name: string;
+}
+
+export interface RuleContext {
+  models: readonly ModelEntry[];
+  environments: readonly EnvironmentEntry[];
+  datasets: readonly DatasetEntry[];
+  report(issue: RuleIssue): void;
+}
+
+export type Rule = (ctx: RuleContext) => void;
+
+/** Shorthand for reporting against an entry's own manifest. */
+export function reporter(
+  ctx: RuleContext,
+  entry: { doc: YamlDoc; name: string; manifest: { kind: string } },
+): (issue: PendingIssue) => void {
+  return (issue) => ctx.report({ ...issue, at: entry.doc, kind: entry.manifest.kind, name: entry.name });
+}

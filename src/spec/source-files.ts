@@ -1,0 +1,147 @@
+import { readdir, realpath, stat } from "node:fs/promises";
+import { isAbsolute, join, relative, sep } from "node:path";
+import picomatch from "picomatch";
+import { DrgitopsError } from "../errors.js";
+import type { DigestCache, FileStamp } from "./digest-cache.js";
+import { hashFile } from "./hash-file.js";
+
+export interface SourceFilter {
+  include?: readonly string[] | undefined;
+  exclude?: readonly string[] | undefined;
+}
+
+/** A file of a model source or docker context, as uploaded: `path` is relative and POSIX. */
+export interface SourceFile {
+  path: string;
+  absPath: string;
+  size: number;
+  sha256: string;
+}
+
+export interface ListedFile extends FileStamp {
+  path: string;
+  absPath: string;
+}
+
+export interface SourceListing {
+  files: ListedFile[];
+  /** Symlinks (relative POSIX paths) whose target lies outside the root: refused, never followed. */
+  escapes: string[];
+}
+
+/** True when `child` is `parent` or inside it (both absolute, resolved). */
+export function isInside(parent: string, child: string): boolean {
+  const rel = relative(parent, child);
+  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
+}
+
+function compilePredicate(filter: SourceFilter): (path: string) => boolean {
+  const include =
+    filter.include && filter.include.length > 0 ? picomatch([...filter.include], { dot: true }) : () => true;
+  const exclude =
+    filter.exclude && filter.exclude.length > 0 ? picomatch([...filter.exclude], { dot: true }) : () => false;
+  return (path) => include(path) && !exclude(path);
+}
+
+/**
+ * Every file under `dir` matching the filter, sorted by relative POSIX path. Dotfiles are included,
+ * `.git/` never is. Symlinks are followed when they resolve inside `root` (default: `dir`).
+ */
+export async function listSourceFiles(
+  dir: string,
+  filter: SourceFilter = {},
+  options: { root?: string } = {},
+): Promise<SourceListing> {
+  const root = await realpath(options.root ?? dir);
+  const keep = compilePredicate(filter);
+  const files: ListedFile[] = [];
+  const escapes: string[] = [];
+  const visited = new Set<string>();
+
+  async function walk(absDir: string, relDir: string): Promise<void> {
+    const real = await realpath(absDir);
+    if (visited.has(real)) return; // a symlink cycle
+    visited.add(real);
+    const entries = await readdir(absDir, { withFileTypes: true });
+    await Promise.all(
+      entries.map(async (entry) => {
+        const absPath = join(absDir, entry.name);
+        const path = relDir === "" ? entry.name : `${relDir}/${entry.name}`;
+        let isDir = entry.isDirectory();
+        let isFile = entry.isFile();
+        if (entry.isSymbolicLink()) {
+          const target = await realpath(absPath).catch(() => undefined);
+          if (target === undefined) return; // dangling link: nothing to upload
+          if (!isInside(root, target)) {
+            escapes.push(path);
+            return;
+          }
+          const s = await stat(target);
+          isDir = s.isDirectory();
+          isFile = s.isFile();
+        }
+        if (isDir) {
+          if (entry.name !== ".git") await walk(absPath, path);
+        } else if (isFile && keep(path)) {
+          const s = await stat(absPath);
+          files.push({ path, absPath, size: s.size, mtimeMs: s.mtimeMs, ino: s.ino });
+        }
+      }),
+    );
+  }
+
+  await walk(dir, "");
+  files.sort((a, b) => compareCodePoints(a.path, b.path));
+  escapes.sort(compareCodePoints);
+  return { files, escapes };
+}
+
+export function compareCodePoints(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Hashes files `concurrency` at a time, reusing and updating `cache` when given. */
+export async function hashListedFiles(
+  files: readonly ListedFile[],
+  cache?: DigestCache,
+  concurrency = 8,
+): Promise<SourceFile[]> {
+  const out: SourceFile[] = new Array<SourceFile>(files.length);
+  let next = 0;
+  async function worker(): Promise<void> {
+    for (let i = next++; i < files.length; i = next++) {
+      const f = files[i];
+      if (f === undefined) continue;
+      let sha256 = cache?.lookup(f.absPath, f);
+      if (sha256 === undefined) {
+        const startedAt = Date.now();
+        sha256 = await hashFile(f.absPath);
+        cache?.store(f.absPath, f, sha256, startedAt);
+      }
+      out[i] = { path: f.path, absPath: f.absPath, size: f.size, sha256 };
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, files.length)) }, worker));
+  return out;
+}
+
+/** Lists and hashes a source folder; a symlink leaving the root is an error, never silently skipped. */
+export async function hashSourceFiles(
+  dir: string,
+  filter: SourceFilter = {},
+  cache?: DigestCache,
+  options: { root?: string; concurrency?: number } = {},
+): Promise<SourceFile[]> {
+  const listing = await listSourceFiles(
+    dir,
+    filter,
+    options.root === undefined ? {} : { root: options.root },
+  );
+  if (listing.escapes.length > 0) {
+    throw new DrgitopsError(
+      "path-escapes-root",
+      `${dir}: symlink ${listing.escapes.join(", ")} points outside the project root; replace it with the file itself`,
+    );
+  }
+  return hashListedFiles(listing.files, cache, options.concurrency);
+}

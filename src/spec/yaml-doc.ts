@@ -1,0 +1,109 @@
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from "yaml";
+import type { Document, Node } from "yaml";
+import type { FieldPath, Issue } from "./issue.js";
+
+/** One YAML document with what is needed to turn a field path back into a file position. */
+export interface YamlDoc {
+  file: string;
+  index: number;
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+  /** The document as plain data (`undefined` for an empty document). */
+  data: unknown;
+  line: number;
+  column: number;
+}
+
+export interface Position {
+  line: number;
+  column: number;
+  /** False when the path does not exist and the position is that of its deepest existing parent. */
+  exact: boolean;
+}
+
+/** Parses every document of a YAML text; syntax errors become issues with their exact position. */
+export function parseYaml(file: string, text: string): { docs: YamlDoc[]; issues: Issue[] } {
+  const lineCounter = new LineCounter();
+  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const documents = Array.isArray(parsed) ? parsed : [];
+  const docs: YamlDoc[] = [];
+  const issues: Issue[] = [];
+  documents.forEach((doc, index) => {
+    if (doc.errors.length > 0) {
+      for (const error of doc.errors) {
+        const { line, col } = lineCounter.linePos(error.pos[0]);
+        const duplicate = error.code === "DUPLICATE_KEY";
+        issues.push({
+          code: duplicate ? "duplicate-yaml-key" : "yaml-syntax",
+          severity: "error",
+          file,
+          line,
+          column: col,
+          path: [],
+          message: duplicate
+            ? "the same key appears twice in one mapping; YAML keeps only one, so remove the other"
+            : `YAML syntax error: ${firstLine(error.message)}`,
+        });
+      }
+      return;
+    }
+    const start = doc.contents?.range[0] ?? 0;
+    const { line, col } = lineCounter.linePos(start);
+    docs.push({ file, index, doc, lineCounter, data: doc.toJS({ maxAliasCount: 100 }), line, column: col });
+  });
+  return { docs, issues };
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0] ?? message;
+}
+
+/**
+ * The position of the node at `path`, or of the mapping key when `atKey`. When the path does not
+ * exist (a missing field) it is the position of the deepest existing parent, typically the mapping.
+ */
+export function locate(target: YamlDoc, path: FieldPath, atKey = false): Position {
+  let node: Node | null = target.doc.contents ?? null;
+  let offset = node?.range?.[0] ?? 0;
+  let exact = true;
+  for (let i = 0; i < path.length; i++) {
+    const segment = path[i];
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment),
+      );
+      if (pair === undefined) {
+        exact = false;
+        break;
+      }
+      const key = pair.key as Node;
+      const value = pair.value as Node | null;
+      // `field:` with no value has a null node without a useful range: point at the key instead.
+      if ((last && atKey) || value === null || (isScalar(value) && value.range?.[0] === value.range?.[1])) {
+        offset = key.range?.[0] ?? offset;
+        node = last ? key : value;
+        if (!last && value === null) {
+          exact = false;
+          break;
+        }
+        continue;
+      }
+      node = value;
+      offset = value.range?.[0] ?? offset;
+    } else if (isSeq(node) && typeof segment === "number") {
+      const item = node.items[segment] as Node | undefined;
+      if (item === undefined) {
+        exact = false;
+        break;
+      }
+      node = item;
+      offset = item.range?.[0] ?? offset;
+    } else {
+      exact = false;
+      break;
+    }
+  }
+  const { line, col } = target.lineCounter.linePos(offset);
+  return { line, column: col, exact };
+}
