@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { CliContext, CommandAction } from "../context.js";
+import { register as emulator } from "./emulator.js";
 
 /** Each command module registers itself on the root program; `run` records its exit code. */
 export type RegisterCommand = (
@@ -8,4 +9,4 @@ export type RegisterCommand = (
   run: (action: CommandAction) => Promise<void>,
 ) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [emulator];
