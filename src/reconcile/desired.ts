@@ -111,11 +111,19 @@ export type ModelFieldName = keyof ModelFields;
 
 export const TestCheckModeSchema = z.enum(["fail", "warn", "skip"]);
 
+/** API.md §3.1 `parameters`: per check, numbers and strings (datasets travel apart, as refs). */
+export const TestParametersSchema = z.record(
+  z.string(),
+  z.record(z.string(), z.union([z.number(), z.string()])),
+);
+
 /** The test a version must pass (API.md §3.1), in the shape POST customModelTests/ takes. */
 export const DesiredTestSchema = z.object({
   dataset: DatasetRefSchema.nullable(),
   configuration: z.record(z.string(), TestCheckModeSchema),
-  parameters: z.record(z.string(), z.record(z.string(), z.number())),
+  parameters: TestParametersSchema,
+  /** predictionVerificationCheck's dataset. */
+  predictionDataset: DatasetRefSchema.nullable(),
   /** Digest of the configuration, with the dataset by content identity: stable across applies. */
   configDigest: DigestSchema,
 });
@@ -153,6 +161,7 @@ export const DesiredEnvironmentSchema = z.object({
   key: z.string().min(1),
   name: z.string().min(1),
   source: SourceLocationSchema,
+  labels: z.record(z.string(), z.string()),
   fields: z.object({
     name: z.string().min(1),
     description: z.string(),
@@ -169,6 +178,7 @@ export const DesiredDatasetSchema = z.object({
   key: z.string().min(1),
   name: z.string().min(1),
   source: SourceLocationSchema,
+  labels: z.record(z.string(), z.string()),
   content: z.discriminatedUnion("type", [
     z.object({
       type: z.literal("file"),
@@ -190,8 +200,3 @@ export const DesiredStateSchema = z.object({
   datasets: z.array(DesiredDatasetSchema),
 });
 export type DesiredState = z.infer<typeof DesiredStateSchema>;
-
-/** The catalog name a dataset file is uploaded under (DESIGN.md §5). */
-export function datasetCatalogName(name: string, sha256: string): string {
-  return `${name}-${sha256.slice(0, 12)}`;
-}

@@ -1,6 +1,12 @@
 import { z } from "zod";
+import type { Credential } from "../client/wire/credential.js";
+import type { CustomModel } from "../client/wire/custom-model.js";
+import type { Dataset } from "../client/wire/dataset.js";
+import type { Environment, EnvironmentVersion } from "../client/wire/environment.js";
+import type { CustomModelTest } from "../client/wire/test.js";
+import type { CustomModelVersion } from "../client/wire/version.js";
 import { Sha256HexSchema } from "./desired.js";
-import { TestOutcomeSchema, TrailerSchema } from "./trailer.js";
+import { parseDescription, TestOutcomeSchema, TrailerSchema } from "./trailer.js";
 
 /**
  * What DataRobot holds now, reduced to what reconciling needs. Only objects drgitops manages in the
@@ -132,5 +138,138 @@ export function emptyLiveState(namespace: string): LiveState {
     credentials: {},
     latestTests: {},
     versionFiles: {},
+  };
+}
+
+/** List responses as the client returns them (API.md wire shapes); one listing per resource. */
+export interface LiveStateInput {
+  namespace: string;
+  models: readonly CustomModel[];
+  environments: readonly Environment[];
+  datasets: readonly Dataset[];
+  credentials: readonly Credential[];
+  /** Model key -> its latest test (newest first, data[0]) or null, for the models asked for. */
+  latestTests?: Readonly<Record<string, CustomModelTest | null>>;
+  versionFiles?: Readonly<Record<string, LiveFile[]>>;
+}
+
+/**
+ * Wire -> LiveState: keeps only models whose `userProvidedId` is in the namespace (everything else
+ * is invisible to plan, apply and prune), parses trailers, and maps nullish wire fields to null.
+ */
+export function liveStateFrom(input: LiveStateInput): LiveState {
+  const prefix = `${input.namespace}/`;
+  const credentials: Record<string, string> = {};
+  for (const c of input.credentials) credentials[c.name] ??= c.credentialId;
+  const latestTests: Record<string, LiveTest | null> = {};
+  for (const [key, test] of Object.entries(input.latestTests ?? {}))
+    latestTests[key] = test && liveTest(test);
+  return {
+    namespace: input.namespace,
+    models: input.models.flatMap((m) =>
+      m.userProvidedId?.startsWith(prefix) ? [liveModel(m, m.userProvidedId)] : [],
+    ),
+    environments: input.environments.map(liveEnvironment),
+    datasets: input.datasets.map((d) => ({
+      id: d.datasetId,
+      versionId: d.versionId,
+      name: d.name,
+      processingState: d.processingState,
+    })),
+    credentials,
+    latestTests,
+    versionFiles: { ...(input.versionFiles ?? {}) },
+  };
+}
+
+function liveModel(m: CustomModel, key: string): LiveModel {
+  return {
+    id: m.id,
+    key,
+    description: m.description,
+    trailer: parseDescription(m.description).trailer,
+    targetType: m.targetType,
+    name: m.name,
+    targetName: m.targetName ?? null,
+    positiveClassLabel: m.positiveClassLabel ?? null,
+    negativeClassLabel: m.negativeClassLabel ?? null,
+    predictionThreshold: m.predictionThreshold ?? null,
+    classLabels: m.classLabels ?? null,
+    language: m.language,
+    updated: m.updated ?? null,
+    deploymentsCount: m.deploymentsCount ?? 0,
+    isTrainingDataForVersionsPermanentlyEnabled: m.isTrainingDataForVersionsPermanentlyEnabled ?? false,
+    latestVersion: m.latestVersion ? liveVersion(m.latestVersion) : null,
+  };
+}
+
+export function liveVersion(v: CustomModelVersion): LiveVersion {
+  const description = v.description ?? "";
+  return {
+    id: v.id,
+    label: v.label ?? `${v.versionMajor}.${v.versionMinor}`,
+    description,
+    trailer: parseDescription(description).trailer,
+    isFrozen: v.isFrozen,
+    items: v.items.map((i) => ({ id: i.id, filePath: i.filePath })),
+    baseEnvironmentId: v.baseEnvironmentId ?? null,
+    baseEnvironmentVersionId: v.baseEnvironmentVersionId ?? null,
+    maximumMemory: v.maximumMemory ?? null,
+    replicas: v.replicas ?? null,
+    networkEgressPolicy: v.networkEgressPolicy ?? null,
+    runtimeParameters: (v.runtimeParameters ?? []).map((p) => ({
+      fieldName: p.fieldName,
+      type: p.type,
+      overrideValue: p.overrideValue ?? null,
+      currentValue: p.currentValue ?? null,
+    })),
+    trainingData: v.trainingData ? { datasetId: v.trainingData.datasetId ?? null } : null,
+    holdoutData: v.holdoutData
+      ? { datasetId: v.holdoutData.datasetId ?? null, partitionColumn: v.holdoutData.partitionColumn ?? null }
+      : null,
+  };
+}
+
+function liveEnvironmentVersion(v: EnvironmentVersion): LiveEnvironmentVersion {
+  const description = v.description ?? "";
+  return {
+    id: v.id,
+    label: v.label ?? v.id,
+    description,
+    trailer: parseDescription(description).trailer,
+    buildStatus: v.buildStatus,
+  };
+}
+
+function liveEnvironment(e: Environment): LiveEnvironment {
+  const description = e.description ?? "";
+  const trailer = parseDescription(description).trailer;
+  return {
+    id: e.id,
+    key: trailer?.key ?? null,
+    name: e.name,
+    description,
+    trailer,
+    programmingLanguage: e.programmingLanguage ?? "other",
+    useCases: e.useCases ?? [],
+    latestVersion: e.latestVersion ? liveEnvironmentVersion(e.latestVersion) : null,
+    latestSuccessfulVersion: e.latestSuccessfulVersion
+      ? liveEnvironmentVersion(e.latestSuccessfulVersion)
+      : null,
+  };
+}
+
+const FINAL_OUTCOMES = new Set<string>(TestOutcomeSchema.options);
+
+/** A test's status as the gate reads it; an unknown status counts as still running (never as a pass). */
+export function liveTest(t: CustomModelTest): LiveTest {
+  const status = t.overallStatus;
+  return {
+    id: t.id,
+    versionId: t.customModelVersion?.id ?? t.customModelImageId ?? "",
+    overallStatus: FINAL_OUTCOMES.has(status) ? (status as LiveTest["overallStatus"]) : "in_progress",
+    failedChecks: Object.entries(t.testingStatus)
+      .filter(([, s]) => s.status === "failed")
+      .map(([check, s]) => ({ check, message: s.message ?? "" })),
   };
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DrgitopsError } from "../errors.js";
-import { NetworkEgressPolicySchema, ScalarSchema, Sha256HexSchema } from "./desired.js";
+import { NetworkEgressPolicySchema, ScalarSchema, Sha256HexSchema, TestParametersSchema } from "./desired.js";
 import { DigestSchema, TestOutcomeSchema, TrailerSchema } from "./trailer.js";
 
 /**
@@ -146,6 +146,33 @@ export const RuntimeParameterValueSchema = z.discriminatedUnion("source", [
 ]);
 export type RuntimeParameterValue = z.infer<typeof RuntimeParameterValueSchema>;
 
+/**
+ * The version-level fields drgitops manages, resolved. null = not managed (ignored by
+ * `lifecycle.ignoreChanges` or not declared): not sent (inherited from the latest version) and left
+ * out of the fingerprint. The fingerprint is computed from this object alone (`versionSpecFingerprint`).
+ */
+export const VersionSpecSchema = z.object({
+  files: z.array(z.object({ path: z.string(), sha256: Sha256HexSchema })).nullable(),
+  environment: z
+    .union([
+      z.strictObject({ id: z.string(), versionId: z.string() }),
+      /** Id and version come from a createEnvironment / buildEnvironmentVersion of this plan. */
+      z.strictObject({ fromAction: z.string() }),
+    ])
+    .nullable(),
+  resources: z
+    .object({
+      maximumMemory: z.number().int().positive().optional(),
+      replicas: z.number().int().min(1).optional(),
+      networkEgressPolicy: NetworkEgressPolicySchema.optional(),
+    })
+    .nullable(),
+  runtimeParameterValues: z.array(RuntimeParameterValueSchema).nullable(),
+  trainingData: z.object({ dataset: PendingIdSchema, partitionColumn: z.string().optional() }).nullable(),
+  holdoutData: z.object({ dataset: PendingIdSchema }).nullable(),
+});
+export type VersionSpec = z.infer<typeof VersionSpecSchema>;
+
 export const CreateVersionActionSchema = z.object({
   type: z.literal("createVersion"),
   ...base,
@@ -157,28 +184,14 @@ export const CreateVersionActionSchema = z.object({
   ),
   /** Live items to drop (`filesToDelete`); a modified file is overwritten by path, not listed here. */
   deletions: z.array(z.object({ itemId: z.string(), path: z.string() })),
-  /** Every file of the new version (uploaded or kept): the fingerprint's file list. */
-  files: z.array(z.object({ path: z.string(), sha256: Sha256HexSchema })),
   /** Set when the latest version is frozen: a minor version would be refused (API.md §2.5). */
   isMajorUpdate: z.boolean(),
-  environment: z.union([
-    z.strictObject({ id: z.string(), versionId: z.string() }),
-    /** Id and version come from a createEnvironment / buildEnvironmentVersion of this plan. */
-    z.strictObject({ fromAction: z.string() }),
-  ]),
-  resources: z.object({
-    maximumMemory: z.number().int().positive().optional(),
-    replicas: z.number().int().min(1).optional(),
-    networkEgressPolicy: NetworkEgressPolicySchema.optional(),
-  }),
-  runtimeParameterValues: z.array(RuntimeParameterValueSchema),
-  trainingData: z.object({ dataset: PendingIdSchema, partitionColumn: z.string().optional() }).nullable(),
-  holdoutData: z.object({ dataset: PendingIdSchema }).nullable(),
+  version: VersionSpecSchema,
   /** The model must have isTrainingDataForVersionsPermanentlyEnabled switched on first (API.md §6.2). */
   enableTrainingDataForVersions: z.boolean(),
   /**
-   * Fingerprint of the version to record in its trailer; null ("known after apply") when it depends
-   * on an id this plan creates: apply completes it with `completeFingerprint`.
+   * Fingerprint to record in the new version's trailer; null ("known after apply") when it depends
+   * on an id this plan creates: apply completes it with `versionSpecFingerprint` once ids are known.
    */
   fingerprint: DigestSchema.nullable(),
 });
@@ -208,7 +221,9 @@ export const RunTestActionSchema = z.object({
   version: PendingIdSchema,
   dataset: PendingIdSchema.nullable(),
   configuration: z.record(z.string(), z.enum(["fail", "warn", "skip"])),
-  parameters: z.record(z.string(), z.record(z.string(), z.number())),
+  parameters: TestParametersSchema,
+  /** predictionVerificationCheck's dataset, sent as `parameters.predictionVerificationCheck.datasetId`. */
+  predictionDataset: PendingIdSchema.nullable(),
   /** Recorded with the outcome in the version trailer (`Drgitops-Test: <outcome> <digest>`). */
   configDigest: DigestSchema,
 });

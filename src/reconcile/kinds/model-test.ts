@@ -1,0 +1,147 @@
+import type { DesiredModel } from "../desired.js";
+import type { LiveModel, LiveVersion } from "../live.js";
+import type { Action, ActionOf, PendingId } from "../plan-file.js";
+import { stripTrailer, type Trailer } from "../trailer.js";
+import { actionId, type PlanContext } from "./kind.js";
+import { resolveDataset } from "./model-version.js";
+
+export interface TestPlanInput {
+  d: DesiredModel;
+  live: LiveModel | undefined;
+  model: PendingId;
+  /** The createVersion of this plan, if any: a new version is always tested. */
+  createdVersion: ActionOf<"createVersion"> | null;
+  /** After the dependency build, when there is one. */
+  buildDependencies: ActionOf<"buildDependencies"> | null;
+  /** The annotateVersion of this plan, if any: a recorded test outcome joins its trailer. */
+  annotate: ActionOf<"annotateVersion"> | null;
+  /** The live version's trailer as it will be after annotate (its fingerprint). */
+  inSyncTrailer: Trailer | null;
+}
+
+/**
+ * The test gate (DESIGN.md §6). A new version is tested; an unchanged one is tested again only when
+ * the test configuration changed. A recorded failure for the current configuration stays a failure
+ * (the plan's gate) until the model or its test changes: re-running apply never turns it green.
+ * Returns the actions to add (a runTest, or an annotateVersion recording a test found by listing).
+ */
+export function planTest(input: TestPlanInput, ctx: PlanContext): Action[] {
+  const { d, live, createdVersion } = input;
+  const test = d.test;
+  if (test === null) return [];
+  if (createdVersion) {
+    if (ctx.options.skipTests) return [];
+    const after = input.buildDependencies ?? createdVersion;
+    return [runTest(input, { fromAction: createdVersion.id }, [after.id], ["a new version is tested"], ctx)];
+  }
+  const latest = live?.latestVersion;
+  if (!live || !latest) return [];
+  const recorded = latest.trailer?.key === d.key ? latest.trailer.test : undefined;
+  if (recorded) {
+    if (recorded.configDigest !== test.configDigest) {
+      return ctx.options.skipTests
+        ? []
+        : [
+            runTest(
+              input,
+              { id: latest.id },
+              input.annotate ? [input.annotate.id] : [],
+              ["the test configuration changed"],
+              ctx,
+            ),
+          ];
+    }
+    if (recorded.outcome === "failed") gate(input, latest, null, "recorded in the version's trailer", ctx);
+    return [];
+  }
+  const found = ctx.live.latestTests[d.key];
+  if (found && found.versionId === latest.id && found.overallStatus !== "in_progress") {
+    // Found by listing (e.g. a run killed before recording it): recorded now, so the next plan needs no call.
+    const outcome = { outcome: found.overallStatus, configDigest: test.configDigest };
+    if (found.overallStatus === "failed") {
+      const checks = found.failedChecks.map((c) => `${c.check}: ${c.message}`).join("; ");
+      gate(input, latest, found.id, checks || "see the test log", ctx);
+    }
+    if (input.annotate) {
+      input.annotate.trailer = { ...input.annotate.trailer, test: outcome };
+      input.annotate.reasons.push("record the latest test's outcome");
+      return [];
+    }
+    const trailer = input.inSyncTrailer ?? { key: d.key };
+    return [
+      {
+        type: "annotateVersion",
+        id: actionId("annotateVersion", d.key),
+        key: d.key,
+        reasons: [`record the outcome of test ${found.id} (${found.overallStatus}) in the version's trailer`],
+        changes: [{ kind: "value", path: "trailer.test", before: null, after: found.overallStatus }],
+        dependsOn: [],
+        expected: { id: live.id, latestVersionId: latest.id, updated: live.updated },
+        modelId: live.id,
+        versionId: latest.id,
+        body: stripTrailer(latest.description),
+        trailer: { ...trailer, test: outcome },
+      },
+    ];
+  }
+  if (ctx.options.skipTests) return [];
+  const why =
+    found === undefined
+      ? "the version's trailer records no test outcome"
+      : found?.overallStatus === "in_progress"
+        ? "the latest test is still running"
+        : "no test has run on the latest version";
+  return [runTest(input, { id: latest.id }, input.annotate ? [input.annotate.id] : [], [why], ctx)];
+}
+
+function runTest(
+  input: TestPlanInput,
+  version: PendingId,
+  after: string[],
+  reasons: string[],
+  ctx: PlanContext,
+): ActionOf<"runTest"> {
+  const test = input.d.test!;
+  const dataset = test.dataset === null ? null : resolveDataset(test.dataset, ctx);
+  const predictionDataset =
+    test.predictionDataset === null ? null : resolveDataset(test.predictionDataset, ctx);
+  const dependsOn = [...after];
+  for (const p of [dataset, predictionDataset]) if (p && "fromAction" in p) dependsOn.push(p.fromAction);
+  const live = input.live;
+  return {
+    type: "runTest",
+    id: actionId("runTest", input.d.key),
+    key: input.d.key,
+    reasons,
+    changes: [{ kind: "value", path: "test.configDigest", before: null, after: test.configDigest }],
+    dependsOn,
+    expected: live
+      ? { id: live.id, latestVersionId: live.latestVersion?.id ?? null, updated: live.updated }
+      : null,
+    model: input.model,
+    version,
+    dataset,
+    configuration: test.configuration,
+    parameters: test.parameters,
+    predictionDataset,
+    configDigest: test.configDigest,
+  };
+}
+
+function gate(
+  input: TestPlanInput,
+  latest: LiveVersion,
+  testId: string | null,
+  detail: string,
+  ctx: PlanContext,
+): void {
+  ctx.out.gate.push({
+    key: input.d.key,
+    modelId: input.live!.id,
+    versionId: latest.id,
+    versionLabel: latest.label,
+    testId,
+    outcome: "failed",
+    message: `the latest test of version ${latest.label} failed for the current test configuration (${detail}); change the model or its test to run it again`,
+  });
+}

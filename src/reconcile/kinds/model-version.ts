@@ -1,0 +1,201 @@
+import type { DatasetRef, DesiredModel, EnvironmentRef } from "../desired.js";
+import { diffFiles, sameScalar, valueChange, type FileDiff } from "../diff.js";
+import { sha256Digest } from "../fingerprint.js";
+import type { LiveModel, LiveVersion } from "../live.js";
+import type { FieldChange, PendingId, VersionSpec } from "../plan-file.js";
+import { keyOf, type EnvironmentResolution, type PlanContext } from "./kind.js";
+
+/** Shown for an id this plan creates (Terraform's "known after apply"). */
+export const KNOWN_AFTER_APPLY = "(known after apply)";
+
+/** A reference the plan cannot resolve: a manifest problem, reported and the model left alone. */
+export class UnresolvedReference extends Error {}
+
+/**
+ * The version the manifest asks for, with references resolved against the live state and the
+ * earlier kinds' actions. `lifecycle.ignoreChanges` applies only once a live version exists
+ * (as in Terraform): an ignored field is not managed, so it is left out (null).
+ */
+export function desiredVersionSpec(
+  d: DesiredModel,
+  live: LiveModel | undefined,
+  ctx: PlanContext,
+): VersionSpec {
+  const latest = live?.latestVersion ?? null;
+  const ignored = (field: string): boolean => latest !== null && d.lifecycle.ignoreChanges.includes(field);
+  const resources: NonNullable<VersionSpec["resources"]> = {};
+  if (d.resources.memoryBytes !== undefined) resources.maximumMemory = d.resources.memoryBytes;
+  if (d.resources.replicas !== undefined) resources.replicas = d.resources.replicas;
+  if (d.resources.networkEgressPolicy !== undefined)
+    resources.networkEgressPolicy = d.resources.networkEgressPolicy;
+  return {
+    files: ignored("source") ? null : d.files.map((f) => ({ path: f.path, sha256: f.sha256 })),
+    environment: ignored("environment") ? null : resolveEnvironment(d.environment, latest, ctx),
+    resources: ignored("resources") ? null : resources,
+    runtimeParameterValues: ignored("runtimeParameters")
+      ? null
+      : d.runtimeParameters.map((p) =>
+          p.source === "sensitive"
+            ? {
+                source: "sensitive",
+                fieldName: p.name,
+                type: p.type,
+                envVar: p.envVar,
+                valueHash: p.valueHash,
+              }
+            : {
+                source: "value",
+                fieldName: p.name,
+                type: p.type,
+                value: p.source === "credential" ? p.credentialId : p.value,
+              },
+        ),
+    trainingData:
+      d.trainingData === null || ignored("trainingData")
+        ? null
+        : {
+            dataset: resolveDataset(d.trainingData.dataset, ctx),
+            ...(d.trainingData.partitionColumn !== undefined
+              ? { partitionColumn: d.trainingData.partitionColumn }
+              : {}),
+          },
+    holdoutData:
+      d.holdoutData === null || ignored("holdoutData")
+        ? null
+        : { dataset: resolveDataset(d.holdoutData.dataset, ctx) },
+  };
+}
+
+export function resolveDataset(ref: DatasetRef, ctx: PlanContext): PendingId {
+  if ("id" in ref) return { id: ref.id };
+  const resolved = ctx.datasets.get(keyOf(ctx.desired.namespace, ref.ref));
+  if (!resolved) throw new UnresolvedReference(`dataset ref "${ref.ref}" names no Dataset manifest`);
+  return resolved;
+}
+
+/**
+ * `{id}` without a version follows API.md §2.4: the version the model already uses when it is on
+ * that environment, else the environment's latest successful build. So a later build of an
+ * environment drgitops does not manage never silently moves a model.
+ */
+function resolveEnvironment(
+  ref: EnvironmentRef,
+  latest: LiveVersion | null,
+  ctx: PlanContext,
+): EnvironmentResolution {
+  if ("ref" in ref) {
+    const resolved = ctx.environments.get(keyOf(ctx.desired.namespace, ref.ref));
+    if (!resolved)
+      throw new UnresolvedReference(`environment ref "${ref.ref}" names no ExecutionEnvironment manifest`);
+    return resolved;
+  }
+  if ("id" in ref && ref.versionId !== undefined) return { id: ref.id, versionId: ref.versionId };
+  let env;
+  if ("id" in ref) {
+    env = ctx.live.environments.find((e) => e.id === ref.id);
+    if (!env) throw new UnresolvedReference(`no execution environment has id ${ref.id}`);
+  } else {
+    const named = ctx.live.environments.filter((e) => e.name === ref.name);
+    if (named.length !== 1)
+      throw new UnresolvedReference(
+        named.length === 0
+          ? `no execution environment is named "${ref.name}"`
+          : `${named.length} execution environments are named "${ref.name}" (ids ${named.map((e) => e.id).join(", ")}); use {id: ...}`,
+      );
+    env = named[0]!;
+  }
+  if (latest?.baseEnvironmentId === env.id && latest.baseEnvironmentVersionId !== null)
+    return { id: env.id, versionId: latest.baseEnvironmentVersionId };
+  const versionId = env.latestSuccessfulVersion?.id;
+  if (versionId === undefined)
+    throw new UnresolvedReference(
+      `execution environment ${env.name} (${env.id}) has no successfully built version`,
+    );
+  return { id: env.id, versionId };
+}
+
+export interface VersionDiff {
+  changes: FieldChange[];
+  /** null when files are not managed. */
+  files: FileDiff | null;
+  /** Live per-file digests were needed and missing: files could not be compared. */
+  digestsMissing: boolean;
+}
+
+/** Field-by-field difference between a live version (null: none yet) and the desired spec. */
+export function diffVersion(
+  d: DesiredModel,
+  spec: VersionSpec,
+  latest: LiveVersion | null,
+  ctx: PlanContext,
+): VersionDiff {
+  const changes: FieldChange[] = [];
+  const push = (c: FieldChange | null): void => {
+    if (c) changes.push(c);
+  };
+  const liveFiles = latest === null ? [] : ctx.live.versionFiles[latest.id];
+  const files = spec.files === null ? null : diffFiles(d.files, liveFiles, latest?.items ?? []);
+  if (spec.environment !== null) {
+    const before = latest && { id: latest.baseEnvironmentId, versionId: latest.baseEnvironmentVersionId };
+    push(
+      valueChange(
+        "environment",
+        before,
+        "fromAction" in spec.environment ? KNOWN_AFTER_APPLY : spec.environment,
+      ),
+    );
+  }
+  if (spec.resources !== null) {
+    const r = spec.resources;
+    if (r.maximumMemory !== undefined)
+      push(valueChange("resources.maximumMemory", latest?.maximumMemory, r.maximumMemory));
+    if (r.replicas !== undefined) push(valueChange("resources.replicas", latest?.replicas, r.replicas));
+    if (r.networkEgressPolicy !== undefined)
+      push(valueChange("resources.networkEgressPolicy", latest?.networkEgressPolicy, r.networkEgressPolicy));
+  }
+  for (const p of spec.runtimeParameterValues ?? []) {
+    const live = latest?.runtimeParameters.find((l) => l.fieldName === p.fieldName)?.overrideValue ?? null;
+    const path = `runtimeParameters.${p.fieldName}`;
+    if (p.source === "sensitive") {
+      // Compared by hash; neither side's value ever enters the plan.
+      if (live === null || sha256Digest(String(live)) !== p.valueHash)
+        changes.push({ kind: "sensitive", path });
+    } else if (!sameScalar(live, p.value)) {
+      push(valueChange(path, live, p.value));
+    }
+  }
+  if (spec.trainingData !== null) {
+    push(datasetChange("trainingData.dataset", latest?.trainingData?.datasetId, spec.trainingData.dataset));
+    push(
+      valueChange(
+        "trainingData.partitionColumn",
+        latest?.holdoutData?.partitionColumn,
+        spec.trainingData.partitionColumn,
+      ),
+    );
+  }
+  if (spec.holdoutData !== null)
+    push(datasetChange("holdoutData.dataset", latest?.holdoutData?.datasetId, spec.holdoutData.dataset));
+  const digestsMissing = files !== null && latest !== null && liveFiles === undefined;
+  return { changes: [...(files?.changes ?? []), ...changes], files, digestsMissing };
+}
+
+function datasetChange(
+  path: string,
+  live: string | null | undefined,
+  desired: PendingId,
+): FieldChange | null {
+  return valueChange(path, live, "fromAction" in desired ? KNOWN_AFTER_APPLY : desired.id);
+}
+
+/** Actions of this plan a version spec waits for (environment builds, dataset uploads). */
+export function specDependencies(spec: VersionSpec): string[] {
+  const ids: string[] = [];
+  const add = (p: PendingId | EnvironmentResolution | null | undefined): void => {
+    if (p && "fromAction" in p) ids.push(p.fromAction);
+  };
+  add(spec.environment);
+  add(spec.trainingData?.dataset);
+  add(spec.holdoutData?.dataset);
+  return ids;
+}

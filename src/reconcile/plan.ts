@@ -1,0 +1,175 @@
+import type { DesiredState } from "./desired.js";
+import { versionSpecFingerprint } from "./fingerprint.js";
+import { kinds } from "./kinds/index.js";
+import { matchesTarget, type PlanContext, type PlanOutput } from "./kinds/kind.js";
+import { desiredVersionSpec, UnresolvedReference } from "./kinds/model-version.js";
+import type { LiveState } from "./live.js";
+import {
+  ACTION_TYPES,
+  PlanOptionsSchema,
+  type Plan,
+  type PlanOptions,
+  type PlanSummary,
+} from "./plan-file.js";
+
+/**
+ * The reconciler: pair desired and live by key, diff, emit actions. Pure: no I/O, no clock unless
+ * `createdAt` is omitted. Same inputs, same plan (actions in kind order, keys sorted).
+ */
+
+export interface BuildPlanOptions {
+  prune?: boolean;
+  maxDeletions?: number;
+  targets?: readonly string[];
+  /** Label selector: every `k=v` must match. */
+  selector?: Readonly<Record<string, string>>;
+  skipTests?: boolean;
+  createdAt?: string;
+}
+
+export const DEFAULT_MAX_DELETIONS = 5;
+
+function normaliseOptions(options: BuildPlanOptions): PlanOptions {
+  return PlanOptionsSchema.parse({
+    prune: options.prune ?? false,
+    maxDeletions: options.maxDeletions ?? DEFAULT_MAX_DELETIONS,
+    targets: [...(options.targets ?? [])],
+    selector: { ...(options.selector ?? {}) },
+    skipTests: options.skipTests ?? false,
+  });
+}
+
+/**
+ * Desired keys in scope: those matching every target/selector condition, plus what they depend on
+ * (a targeted model brings its environment and datasets). null when nothing restricts the scope.
+ */
+export function scopeOf(desired: DesiredState, options: PlanOptions): Set<string> | null {
+  const selector = Object.entries(options.selector);
+  if (options.targets.length === 0 && selector.length === 0) return null;
+  const entries = kinds.flatMap((k) => k.scopeEntries(desired));
+  const deps = new Map(entries.map((e) => [e.key, e.deps]));
+  const scope = new Set<string>();
+  const add = (key: string): void => {
+    if (scope.has(key)) return;
+    scope.add(key);
+    for (const dep of deps.get(key) ?? []) add(dep);
+  };
+  for (const e of entries) {
+    const targeted =
+      options.targets.length === 0 || options.targets.some((t) => matchesTarget(e.key, t, desired.namespace));
+    const selected = selector.every(([k, v]) => e.labels[k] === v);
+    if (targeted && selected) add(e.key);
+  }
+  return scope;
+}
+
+function newContext(desired: DesiredState, live: LiveState, options: PlanOptions): PlanContext {
+  const out: PlanOutput = { actions: [], deletions: [], drift: [], unchanged: [], gate: [], refusals: [] };
+  return {
+    desired,
+    live,
+    options,
+    scope: scopeOf(desired, options),
+    environments: new Map(),
+    datasets: new Map(),
+    out,
+  };
+}
+
+export function buildPlan(desired: DesiredState, live: LiveState, options: BuildPlanOptions = {}): Plan {
+  const planOptions = normaliseOptions(options);
+  const ctx = newContext(desired, live, planOptions);
+  for (const kind of kinds) kind.plan(ctx);
+  const { out } = ctx;
+  if (out.deletions.length > planOptions.maxDeletions) {
+    out.refusals.push({
+      key: null,
+      reason: `prune would delete ${out.deletions.length} models (${out.deletions.map((a) => a.key).join(", ")}), more than --max-deletions ${planOptions.maxDeletions}; nothing is deleted. Raise --max-deletions if this is intended.`,
+      blocking: true,
+    });
+  } else {
+    out.actions.push(...out.deletions);
+  }
+  return {
+    formatVersion: 1,
+    createdAt: options.createdAt ?? new Date().toISOString(),
+    namespace: desired.namespace,
+    options: planOptions,
+    actions: out.actions,
+    drift: out.drift,
+    unchanged: [...out.unchanged].sort(),
+    gate: out.gate,
+    refusals: out.refusals,
+    summary: summarise(out),
+  };
+}
+
+function summarise(out: PlanOutput): PlanSummary {
+  const actions: Record<string, number> = {};
+  for (const type of ACTION_TYPES) actions[type] = 0;
+  for (const a of out.actions) actions[a.type] = (actions[a.type] ?? 0) + 1;
+  return {
+    actions,
+    total: out.actions.length,
+    drift: out.drift.length,
+    unchanged: out.unchanged.length,
+    gate: out.gate.length,
+    refusals: out.refusals.length,
+  };
+}
+
+/**
+ * Versions whose per-file digests the plan needs: latest versions whose trailer does not already
+ * prove them in sync (another key, no trailer, or another fingerprint). Observe fills
+ * `live.versionFiles` for exactly these, from the version cache or a download.
+ */
+export function versionsNeedingFileDigests(
+  desired: DesiredState,
+  live: LiveState,
+  options: BuildPlanOptions = {},
+): { modelKey: string; modelId: string; versionId: string }[] {
+  const ctx = newContext(desired, live, normaliseOptions(options));
+  // Datasets and environments first: a model's fingerprint needs their resolutions.
+  for (const kind of kinds) if (kind !== kinds[kinds.length - 1]) kind.plan(ctx);
+  const liveByKey = new Map(live.models.map((m) => [m.key, m]));
+  const needed: { modelKey: string; modelId: string; versionId: string }[] = [];
+  for (const d of desired.models) {
+    if (ctx.scope !== null && !ctx.scope.has(d.key)) continue;
+    const model = liveByKey.get(d.key);
+    const latest = model?.latestVersion;
+    if (!model || !latest || live.versionFiles[latest.id]) continue;
+    let fingerprint: string | null;
+    try {
+      const spec = desiredVersionSpec(d, model, ctx);
+      if (spec.files === null) continue;
+      fingerprint = versionSpecFingerprint(spec);
+    } catch (error) {
+      if (error instanceof UnresolvedReference) continue;
+      throw error;
+    }
+    const trailer = latest.trailer;
+    if (trailer?.key === d.key && fingerprint !== null && trailer.fingerprint === fingerprint) continue;
+    needed.push({ modelKey: d.key, modelId: model.id, versionId: latest.id });
+  }
+  return needed;
+}
+
+/**
+ * Models whose latest test must be fetched: a test is declared and the latest version's trailer
+ * records no outcome. After a normal apply every trailer has one, so a no-change plan makes no test calls.
+ */
+export function modelsNeedingLatestTest(
+  desired: DesiredState,
+  live: LiveState,
+  options: BuildPlanOptions = {},
+): { modelKey: string; modelId: string }[] {
+  const scope = scopeOf(desired, normaliseOptions(options));
+  const liveByKey = new Map(live.models.map((m) => [m.key, m]));
+  return desired.models.flatMap((d) => {
+    const model = liveByKey.get(d.key);
+    const latest = model?.latestVersion;
+    if (d.test === null || !model || !latest || (scope !== null && !scope.has(d.key))) return [];
+    if (latest.trailer?.key === d.key && latest.trailer.test) return [];
+    return [{ modelKey: d.key, modelId: model.id }];
+  });
+}
