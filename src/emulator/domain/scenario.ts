@@ -17,10 +17,13 @@ export type CheckName = z.infer<typeof CheckName>;
 
 /** `fail` or `{outcome: fail, message: "..."}`; `pass` overrides a failing real check. */
 const ScriptedOutcome = z
-  .union([
-    z.enum(["pass", "fail"]),
-    z.strictObject({ outcome: z.enum(["pass", "fail"]), message: z.string().min(1).optional() }),
-  ])
+  .union(
+    [
+      z.enum(["pass", "fail"]),
+      z.strictObject({ outcome: z.enum(["pass", "fail"]), message: z.string().min(1).optional() }),
+    ],
+    { error: 'expected "pass", "fail" or {outcome: pass|fail, message?: text}' },
+  )
   .transform((v) => (typeof v === "string" ? { outcome: v } : v));
 export type ScriptedOutcome = z.output<typeof ScriptedOutcome>;
 
@@ -54,13 +57,21 @@ export function parseScenario(text: string, file: string): Scenario {
   }
   const parsed = Scenario.safeParse(doc.toJS() ?? {});
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
-    const node = doc.getIn(issue.path as (string | number)[], true) as
-      { range?: [number, number] } | undefined;
-    const offset = node?.range?.[0];
-    const line = offset === undefined ? 1 : text.slice(0, offset).split("\n").length;
-    const field = issue.path.length === 0 ? "(top level)" : issue.path.join(".");
-    return `${file}:${line}: ${field}: ${issue.message}`;
+  const problems = parsed.error.issues.flatMap((issue) => {
+    const at = (path: PropertyKey[], message: string): string => {
+      const keys = path.map((k) => (typeof k === "number" ? k : String(k)));
+      const node = doc.getIn(keys, true) as { range?: [number, number] } | undefined;
+      const offset = node?.range?.[0];
+      const line = offset === undefined ? 1 : text.slice(0, offset).split("\n").length;
+      const field = keys.length === 0 ? "(top level)" : keys.join(".");
+      return `${file}:${line}: ${field}: ${message}`;
+    };
+    // Point at each unknown key itself (a misspelt check name is the usual mistake).
+    if (issue.code === "unrecognized_keys") {
+      const known = issue.path.at(-1) === "tests" ? ` (checks: ${CheckName.options.join(", ")})` : "";
+      return issue.keys.map((key) => at([...issue.path, key], `unknown key${known}`));
+    }
+    return [at(issue.path, issue.message)];
   });
   throw new UsageError(
     `Invalid scenario file:\n${problems.join("\n")}\nSee the README, section "Scenario file".`,
