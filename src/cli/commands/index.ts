@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import type { CliContext, CommandAction } from "../context.js";
 import { register as emulator } from "./emulator.js";
+import { register as validate } from "./validate.js";
+import { register as schema } from "./schema.js";
 
 /** Each command module registers itself on the root program; `run` records its exit code. */
 export type RegisterCommand = (
@@ -9,4 +11,4 @@ export type RegisterCommand = (
   run: (action: CommandAction) => Promise<void>,
 ) => void;
 
-export const commands: RegisterCommand[] = [emulator];
+export const commands: RegisterCommand[] = [validate, schema, emulator];

@@ -1,0 +1,129 @@
+import { relative } from "node:path";
+import { Option } from "commander";
+import { loadProject } from "../../spec/index.js";
+import type { Issue, LoadResult } from "../../spec/index.js";
+import { ExitCode } from "../exit-codes.js";
+import type { RegisterCommand } from "./index.js";
+
+interface Flags {
+  format: "human" | "json";
+  namespace?: string;
+  verbose?: boolean;
+}
+
+/** `drgitops validate`: every problem of every manifest at once, offline; exit 3 when any is an error. */
+export const register: RegisterCommand = (program, ctx, run) => {
+  program
+    .command("validate")
+    .description("Check manifests offline and report every problem with file:line:column")
+    .argument("[paths...]", "manifest files or folders (default: drgitops.yaml paths, else .)")
+    .addOption(new Option("--format <format>", "output format").choices(["human", "json"]).default("human"))
+    .option("--namespace <namespace>", "namespace of model keys (default: drgitops.yaml, else folder name)")
+    .option("--verbose", "also list YAML documents skipped because they are not drgitops manifests")
+    .addHelpText(
+      "after",
+      "\nEach issue is printed as `file:line:column  kind/name  field.path  message`.\n" +
+        "Exit codes: 0 valid (warnings allowed), 3 invalid, 1 usage or internal error.\n",
+    )
+    .action((paths: string[], flags: Flags) =>
+      run(async () => {
+        const result = await loadProject({
+          paths,
+          cwd: ctx.cwd,
+          ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}),
+        });
+        const text =
+          flags.format === "json"
+            ? renderJson(result, ctx.cwd)
+            : renderHuman(result, ctx.cwd, flags.verbose === true);
+        ctx.stdout.write(text);
+        return result.ok ? ExitCode.ok : ExitCode.invalidManifests;
+      }),
+    );
+};
+
+function displayFile(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return rel === "" || rel.startsWith("..") ? file : rel;
+}
+
+/** `spec.classLabels[1].x` — the way a person would write the path. */
+export function formatPath(path: Issue["path"]): string {
+  let out = "";
+  for (const segment of path) {
+    if (typeof segment === "number") out += `[${segment}]`;
+    else out += out === "" ? segment : `.${segment}`;
+  }
+  return out === "" ? "-" : out;
+}
+
+export function formatIssue(issue: Issue, cwd: string): string {
+  const where = `${displayFile(issue.file, cwd)}:${issue.line}:${issue.column}`;
+  const what = issue.kind !== undefined ? `${issue.kind}/${issue.name ?? "?"}` : "-";
+  const message = issue.severity === "warning" ? `warning: ${issue.message}` : issue.message;
+  return `${where}  ${what}  ${formatPath(issue.path)}  ${message} [${issue.code}]`;
+}
+
+function summary(result: LoadResult): { errors: number; warnings: number; documents: number } {
+  const errors = result.issues.filter((i) => i.severity === "error").length;
+  const { models, environments, datasets } = result.project;
+  return {
+    errors,
+    warnings: result.issues.length - errors,
+    documents: models.length + environments.length + datasets.length,
+  };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function renderHuman(result: LoadResult, cwd: string, verbose: boolean): string {
+  const lines = result.issues.map((i) => formatIssue(i, cwd));
+  if (verbose) {
+    for (const n of result.notes)
+      lines.push(`${displayFile(n.file, cwd)}:${n.line}:${n.column}  note: ${n.message}`);
+  }
+  const { errors, warnings, documents } = summary(result);
+  const { models, environments, datasets } = result.project;
+  const counts = `${plural(models.length, "model")}, ${plural(environments.length, "environment")}, ${plural(datasets.length, "dataset")}`;
+  const skipped =
+    result.notes.length > 0 && !verbose
+      ? `; ${plural(result.notes.length, "other YAML document")} skipped (--verbose lists them)`
+      : "";
+  if (lines.length > 0) lines.push("");
+  lines.push(
+    errors > 0
+      ? `invalid: ${plural(errors, "error")}, ${plural(warnings, "warning")} (${counts} valid${skipped})`
+      : `valid: ${plural(documents, "manifest")} (${counts})${warnings > 0 ? `, ${plural(warnings, "warning")}` : ""}${skipped}`,
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+function renderJson(result: LoadResult, cwd: string): string {
+  const { errors, warnings } = summary(result);
+  const body = {
+    ok: result.ok,
+    namespace: result.project.namespace,
+    summary: {
+      errors,
+      warnings,
+      models: result.project.models.length,
+      environments: result.project.environments.length,
+      datasets: result.project.datasets.length,
+      skippedDocuments: result.notes.length,
+    },
+    issues: result.issues.map((i) => ({ ...i, file: displayFile(i.file, cwd) })),
+    notes: result.notes.map((n) => ({ ...n, file: displayFile(n.file, cwd) })),
+    manifests: [...result.project.models, ...result.project.environments, ...result.project.datasets].map(
+      (m) => ({
+        kind: m.manifest.kind,
+        name: m.name,
+        key: m.key,
+        file: displayFile(m.file, cwd),
+        line: m.line,
+      }),
+    ),
+  };
+  return `${JSON.stringify(body, null, 2)}\n`;
+}
