@@ -55,6 +55,14 @@ export async function buildServer(ctx: EmulatorContext, options: ServerOptions):
     logger: false,
     bodyLimit: ctx.config.maxUploadBytes,
     forceCloseConnections: true,
+    clientErrorHandler: (error, socket) => {
+      // Malformed HTTP never reaches a route; still answer with the API's JSON error shape.
+      const body = asciiJson({ message: `Bad request: ${error.message}` });
+      if (!socket.writable) return socket.destroy();
+      socket.end(
+        `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    },
     // Never redirect (TF treats redirects as errors): the router itself ignores `/` differences.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
   });
