@@ -99,8 +99,13 @@ describe("customModels.create idempotence (DESIGN §4)", () => {
           message:
             "Cannot create a custom model with a user provided ID (ns/a) that equals to an already existing one.",
         });
-      } else
-        pages([model("m0", null), model("m1", "other/a"), model("m2", "ns/a")])(req, res, undefined as never);
+      } else {
+        void pages([model("m0", null), model("m1", "other/a"), model("m2", "ns/a")])(
+          req,
+          res,
+          undefined as never,
+        );
+      }
     });
     const created = await client.customModels.create({
       name: "a",
