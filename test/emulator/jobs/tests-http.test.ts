@@ -240,7 +240,7 @@ describe("custom model tests over HTTP (job duration 0)", () => {
 
 describe("custom model tests with a job duration", () => {
   it("shows in_progress, then the final state, as time passes", async () => {
-    const { emu, api } = await start({ jobDurationMs: 150 });
+    const { emu, api } = await start({ jobDurationMs: 400 });
     try {
       const datasetId = await api.completedDataset();
       const model = await api.createModel();
