@@ -16,7 +16,8 @@ import { desiredVersionSpec, diffVersion, specDependencies, UnresolvedReference 
 export const modelKind = defineKind<DesiredModel, LiveModel>({
   kind: "CustomModel",
   desired: (state) => state.models,
-  live: (state) => state.models,
+  // Defence in depth: liveStateFrom already drops them, but a model outside the namespace is never ours.
+  live: (state) => state.models.filter((m) => m.key.startsWith(`${state.namespace}/`)),
   desiredKey: (d) => d.key,
   liveKey: (l) => l.key,
   labels: (d) => d.labels,
