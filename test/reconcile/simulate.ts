@@ -222,7 +222,7 @@ function createVersion(
   const params = new Map((prev?.runtimeParameters ?? []).map((p) => [p.fieldName, { ...p }]));
   for (const p of spec.runtimeParameterValues ?? []) {
     const value = p.source === "sensitive" ? options.env?.[p.envVar] : p.value;
-    if (value === undefined) throw new Error(`simulate: ${p.envVar} unset`);
+    if (value === undefined) throw new Error(`simulate: the value of ${p.fieldName} is unset`);
     params.set(p.fieldName, {
       fieldName: p.fieldName,
       type: p.type,
