@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createLimiter } from "../../src/client/limiter.js";
 import { decideRetry, DEFAULT_RETRY, parseRetryAfter } from "../../src/client/retry-policy.js";
 import { createRedactor } from "../../src/client/redact.js";
+import { httpTraceFromEnv } from "../../src/client/index.js";
 
 describe("createLimiter", () => {
   it("starts a task only when a slot frees, in FIFO order", async () => {
@@ -100,5 +101,17 @@ describe("createRedactor", () => {
   it("replaces every occurrence of the token", () => {
     const redact = createRedactor(["abcd1234"]);
     expect(redact("x abcd1234 y abcd1234")).toBe("x [REDACTED] y [REDACTED]");
+  });
+});
+
+describe("httpTraceFromEnv", () => {
+  it("traces only when DRGITOPS_DEBUG names http (or *)", () => {
+    const lines: string[] = [];
+    const stderr = { write: (chunk: string) => lines.push(chunk) };
+    expect(httpTraceFromEnv({}, stderr)).toBeUndefined();
+    expect(httpTraceFromEnv({ DRGITOPS_DEBUG: "plan" }, stderr)).toBeUndefined();
+    httpTraceFromEnv({ DRGITOPS_DEBUG: "plan,http" }, stderr)?.("a");
+    httpTraceFromEnv({ DRGITOPS_DEBUG: "*" }, stderr)?.("b");
+    expect(lines).toEqual(["a\n", "b\n"]);
   });
 });
