@@ -43,7 +43,21 @@ function convert(
       return;
     case "unrecognized_keys": {
       const known = knownKeysAt(schema, path);
+      const present = valueAt(input, path);
       for (const key of issue.keys) {
+        if (known.includes(key)) {
+          // Known here but not with its siblings: two alternative forms of a union were mixed.
+          const others = Object.keys(isObject(present) ? present : {}).filter(
+            (k) => k !== key && known.includes(k),
+          );
+          out.push({
+            code: "conflicting-fields",
+            path: [...path, key],
+            atKey: true,
+            message: `"${key}" cannot be combined with ${others.map((o) => `"${o}"`).join(", ") || "the other fields"} here: they are alternative forms, give one`,
+          });
+          continue;
+        }
         const suggestion = didYouMean(key, known);
         const help =
           suggestion !== undefined
@@ -192,4 +206,8 @@ export function parseWith<S extends z.ZodType>(
   const result = schema.safeParse(input);
   if (result.success) return { data: result.data, issues: [] };
   return { data: undefined, issues: fromZodError(result.error, schema, input) };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

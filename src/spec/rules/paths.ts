@@ -40,7 +40,9 @@ export const pathRules: Rule = (ctx) => {
     const sourcePath: FieldPath = ["spec", "source", "path"];
     const problem = pathProblem(source, "source folder");
     if (problem) {
-      report({ code: problem.code || "source-missing", path: sourcePath, message: problem.message });
+      const code =
+        problem.code || (source.problem === "not-directory" ? "source-not-directory" : "source-missing");
+      report({ code, path: sourcePath, message: problem.message });
     } else if (fileCount === 0) {
       report({
         code: "source-empty",
