@@ -73,6 +73,8 @@ export async function buildServer(ctx: EmulatorContext, options: ServerOptions):
   });
 
   await app.register(multipart, {
+    // Part filenames are kept as sent (CMA sends paths); fileName must echo them (API.md §2.3).
+    preservePath: true,
     limits: {
       // Our own meter enforces --max-upload per request (blobs.ts); busboy must not cut files short.
       fileSize: Number.MAX_SAFE_INTEGER,
