@@ -1,18 +1,28 @@
 import type { ActionOutcome, ApplyEvent, SkipReason } from "./events.js";
 
-/** One node of the task graph: an action with the ids of the actions it needs first. */
-export interface Task<A> {
+/**
+ * Thrown by a handler that finds its input no longer matches what the plan saw (a file or a
+ * sensitive value changed since): reported as stale, like a failed precheck, not as a failure.
+ */
+export class StaleActionError extends Error {}
+
+/** Identity of one node of the task graph. */
+export interface TaskInfo {
   id: string;
   key: string;
   type: string;
   dependsOn: readonly string[];
+}
+
+/** One node of the task graph: an action with the ids of the actions it needs first. */
+export interface Task<A> extends TaskInfo {
   action: A;
 }
 
 /** What a handler gets besides its action: the shared run context, the signal and a progress sink. */
 export interface HandlerArgs<A, C> {
   action: A;
-  task: Task<A>;
+  task: TaskInfo;
   context: C;
   signal: AbortSignal;
   progress: (message: string) => void;
@@ -143,7 +153,8 @@ export async function runTasks<A, C>(options: RunOptions<A, C>): Promise<TaskRes
       finish(t, "succeeded", message ?? undefined);
       onEvent({ type: "action-succeeded", ...emitBase(t), ...(message ? { message } : {}) });
     } catch (error) {
-      fail(t, error);
+      if (error instanceof StaleActionError) skip(t, "stale", error.message);
+      else fail(t, error);
     }
   };
 
