@@ -73,7 +73,9 @@ function handler(
       return Promise.resolve({ ok: true, log: `Converted main program ${item.filePath}` });
     },
     apply: (db, _job, { conversionId }, result) => {
-      if (result === undefined || getRow(db, conversionId) === undefined) {
+      const row = getRow(db, conversionId);
+      const version = row && getVersionRecord(db, row.version_id);
+      if (result === undefined || version === undefined) {
         return { state: "ERROR", message: `Conversion ${conversionId} no longer exists` };
       }
       db.prepare("UPDATE conversions SET in_progress = 0, succeeded = ?, log_message = ? WHERE id = ?").run(
@@ -81,7 +83,8 @@ function handler(
         result.log,
         conversionId,
       );
-      return result.ok ? { state: "COMPLETED", resultPath: null } : { state: "ERROR", message: result.log };
+      const resultPath = `customModels/${version.customModelId}/versions/${version.id}/conversions/${conversionId}/`;
+      return result.ok ? { state: "COMPLETED", resultPath } : { state: "ERROR", message: result.log };
     },
     onAbort: (db, _job, { conversionId }) => {
       db.prepare(
