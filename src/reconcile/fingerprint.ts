@@ -21,7 +21,9 @@ export interface ResolvedIds {
 const NO_IDS: ResolvedIds = { datasets: {}, environments: {} };
 
 /** The fingerprint of a version spec, or null while it names an id this plan has not produced yet. */
-export function versionSpecFingerprint(spec: VersionSpec, resolved: ResolvedIds = NO_IDS): Digest | null {
+export function versionSpecFingerprint(full: VersionSpec, resolved: ResolvedIds = NO_IDS): Digest | null {
+  const spec = { ...full };
+  for (const field of full.unmanaged) spec[field] = null;
   const environment = spec.environment === null ? null : resolveEnvironment(spec.environment, resolved);
   const training = spec.trainingData === null ? null : resolveDataset(spec.trainingData.dataset, resolved);
   const holdout = spec.holdoutData === null ? null : resolveDataset(spec.holdoutData.dataset, resolved);

@@ -170,8 +170,16 @@ export const VersionSpecSchema = z.object({
   runtimeParameterValues: z.array(RuntimeParameterValueSchema).nullable(),
   trainingData: z.object({ dataset: PendingIdSchema, partitionColumn: z.string().optional() }).nullable(),
   holdoutData: z.object({ dataset: PendingIdSchema }).nullable(),
+  /**
+   * Fields under `lifecycle.ignoreChanges`: always out of the fingerprint, so adding or changing them
+   * never makes a version; still sent when the model gets its first version.
+   */
+  unmanaged: z.array(
+    z.enum(["files", "environment", "resources", "runtimeParameterValues", "trainingData", "holdoutData"]),
+  ),
 });
 export type VersionSpec = z.infer<typeof VersionSpecSchema>;
+export type VersionSpecField = VersionSpec["unmanaged"][number];
 
 export const CreateVersionActionSchema = z.object({
   type: z.literal("createVersion"),

@@ -2,7 +2,13 @@ import type { DatasetRef, DesiredModel, EnvironmentRef } from "../desired.js";
 import { diffFiles, sameScalar, valueChange, type FileDiff } from "../diff.js";
 import { sha256Digest } from "../fingerprint.js";
 import type { LiveModel, LiveVersion } from "../live.js";
-import type { FieldChange, PendingId, VersionSpec } from "../plan-file.js";
+import type {
+  FieldChange,
+  PendingId,
+  RuntimeParameterValue,
+  VersionSpec,
+  VersionSpecField,
+} from "../plan-file.js";
 import { keyOf, type EnvironmentResolution, type PlanContext } from "./kind.js";
 
 /** Shown for an id this plan creates (Terraform's "known after apply"). */
@@ -13,8 +19,8 @@ export class UnresolvedReference extends Error {}
 
 /**
  * The version the manifest asks for, with references resolved against the live state and the
- * earlier kinds' actions. `lifecycle.ignoreChanges` applies only once a live version exists
- * (as in Terraform): an ignored field is not managed, so it is left out (null).
+ * earlier kinds' actions. A field under `lifecycle.ignoreChanges` is not managed: never in the
+ * fingerprint, never diffed, sent only with a model's first version (as Terraform creates with it).
  */
 export function desiredVersionSpec(
   d: DesiredModel,
@@ -22,49 +28,59 @@ export function desiredVersionSpec(
   ctx: PlanContext,
 ): VersionSpec {
   const latest = live?.latestVersion ?? null;
-  const ignored = (field: string): boolean => latest !== null && d.lifecycle.ignoreChanges.includes(field);
+  const unmanaged = (Object.keys(IGNORE_NAMES) as VersionSpecField[]).filter((f) =>
+    d.lifecycle.ignoreChanges.includes(IGNORE_NAMES[f]),
+  );
+  // Once a version exists an ignored field is not sent: the new version inherits the live value.
+  const sent = <T>(field: VersionSpecField, value: () => T): T | null =>
+    latest !== null && unmanaged.includes(field) ? null : value();
   const resources: NonNullable<VersionSpec["resources"]> = {};
   if (d.resources.memoryBytes !== undefined) resources.maximumMemory = d.resources.memoryBytes;
   if (d.resources.replicas !== undefined) resources.replicas = d.resources.replicas;
   if (d.resources.networkEgressPolicy !== undefined)
     resources.networkEgressPolicy = d.resources.networkEgressPolicy;
+  const training = d.trainingData;
+  const holdout = d.holdoutData;
   return {
-    files: ignored("source") ? null : d.files.map((f) => ({ path: f.path, sha256: f.sha256 })),
-    environment: ignored("environment") ? null : resolveEnvironment(d.environment, latest, ctx),
-    resources: ignored("resources") ? null : resources,
-    runtimeParameterValues: ignored("runtimeParameters")
-      ? null
-      : d.runtimeParameters.map((p) =>
-          p.source === "sensitive"
-            ? {
-                source: "sensitive",
-                fieldName: p.name,
-                type: p.type,
-                envVar: p.envVar,
-                valueHash: p.valueHash,
-              }
-            : {
-                source: "value",
-                fieldName: p.name,
-                type: p.type,
-                value: p.source === "credential" ? p.credentialId : p.value,
-              },
-        ),
+    files: sent("files", () => d.files.map((f) => ({ path: f.path, sha256: f.sha256 }))),
+    environment: sent("environment", () => resolveEnvironment(d.environment, latest, ctx)),
+    resources: sent("resources", () => resources),
+    runtimeParameterValues: sent("runtimeParameterValues", () =>
+      d.runtimeParameters.map((p): RuntimeParameterValue =>
+        p.source === "sensitive"
+          ? { source: "sensitive", fieldName: p.name, type: p.type, envVar: p.envVar, valueHash: p.valueHash }
+          : {
+              source: "value",
+              fieldName: p.name,
+              type: p.type,
+              value: p.source === "credential" ? p.credentialId : p.value,
+            },
+      ),
+    ),
     trainingData:
-      d.trainingData === null || ignored("trainingData")
+      training === null
         ? null
-        : {
-            dataset: resolveDataset(d.trainingData.dataset, ctx),
-            ...(d.trainingData.partitionColumn !== undefined
-              ? { partitionColumn: d.trainingData.partitionColumn }
-              : {}),
-          },
+        : sent("trainingData", () => ({
+            dataset: resolveDataset(training.dataset, ctx),
+            ...(training.partitionColumn !== undefined ? { partitionColumn: training.partitionColumn } : {}),
+          })),
     holdoutData:
-      d.holdoutData === null || ignored("holdoutData")
+      holdout === null
         ? null
-        : { dataset: resolveDataset(d.holdoutData.dataset, ctx) },
+        : sent("holdoutData", () => ({ dataset: resolveDataset(holdout.dataset, ctx) })),
+    unmanaged,
   };
 }
+
+/** The manifest field (`ignoreChanges` entry) behind each version-level field. */
+const IGNORE_NAMES: Record<VersionSpecField, string> = {
+  files: "source",
+  environment: "environment",
+  resources: "resources",
+  runtimeParameterValues: "runtimeParameters",
+  trainingData: "trainingData",
+  holdoutData: "holdoutData",
+};
 
 export function resolveDataset(ref: DatasetRef, ctx: PlanContext): PendingId {
   if ("id" in ref) return { id: ref.id };
