@@ -1,6 +1,13 @@
 import type { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const TAB = 0x09;
+
 /** What dataset ingestion learns from a file (API.md §8.1). */
 export type CsvSummary =
   | { kind: "empty" }
@@ -36,11 +43,9 @@ export class CsvScanner {
       this.started = true;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
-    if (this.problem !== undefined) return;
-    for (const ch of text) {
-      this.step(ch);
-      if (this.problem !== undefined) return;
-    }
+    // charCodeAt in a plain loop: several times faster than iterating characters on big files.
+    for (let i = 0; i < text.length && this.problem === undefined; i++)
+      this.step(text.charCodeAt(i), text, i);
   }
 
   end(): CsvSummary {
@@ -53,59 +58,54 @@ export class CsvScanner {
     return { kind: "table", columns: this.header ?? [], rowCount: this.rows };
   }
 
-  private step(ch: string): void {
-    if (ch !== "\n" && ch !== "\r" && ch.trim() !== "") this.sawContent = true;
+  private step(c: number, text: string, i: number): void {
+    if (c !== LF && c !== CR && c !== SPACE && c !== TAB) this.sawContent = true;
     if (this.inQuotes) {
-      if (ch === '"') {
+      if (c === QUOTE) {
         this.inQuotes = false;
         this.quoteClosed = true;
       } else {
-        if (ch === "\n") this.line += 1;
-        this.appendToField(ch);
+        if (c === LF) this.line += 1;
+        this.appendToField(text, i);
       }
       return;
     }
-    if (this.quoteClosed && ch === '"') {
+    if (this.quoteClosed && c === QUOTE) {
+      // `""` inside a quoted field is one literal quote.
       this.inQuotes = true;
       this.quoteClosed = false;
-      this.appendToField('"');
+      this.appendToField(text, i);
       return;
     }
     const afterQuote = this.quoteClosed;
     this.quoteClosed = false;
-    switch (ch) {
-      case ",":
-        this.endField();
-        return;
-      case "\r":
-        return;
-      case "\n":
-        if (this.recordHasContent) this.endRecord();
-        this.line += 1;
-        return;
-      case '"':
-        if (this.field === "" && !this.fieldStarted) {
-          this.inQuotes = true;
-          this.fieldStarted = true;
-          this.recordHasContent = true;
-          return;
-        }
+    if (c === COMMA) {
+      this.endField();
+    } else if (c === LF) {
+      if (this.recordHasContent) this.endRecord();
+      this.line += 1;
+    } else if (c === CR) {
+      return;
+    } else if (c === QUOTE) {
+      if (this.fieldStarted) {
         this.problem = `unexpected quote inside an unquoted field at line ${this.line}`;
         return;
-      default:
-        if (afterQuote) {
-          this.problem = `text after a closing quote at line ${this.line}`;
-          return;
-        }
-        this.appendToField(ch);
+      }
+      this.inQuotes = true;
+      this.fieldStarted = true;
+      this.recordHasContent = true;
+    } else if (afterQuote) {
+      this.problem = `text after a closing quote at line ${this.line}`;
+    } else {
+      this.appendToField(text, i);
     }
   }
 
-  private appendToField(ch: string): void {
+  private appendToField(text: string, i: number): void {
     this.fieldStarted = true;
     this.recordHasContent = true;
     // Only header fields are kept; data fields are counted, not stored.
-    if (this.header === undefined) this.field += ch;
+    if (this.header === undefined) this.field += text[i] ?? "";
   }
 
   private endField(): void {

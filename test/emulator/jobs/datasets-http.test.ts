@@ -1,4 +1,5 @@
 import { readdirSync } from "node:fs";
+import { request } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../../src/emulator/index.js";
@@ -156,6 +157,47 @@ describe("dataset ingestion with a job duration", () => {
       expect(((await api.get(`datasets/${id}/`)).body as Json).processingState).toBe("RUNNING");
       const seen = await api.pollUntil(`datasets/${id}/`, (d) => d.processingState !== "RUNNING");
       expect(seen.at(-1)).toMatchObject({ processingState: "COMPLETED", rowCount: 1 });
+    } finally {
+      await emu.stop();
+    }
+  });
+});
+
+describe("dataset upload cut off by the client", () => {
+  it("stores nothing when the connection drops mid-file", async () => {
+    const { emu, api } = await start({ jobDurationMs: 0 });
+    try {
+      const boundary = "----cut";
+      const head = Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut.csv"\r\n` +
+          "Content-Type: text/csv\r\n\r\n",
+      );
+      const url = new URL(`${emu.url}/datasets/fromFile/`);
+      const tmp = join(emu.dataDir, "blobs", "tmp");
+      await new Promise<void>((resolve) => {
+        const req = request(url, {
+          method: "POST",
+          headers: {
+            Authorization: `Bearer ${emu.token}`,
+            "Content-Type": `multipart/form-data; boundary=${boundary}`,
+            "Content-Length": String(head.length + 10_000_000),
+          },
+        });
+        req.on("error", () => resolve());
+        req.on("close", () => resolve());
+        req.write(head);
+        req.write(Buffer.alloc(256 * 1024, "x"));
+        // Cut the connection only once the server is streaming the file into a temp blob.
+        const cut = (): void => {
+          if (readdirSync(tmp).length > 0) req.destroy();
+          else setTimeout(cut, 5);
+        };
+        cut();
+      });
+      // The server notices the reset asynchronously; wait for its temp file to go, then check.
+      while (readdirSync(tmp).length > 0) await new Promise((r) => setTimeout(r, 10));
+      expect(((await api.get("datasets/")).body as Json).totalCount).toBe(0);
+      expect(((await api.get("status/")).body as Json).totalCount).toBe(0);
     } finally {
       await emu.stop();
     }

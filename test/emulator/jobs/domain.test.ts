@@ -15,6 +15,7 @@ import {
   resolveConfiguration,
   runChecks,
 } from "../../../src/emulator/domain/test-checks.js";
+import { tailLines } from "../../../src/emulator/routes/text.js";
 import { tempDir } from "./harness.js";
 
 const cleanups: (() => void)[] = [];
@@ -241,5 +242,16 @@ describe("scenario file", () => {
     expect(() => parseScenario(text, "s.yaml")).toThrow(/s\.yaml:4: models\.m\.tests\.sideEffect/);
     expect(() => parseScenario(text, "s.yaml")).toThrow(/s\.yaml:5: models\.m\.dependencyBuild/);
     expect(() => parseScenario("models: [", "s.yaml")).toThrow(/s\.yaml:1: invalid YAML/);
+  });
+});
+
+describe("log tail", () => {
+  it("keeps the last n lines and the trailing newline", () => {
+    const log = `${Array.from({ length: 150 }, (_, i) => `line ${i + 1}`).join("\n")}\n`;
+    const tail = tailLines(log, 100);
+    expect(tail.split("\n")).toHaveLength(101);
+    expect(tail.startsWith("line 51\n")).toBe(true);
+    expect(tail.endsWith("line 150\n")).toBe(true);
+    expect(tailLines("a\nb", 100)).toBe("a\nb");
   });
 });
