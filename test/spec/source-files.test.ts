@@ -1,0 +1,131 @@
+import { createHash } from "node:crypto";
+import { readdir, readFile, stat, symlink, utimes, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { DigestCache, hashFile, hashSourceFiles, listSourceFiles } from "../../src/spec/index.js";
+import { makeProject } from "./project-builder.js";
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+async function tree(files: Record<string, string>): Promise<string> {
+  const p = await makeProject(files);
+  cleanups.push(p.cleanup);
+  return p.root;
+}
+const sha = (text: string | Buffer): string => createHash("sha256").update(text).digest("hex");
+
+/** An hour ago: old enough that the cache trusts the entry (not "racily clean"). */
+async function age(path: string): Promise<void> {
+  const past = new Date(Date.now() - 3600_000);
+  await utimes(path, past, past);
+}
+
+describe("hashFile", () => {
+  it("streams files larger than one read chunk to the same digest as a one-shot hash", async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024 + 17);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
+    const dir = await tree({});
+    await writeFile(join(dir, "big.bin"), big);
+    expect(await hashFile(join(dir, "big.bin"))).toBe(sha(big));
+  });
+
+  it("rejects for a missing file", async () => {
+    await expect(hashFile("/definitely/not/here")).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe("listSourceFiles", () => {
+  it("lists sorted relative POSIX paths, dotfiles included, .git excluded", async () => {
+    const dir = await tree({ "b.py": "", "a/z.txt": "", "a/b/c.txt": "", ".env.example": "", "B.md": "" });
+    const { files } = await listSourceFiles(dir);
+    expect(files.map((f) => f.path)).toEqual([".env.example", "B.md", "a/b/c.txt", "a/z.txt", "b.py"]);
+  });
+
+  it("applies include and exclude globs", async () => {
+    const dir = await tree({
+      "custom.py": "",
+      "lib/util.py": "",
+      "lib/__pycache__/util.cpython-311.pyc": "",
+      "tests/test_a.py": "",
+      "README.md": "",
+    });
+    const excluded = await listSourceFiles(dir, { exclude: ["**/__pycache__/**", "tests/**"] });
+    expect(excluded.files.map((f) => f.path)).toEqual(["README.md", "custom.py", "lib/util.py"]);
+    const included = await listSourceFiles(dir, { include: ["**/*.py"], exclude: ["tests/**"] });
+    expect(included.files.map((f) => f.path)).toEqual(["custom.py", "lib/util.py"]);
+  });
+
+  it("reports symlinks leaving the root and refuses to hash such a folder", async () => {
+    const outside = await tree({ "secret.txt": "s" });
+    const dir = await tree({ "custom.py": "" });
+    await symlink(join(outside, "secret.txt"), join(dir, "secret.txt"));
+    const listing = await listSourceFiles(dir);
+    expect(listing.escapes).toEqual(["secret.txt"]);
+    expect(listing.files.map((f) => f.path)).toEqual(["custom.py"]);
+    await expect(hashSourceFiles(dir)).rejects.toMatchObject({ code: "path-escapes-root" });
+  });
+
+  it("follows a symlink cycle without looping", async () => {
+    const dir = await tree({ "a/file.txt": "x" });
+    await symlink(join(dir, "a"), join(dir, "a/loop"));
+    const { files } = await listSourceFiles(dir);
+    expect(files.map((f) => f.path)).toEqual(["a/file.txt"]);
+  });
+});
+
+describe("DigestCache", () => {
+  it("reuses a digest while (path, size, mtime, inode) are unchanged, without reading the file", async () => {
+    const dir = await tree({ "model.bin": "AAAA" });
+    const file = join(dir, "model.bin");
+    await age(file);
+    const cache = DigestCache.inMemory();
+    const [first] = await hashSourceFiles(dir, {}, cache);
+    expect(first?.sha256).toBe(sha("AAAA"));
+
+    // Same size, same inode, mtime put back: only a read would notice the change, and it must not happen.
+    const { mtime } = await stat(file);
+    await writeFile(file, "BBBB");
+    await utimes(file, mtime, mtime);
+    const [cached] = await hashSourceFiles(dir, {}, cache);
+    expect(cached?.sha256).toBe(sha("AAAA"));
+    expect(cache.hits).toBe(1);
+
+    // Any change of the key (here the mtime) re-reads the file.
+    await age(file);
+    const [fresh] = await hashSourceFiles(dir, {}, cache);
+    expect(fresh?.sha256).toBe(sha("BBBB"));
+  });
+
+  it("does not trust an entry whose file changed within the timestamp window of hashing (racily clean)", async () => {
+    const dir = await tree({ "f.txt": "one" });
+    const cache = DigestCache.inMemory();
+    await hashSourceFiles(dir, {}, cache); // the file was written just now
+    await writeFile(join(dir, "f.txt"), "two"); // same size, possibly the same mtime tick
+    const [again] = await hashSourceFiles(dir, {}, cache);
+    expect(again?.sha256).toBe(sha("two"));
+  });
+
+  it("persists atomically under the cache folder and survives a corrupt file", async () => {
+    const dir = await tree({ "src/a.txt": "a" });
+    await age(join(dir, "src/a.txt"));
+    const cacheDir = join(dir, ".drgitops/cache");
+    const cache = await DigestCache.load(cacheDir);
+    await hashSourceFiles(join(dir, "src"), {}, cache);
+    await cache.save();
+    expect(await readdir(cacheDir)).toEqual(["digests.json"]); // no temp file left behind
+
+    const reloaded = await DigestCache.load(cacheDir);
+    await hashSourceFiles(join(dir, "src"), {}, reloaded);
+    expect([reloaded.hits, reloaded.misses]).toEqual([1, 0]);
+
+    await writeFile(join(cacheDir, "digests.json"), "{not json");
+    const broken = await DigestCache.load(cacheDir);
+    expect(broken.size).toBe(0);
+    const [file] = await hashSourceFiles(join(dir, "src"), {}, broken);
+    expect(file?.sha256).toBe(sha("a"));
+    await broken.save(); // rewritten whole, replacing the corrupt file
+    expect(JSON.parse(await readFile(join(cacheDir, "digests.json"), "utf8"))).toBeTruthy();
+  });
+});
