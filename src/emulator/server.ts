@@ -58,7 +58,10 @@ export async function buildServer(ctx: EmulatorContext, options: ServerOptions):
     clientErrorHandler: (error, socket) => {
       // Malformed HTTP never reaches a route; still answer with the API's JSON error shape.
       const body = asciiJson({ message: `Bad request: ${error.message}` });
-      if (!socket.writable) return socket.destroy();
+      if (!socket.writable) {
+        socket.destroy();
+        return;
+      }
       socket.end(
         `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
       );

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Database } from "better-sqlite3";
 
 export interface CredentialRecord {
@@ -38,7 +39,15 @@ export function findCredentialByName(db: Database, name: string): CredentialReco
   return r ? fromRow(r) : undefined;
 }
 
-/** Secrets are stored opaque and never read back by any route (API.md §9.1). */
+/**
+ * No route ever returns a secret (API.md §9.1) and the emulator runs nothing that would use one, so
+ * only a digest is kept: secrets never reach the data directory.
+ */
+function secretsDigest(previous: string, secrets: Record<string, unknown>): string {
+  const canonical = JSON.stringify(Object.entries(secrets).sort(([a], [b]) => a.localeCompare(b)));
+  return `sha256:${createHash("sha256").update(previous).update(canonical).digest("hex")}`;
+}
+
 export function insertCredentialRecord(
   db: Database,
   c: CredentialRecord,
@@ -46,9 +55,10 @@ export function insertCredentialRecord(
 ): void {
   db.prepare(
     "INSERT INTO credentials (id, name, credential_type, description, created, secrets) VALUES (?, ?, ?, ?, ?, ?)",
-  ).run(c.id, c.name, c.credentialType, c.description, c.created, JSON.stringify(secrets));
+  ).run(c.id, c.name, c.credentialType, c.description, c.created, secretsDigest("", secrets));
 }
 
+/** Renames or re-describes; new secret fields change the stored digest. */
 export function updateCredentialRecord(
   db: Database,
   c: CredentialRecord,
@@ -57,11 +67,12 @@ export function updateCredentialRecord(
   const current = db
     .prepare<[string], { secrets: string }>("SELECT secrets FROM credentials WHERE id = ?")
     .get(c.id);
-  const merged = { ...(JSON.parse(current?.secrets ?? "{}") as Record<string, unknown>), ...secrets };
+  const previous = current?.secrets ?? "";
+  const digest = Object.keys(secrets).length > 0 ? secretsDigest(previous, secrets) : previous;
   db.prepare("UPDATE credentials SET name = ?, description = ?, secrets = ? WHERE id = ?").run(
     c.name,
     c.description,
-    JSON.stringify(merged),
+    digest,
     c.id,
   );
 }

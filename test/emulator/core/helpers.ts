@@ -130,7 +130,7 @@ export async function createDataset(api: Api, csv: string, name = "data.csv"): P
   for (let i = 0; i < 200; i++) {
     const s = await api.call("GET", location);
     if (s.status === 303) return str(r.body.catalogId);
-    if (s.status !== 200 || s.body["status"] === "ERROR") throw new Error(`dataset: ${s.text}`);
+    if (s.status !== 200 || (s.body.status as unknown) === "ERROR") throw new Error(`dataset: ${s.text}`);
     await new Promise((done) => setTimeout(done, 10));
   }
   throw new Error("dataset never finished");

@@ -279,7 +279,7 @@ describe("custom model versions", () => {
       {},
       {
         baseEnvironmentId: str(env.body.id),
-        baseEnvironmentVersionId: str(builtin.body.latestVersion.id),
+        baseEnvironmentVersionId: str(builtin.body.latestVersion?.id),
       },
     );
     expect(mixed.status).toBe(422);
@@ -287,11 +287,11 @@ describe("custom model versions", () => {
       api(),
       str(m.id),
       {},
-      { baseEnvironmentVersionId: str(builtin.body.latestVersion.id) },
+      { baseEnvironmentVersionId: str(builtin.body.latestVersion?.id) },
     );
     expect(ok.body.baseEnvironmentId).toBe(BUILTIN_ENV_ID);
     const inherited = await api().form("POST", `customModels/${str(m.id)}/versions/`, filesForm({}));
-    expect(inherited.body.baseEnvironmentVersionId).toBe(builtin.body.latestVersion.id);
+    expect(inherited.body.baseEnvironmentVersionId).toBe(builtin.body.latestVersion?.id);
   });
 
   it("parses requirements.txt into dependencies, leaving invalid lines out", async () => {
@@ -425,7 +425,7 @@ describe("custom model versions", () => {
         "PATCH",
       );
       expect(r.status, message).toBe(422);
-      expect(str(r.body.errors.runtimeParameterValues)).toContain(message);
+      expect(str(r.body.errors?.runtimeParameterValues)).toContain(message);
     }
   });
 
