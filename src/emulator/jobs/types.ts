@@ -52,8 +52,6 @@ export type JobOutcome =
  */
 export interface JobHandler<P = unknown, E = unknown> {
   type: JobType;
-  /** The status object's informative `type` (Testing, Dataset, ...). */
-  statusType: string;
   payload: z.ZodType<P>;
   /** In a transaction, when the job first moves INITIALIZED -> RUNNING (e.g. build -> processing). */
   onStart?: (db: Database, job: JobRecord, payload: P) => void;

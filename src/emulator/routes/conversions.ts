@@ -49,7 +49,6 @@ function handler(
 ): JobHandler<z.infer<typeof Payload>, { ok: boolean; log: string } | undefined> {
   return {
     type: "conversion",
-    statusType: "Conversion",
     payload: Payload,
     evaluate: (_job, { conversionId }) => {
       const row = getRow(ctx.db, conversionId);

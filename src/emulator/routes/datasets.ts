@@ -133,7 +133,6 @@ function ingestionHandler(
 ): JobHandler<z.infer<typeof IngestionPayload>, CsvSummary | undefined> {
   return {
     type: "datasetIngestion",
-    statusType: "Dataset",
     payload: IngestionPayload,
     evaluate: async (_job, { datasetId }) => {
       const row = ctx.db.prepare<[string], DatasetRow>("SELECT * FROM datasets WHERE id = ?").get(datasetId);

@@ -87,7 +87,6 @@ function buildHandler(
 ): JobHandler<z.infer<typeof BuildPayload>, { ok: boolean; log: string } | undefined> {
   return {
     type: "dependencyBuild",
-    statusType: "DependencyBuild",
     payload: BuildPayload,
     onStart: (db, _job, { versionId }) => {
       db.prepare(

@@ -78,7 +78,6 @@ function buildHandler(
 ): JobHandler<z.infer<typeof BuildPayload>, BuildResult | undefined> {
   return {
     type: "environmentBuild",
-    statusType: "EnvironmentBuild",
     payload: BuildPayload,
     onStart: (db, _job, { environmentVersionId }) => {
       const version = getEnvironmentVersionRecord(db, environmentVersionId);

@@ -20,7 +20,6 @@ const EMPTY_IMPACT = {
 function handler(): JobHandler<z.infer<typeof Payload>, null> {
   return {
     type: "featureImpact",
-    statusType: "FeatureImpact",
     payload: Payload,
     evaluate: () => Promise.resolve(null),
     apply: (db, job, { modelId, versionId }) => {

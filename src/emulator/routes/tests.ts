@@ -127,7 +127,6 @@ function parseConfiguration(value: unknown): Partial<Record<CheckName, CheckSett
 function testHandler(ctx: EmulatorContext): JobHandler<z.infer<typeof TestPayload>, TestResult | undefined> {
   return {
     type: "test",
-    statusType: "Testing",
     payload: TestPayload,
     evaluate: (_job, { testId }) => {
       const row = getTestRow(ctx.db, testId);

@@ -108,7 +108,6 @@ function parseHoldout(
 function modelAssignmentHandler(ctx: EmulatorContext): JobHandler<z.infer<typeof ModelAssignment>, null> {
   return {
     type: "trainingDataAssignment",
-    statusType: "TrainingDataAssignment",
     payload: ModelAssignment,
     evaluate: () => Promise.resolve(null),
     apply: (db, _job, p) => {
@@ -128,7 +127,6 @@ function modelAssignmentHandler(ctx: EmulatorContext): JobHandler<z.infer<typeof
 function versionAssignmentHandler(): JobHandler<z.infer<typeof VersionAssignment>, null> {
   return {
     type: "versionTrainingData",
-    statusType: "TrainingDataAssignment",
     payload: VersionAssignment,
     evaluate: () => Promise.resolve(null),
     apply: (db, _job, { versionId }) => {
@@ -152,7 +150,6 @@ function versionAssignmentHandler(): JobHandler<z.infer<typeof VersionAssignment
 function withTrainingDataHandler(ctx: EmulatorContext): JobHandler<z.infer<typeof WithTrainingData>, null> {
   return {
     type: "withTrainingData",
-    statusType: "TrainingDataAssignment",
     payload: WithTrainingData,
     evaluate: () => Promise.resolve(null),
     apply: (db, _job, p) => {

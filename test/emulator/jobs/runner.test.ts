@@ -26,7 +26,6 @@ function recordingHandler(
 ): JobHandler<{ n: number }, number> {
   return {
     type: "featureImpact",
-    statusType: "FeatureImpact",
     payload: z.object({ n: z.number() }),
     onStart: (db, job) => {
       db.prepare("INSERT INTO effects (status_id, kind) VALUES (?, 'start')").run(job.statusId);
