@@ -3,6 +3,8 @@ import type { CliContext, CommandAction } from "../context.js";
 import { register as emulator } from "./emulator.js";
 import { register as validate } from "./validate.js";
 import { register as schema } from "./schema.js";
+import { register as plan } from "./plan.js";
+import { register as apply } from "./apply.js";
 
 /** Each command module registers itself on the root program; `run` records its exit code. */
 export type RegisterCommand = (
@@ -11,4 +13,4 @@ export type RegisterCommand = (
   run: (action: CommandAction) => Promise<void>,
 ) => void;
 
-export const commands: RegisterCommand[] = [validate, schema, emulator];
+export const commands: RegisterCommand[] = [validate, schema, plan, apply, emulator];

@@ -1,0 +1,84 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { createClient, resolveConnection, type DataRobotClient } from "../client/index.js";
+import { startEmulator } from "../emulator/index.js";
+import { DrgitopsError } from "../errors.js";
+import type { CliContext } from "./context.js";
+
+/** Where the embedded emulator keeps its data, relative to the project root (DESIGN.md §9). */
+export const EMBEDDED_DATA_DIR = join(".drgitops", "emulator");
+
+export interface ConnectionOptions {
+  /** `--endpoint`; the value `local` asks for the embedded emulator explicitly. */
+  endpoint?: string | undefined;
+  token?: string | undefined;
+  projectRoot: string;
+  /** Absolute path of the project's emulator seed file (credentials, environments), if any. */
+  seedFile?: string | undefined;
+  parallelism?: number | undefined;
+  /** Overrides the home directory searched for `~/.config/datarobot/drconfig.yaml` (tests). */
+  homeDir?: string | undefined;
+}
+
+export interface Connection {
+  client: DataRobotClient;
+  /** Normalised `.../api/v2` URL; never carries the token. */
+  endpoint: string;
+  embedded: boolean;
+  /** Stops the embedded emulator; a no-op for a remote endpoint. */
+  close: () => Promise<void>;
+}
+
+/** True when `CI` is set the way CI systems set it (`true`, `1`, any non-empty value but `false`/`0`). */
+function inCi(env: NodeJS.ProcessEnv): boolean {
+  const value = env["CI"];
+  return value !== undefined && value !== "" && value !== "false" && value !== "0";
+}
+
+/**
+ * Connects as DESIGN.md §9 says: flags, environment, config files; with nothing configured and `CI`
+ * unset (or with `--endpoint local`) an in-process emulator whose data persists under the project's
+ * `.drgitops/emulator/`. In CI nothing configured is an error, so a missing secret never looks like a
+ * successful deploy.
+ */
+export async function openConnection(ctx: CliContext, options: ConnectionOptions): Promise<Connection> {
+  const concurrency = Math.max(4, options.parallelism ?? 4);
+  // `--endpoint local` (or DATAROBOT_ENDPOINT=local) resolves to kind "local": the embedded emulator.
+  const resolved = resolveConnection({
+    endpoint: options.endpoint,
+    token: options.token,
+    env: ctx.env,
+    homeDir: options.homeDir ?? homedir(),
+  });
+  if (resolved?.kind === "remote") {
+    return {
+      client: createClient({ endpoint: resolved.endpoint, token: resolved.token, concurrency }),
+      endpoint: resolved.endpoint,
+      embedded: false,
+      close: () => Promise.resolve(),
+    };
+  }
+  if (resolved === undefined && inCi(ctx.env)) {
+    throw new DrgitopsError(
+      "no-connection",
+      "No DataRobot connection configured and CI is set: set DATAROBOT_ENDPOINT and DATAROBOT_API_TOKEN " +
+        "(or pass --endpoint and --token, or DATAROBOT_CONFIG_FILE); to use the embedded emulator in CI " +
+        "pass --endpoint local",
+    );
+  }
+  const dataDir = join(options.projectRoot, EMBEDDED_DATA_DIR);
+  const emulator = await startEmulator({
+    dataDir,
+    port: 0,
+    quiet: true,
+    ...(options.seedFile ? { seedFile: options.seedFile } : {}),
+  });
+  const why = resolved ? "--endpoint local" : "no DataRobot endpoint configured";
+  ctx.stderr.write(`drgitops: ${why}; using the embedded emulator (data in ${EMBEDDED_DATA_DIR}/)\n`);
+  return {
+    client: createClient({ endpoint: emulator.url, token: emulator.token, concurrency }),
+    endpoint: emulator.url,
+    embedded: true,
+    close: () => emulator.stop(),
+  };
+}
