@@ -33,7 +33,7 @@ export interface CreateClientOptions {
   authScheme?: "Bearer" | "Token" | undefined;
   /** Defaults for waiters (first interval ~1 s, growing to 10 s; overall 30 min). */
   poll?: Partial<PollDefaults> | undefined;
-  /** Debug sink, one redacted line per request (see `httpTraceFromEnv`). */
+  /** Debug sink, one redacted line per request; default: stderr when DRGITOPS_DEBUG=http. */
   trace?: ((line: string) => void) | undefined;
   /** Test seams: how to wait between retries/polls and the jitter source. */
   sleep?: Sleep | undefined;
@@ -54,7 +54,8 @@ export function createClient(options: CreateClientOptions) {
     timeoutMs: options.timeoutMs ?? 120_000,
     concurrency: options.concurrency ?? 8,
     retry,
-    trace: options.trace,
+    // Without an injected sink, DRGITOPS_DEBUG=http still works for any caller (stderr of the process).
+    trace: options.trace ?? httpTraceFromEnv(process.env, process.stderr),
     sleep: options.sleep,
     random: options.random,
   });

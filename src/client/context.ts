@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { DrgitopsError } from "../errors.js";
-import type { HttpClient, Sleep } from "./http.js";
+import type { HttpClient, Sleep, UploadProgress } from "./http.js";
 import type { PollDefaults } from "./waiters.js";
 
 /** What every resource module gets: the one HTTP client and the waiting defaults. */
@@ -20,3 +20,13 @@ export function checkInput<S extends z.ZodType>(schema: S, input: unknown, what:
 
 /** Encodes an id for a path segment (ids are opaque strings, API.md §0.4). */
 export const seg = (id: string): string => encodeURIComponent(id);
+
+/** Per-call options of uploads; a bare AbortSignal is accepted too (the common case). */
+export interface UploadOptions {
+  signal?: AbortSignal | undefined;
+  onUploadProgress?: ((progress: UploadProgress) => void) | undefined;
+}
+
+export function uploadOptions(options: AbortSignal | UploadOptions | undefined): UploadOptions {
+  return options instanceof AbortSignal ? { signal: options } : (options ?? {});
+}

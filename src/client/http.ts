@@ -28,6 +28,14 @@ export interface HttpRequest {
   /** A multipart body, rebuilt from disk for every attempt so retries never send a drained stream. */
   form?: (() => Promise<FormData>) | undefined;
   signal?: AbortSignal | undefined;
+  /** Bytes of the request body sent so far (uploads); restarts from 0 on a retry. */
+  onUploadProgress?: ((progress: UploadProgress) => void) | undefined;
+}
+
+export interface UploadProgress {
+  transferred: number;
+  /** Known for multipart built from files (sizes are known up front). */
+  total: number | undefined;
 }
 
 export interface HttpResponse {
@@ -262,7 +270,12 @@ export class HttpClient {
   private async once(req: HttpRequest, url: string): Promise<HttpResponse> {
     const started = Date.now();
     const body = req.form ? await req.form() : undefined;
-    const res = await this.got(url, { ...this.gotOptions(req, body), responseType: "text" });
+    const request = this.got(url, { ...this.gotOptions(req, body), responseType: "text" });
+    const report = req.onUploadProgress;
+    // `on` returns the same request; the await below observes it.
+    if (report)
+      void request.on("uploadProgress", (p) => report({ transferred: p.transferred, total: p.total }));
+    const res = await request;
     const out: HttpResponse = { status: res.statusCode, headers: res.headers, body: res.body, url };
     this.trace(
       `<- ${res.statusCode} ${req.method} ${url} (${Date.now() - started} ms, ${Buffer.byteLength(res.body)} B)`,

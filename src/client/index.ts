@@ -13,5 +13,7 @@ export { ApiError, isNotFound, type ApiErrorCode, type SentRequest } from "./err
 export { collect } from "./paginate.js";
 export type { CreatedModel } from "./resources/custom-models.js";
 export type { RetryOptions } from "./retry-policy.js";
+export type { UploadOptions } from "./context.js";
+export type { UploadProgress } from "./http.js";
 export type { WaitOptions, WaitProgress } from "./waiters.js";
 export * from "./wire/index.js";

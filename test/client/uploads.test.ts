@@ -127,6 +127,22 @@ describe("version uploads (multipart)", () => {
     expect(server.received[1]?.body.length).toBeGreaterThan(100_000);
   });
 
+  it("reports upload progress up to the full body size", async () => {
+    await writeFile(join(dir, "big.bin"), Buffer.alloc(2 * 1024 * 1024, 1));
+    const { client, server } = await setup((_req, res) => sendJson(res, 201, VERSION_BODY));
+    const seen: { transferred: number; total: number | undefined }[] = [];
+    const controller = new AbortController();
+    await client.versions.createClean(
+      "m1",
+      { files: [{ filePath: "big.bin", absPath: join(dir, "big.bin") }] },
+      { signal: controller.signal, onUploadProgress: (p) => seen.push(p) },
+    );
+    const sent = server.received[0]?.body.length;
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.at(-1)).toEqual({ transferred: sent, total: sent });
+    expect(seen.map((p) => p.transferred)).toEqual([...seen.map((p) => p.transferred)].sort((a, b) => a - b));
+  });
+
   it("does not retry an upload on 500 (POST is not idempotent)", async () => {
     await writeFile(join(dir, "custom.py"), "x");
     const { client, server } = await setup((_req, res) => sendJson(res, 500, { message: "boom" }));

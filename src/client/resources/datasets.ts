@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 import type { ResourceContext } from "../context.js";
-import { checkInput, seg } from "../context.js";
+import { checkInput, seg, type UploadOptions } from "../context.js";
 import { ApiError } from "../errors.js";
 import { buildForm, type FormPart } from "../multipart.js";
 import { fetchPage, paginate } from "../paginate.js";
@@ -24,7 +24,10 @@ export function datasets(ctx: ResourceContext) {
      * Streams a file to datasets/fromFile/, waits for ingestion (303 to the dataset) and returns the
      * dataset. An ingestion error throws "job-failed" with the server's reason.
      */
-    async upload(input: UploadDatasetInput, wait: WaitOptions = {}): Promise<Dataset> {
+    async upload(
+      input: UploadDatasetInput,
+      wait: WaitOptions & Pick<UploadOptions, "onUploadProgress"> = {},
+    ): Promise<Dataset> {
       const body = checkInput(UploadDatasetSchema, input, "dataset upload");
       const parts: FormPart[] = [
         { name: "file", file: body.filePath, filename: body.name ?? basename(body.filePath) },
@@ -35,6 +38,7 @@ export function datasets(ctx: ResourceContext) {
         path: "datasets/fromFile/",
         form: () => buildForm(parts),
         signal: wait.signal,
+        onUploadProgress: wait.onUploadProgress,
       });
       const { resultUrl } = await waitForJob(http, location, wait, ctx.poll, ctx.sleep);
       if (resultUrl !== undefined)

@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import type { ResourceContext } from "../context.js";
-import { checkInput, seg } from "../context.js";
+import { checkInput, seg, uploadOptions, type UploadOptions } from "../context.js";
 import { DrgitopsError } from "../../errors.js";
 import { buildForm, type FormPart } from "../multipart.js";
 import { fetchPage, paginate } from "../paginate.js";
@@ -31,8 +31,9 @@ export function environmentVersions(ctx: ResourceContext) {
     async create(
       envId: string,
       input: CreateEnvironmentVersionInput,
-      signal?: AbortSignal,
+      options?: AbortSignal | UploadOptions,
     ): Promise<EnvironmentVersion> {
+      const { signal, onUploadProgress } = uploadOptions(options);
       const body = checkInput(CreateEnvironmentVersionSchema, input, "environment version");
       const fields: FormPart[] = [];
       if (body.label !== undefined) fields.push({ name: "label", value: body.label });
@@ -61,7 +62,7 @@ export function environmentVersions(ctx: ResourceContext) {
         const filename = zipped ? "docker_context.zip" : basename(contextPath);
         const parts: FormPart[] = [...fields, { name: "docker_context", file, filename }];
         return await http.json(
-          { method: "POST", path: base(envId), form: () => buildForm(parts), signal },
+          { method: "POST", path: base(envId), form: () => buildForm(parts), signal, onUploadProgress },
           EnvironmentVersionSchema,
         );
       } finally {

@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import type { ResourceContext } from "../context.js";
-import { checkInput, seg } from "../context.js";
+import { checkInput, seg, uploadOptions, type UploadOptions } from "../context.js";
 import { ApiError } from "../errors.js";
 import { buildForm, jsonField, type FormPart } from "../multipart.js";
 import { fetchPage, paginate } from "../paginate.js";
@@ -82,11 +82,11 @@ export function versions(ctx: ResourceContext) {
     async createClean(
       modelId: string,
       input: CreateVersionInput,
-      signal?: AbortSignal,
+      options?: AbortSignal | UploadOptions,
     ): Promise<CustomModelVersion> {
       const parts = versionFormParts(checkInput(CreateVersionSchema, input, "version"));
       return await http.json(
-        { method: "POST", path: base(modelId), form: () => buildForm(parts), signal },
+        { method: "POST", path: base(modelId), form: () => buildForm(parts), ...uploadOptions(options) },
         CustomModelVersionSchema,
       );
     },
@@ -97,11 +97,11 @@ export function versions(ctx: ResourceContext) {
     async createFromPrevious(
       modelId: string,
       input: CreateVersionFromPreviousInput,
-      signal?: AbortSignal,
+      options?: AbortSignal | UploadOptions,
     ): Promise<CustomModelVersion> {
       const parts = versionFormParts(checkInput(CreateVersionFromPreviousSchema, input, "version"));
       return await http.json(
-        { method: "PATCH", path: base(modelId), form: () => buildForm(parts), signal },
+        { method: "PATCH", path: base(modelId), form: () => buildForm(parts), ...uploadOptions(options) },
         CustomModelVersionSchema,
       );
     },
