@@ -3,9 +3,10 @@ import { pack } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import yazl from "yazl";
 import type { RunningEmulator } from "../../../src/emulator/index.js";
-import { type Api, type Json, start } from "./harness.js";
+import { type Api, expectOrdered, type Json, start } from "./harness.js";
 
 const FINAL = new Set(["success", "failed"]);
+const BUILD_ORDER = ["submitted", "processing", "success"];
 
 async function zip(entries: Record<string, string>): Promise<Buffer> {
   const z = new yazl.ZipFile();
@@ -117,8 +118,8 @@ describe("dependency builds over HTTP", () => {
 });
 
 describe("dependency builds with a job duration", () => {
-  it("moves submitted -> processing -> success, and 409s while running", async () => {
-    const { emu, api } = await start({ jobDurationMs: 500 });
+  it("shows submitted in the 202, processing while running, and 409s a second start", async () => {
+    const { emu, api } = await start({ jobDurationMs: 60_000 });
     try {
       const model = await api.createModel();
       const v = await api.createVersion(model.id as string, {
@@ -127,13 +128,35 @@ describe("dependency builds with a job duration", () => {
       });
       const base = `customModels/${model.id as string}/versions/${v.id as string}`;
       expect(((await api.post(`${base}/dependencyBuild/`)).body as Json).buildStatus).toBe("submitted");
+      expect((await api.get(`${base}/dependencyBuild/`)).body).toMatchObject({
+        buildStatus: "processing",
+        buildEnd: null,
+        buildLogLocation: null,
+      });
       const running = await api.post(`${base}/dependencyBuild/`);
       expect(running.status).toBe(409);
       expect(running.body).toEqual({ message: "Dependency build already processing" });
+    } finally {
+      await emu.stop();
+    }
+  });
+
+  it("reaches success after the duration, never going backwards", async () => {
+    const { emu, api } = await start({ jobDurationMs: 300 });
+    try {
+      const model = await api.createModel();
+      const v = await api.createVersion(model.id as string, {
+        "custom.py": "",
+        "requirements.txt": "pandas\n",
+      });
+      const base = `customModels/${model.id as string}/versions/${v.id as string}`;
+      await api.post(`${base}/dependencyBuild/`);
       const seen = await api.pollUntil(`${base}/dependencyBuild/`, (b) => FINAL.has(b.buildStatus as string));
-      const states = [...new Set(seen.map((b) => b.buildStatus))];
-      expect(states).toEqual(["processing", "success"]);
-      expect(seen.slice(0, -1).every((b) => b.buildLogLocation === null && b.buildEnd === null)).toBe(true);
+      expectOrdered(
+        seen.map((b) => b.buildStatus as string),
+        BUILD_ORDER,
+      );
+      expect(seen.at(-1)?.buildStatus).toBe("success");
     } finally {
       await emu.stop();
     }
@@ -225,8 +248,8 @@ describe("environment version builds over HTTP", () => {
 });
 
 describe("environment builds with a job duration", () => {
-  it("moves submitted -> processing -> final as time passes", async () => {
-    const { emu, api } = await start({ jobDurationMs: 500 });
+  it("shows submitted in the 202 and processing while running", async () => {
+    const { emu, api } = await start({ jobDurationMs: 60_000 });
     try {
       const envId = ((await api.post("executionEnvironments/", { name: "slow" })).body as Json).id as string;
       const reply = await api.request("POST", `executionEnvironments/${envId}/versions/`, {
@@ -236,8 +259,28 @@ describe("environment builds with a job duration", () => {
       });
       expect((reply.body as Json).buildStatus).toBe("submitted");
       const path = `executionEnvironments/${envId}/versions/${(reply.body as Json).id as string}/`;
+      expect(((await api.get(path)).body as Json).buildStatus).toBe("processing");
+    } finally {
+      await emu.stop();
+    }
+  });
+
+  it("reaches its final status after the duration, never going backwards", async () => {
+    const { emu, api } = await start({ jobDurationMs: 300 });
+    try {
+      const envId = ((await api.post("executionEnvironments/", { name: "slow" })).body as Json).id as string;
+      const reply = await api.request("POST", `executionEnvironments/${envId}/versions/`, {
+        form: {
+          files: [{ field: "docker_context", name: "c.zip", content: await zip({ Dockerfile: "FROM x" }) }],
+        },
+      });
+      const path = `executionEnvironments/${envId}/versions/${(reply.body as Json).id as string}/`;
       const seen = await api.pollUntil(path, (v) => FINAL.has(v.buildStatus as string));
-      expect([...new Set(seen.map((v) => v.buildStatus))]).toEqual(["processing", "success"]);
+      expectOrdered(
+        seen.map((v) => v.buildStatus as string),
+        BUILD_ORDER,
+      );
+      expect(seen.at(-1)?.buildStatus).toBe("success");
     } finally {
       await emu.stop();
     }

@@ -139,6 +139,16 @@ export class Api {
   }
 }
 
+/** Every state in `seen` appears in `order`, and they never go backwards. */
+export function expectOrdered(seen: readonly string[], order: readonly string[]): void {
+  const ranks = seen.map((state) => order.indexOf(state));
+  if (ranks.includes(-1) || ranks.some((r, i) => i > 0 && r < (ranks[i - 1] ?? 0))) {
+    throw new Error(
+      `states out of order: ${seen.join(" -> ")} (expected a subsequence of ${order.join(" -> ")})`,
+    );
+  }
+}
+
 /** A temp directory removed by the returned cleanup. */
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "emu-jobs-test-"));

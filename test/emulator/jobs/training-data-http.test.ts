@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../../src/emulator/index.js";
-import { type Api, type Json, start } from "./harness.js";
+import { type Api, type Json, start, tempDir } from "./harness.js";
 
 const GOOD = { "custom.py": "" };
 
@@ -152,27 +152,46 @@ describe("training data over HTTP", () => {
 });
 
 describe("training data with a job duration", () => {
-  it("keeps the model's and the inline version's assignmentInProgress true until the job ends", async () => {
-    const { emu, api } = await start({ jobDurationMs: 400 });
+  it("shows assignmentInProgress while the model-level and inline jobs run", async () => {
+    const { dir, cleanup } = tempDir();
+    const { emu, api } = await start({ jobDurationMs: 0, dataDir: dir });
+    const datasetId = await api.completedDataset();
+    await emu.stop();
+    // The same data dir with slow jobs: the dataset is ready, the assignments under test are not.
+    const slow = await start({ jobDurationMs: 60_000, dataDir: dir });
+    try {
+      const model = await slow.api.createModel();
+      const reply = await slow.api.patch(`customModels/${model.id as string}/trainingData/`, { datasetId });
+      expect((await slow.api.get(reply.headers.get("location") ?? "")).body).toMatchObject({
+        status: "RUNNING",
+      });
+      const during = (await slow.api.get(`customModels/${model.id as string}/`)).body as Json;
+      expect(during).toMatchObject({ trainingDataAssignmentInProgress: true, trainingDatasetId: null });
+      const version = await slow.api.createVersion(model.id as string, { "custom.py": "" }, [
+        ["trainingData", JSON.stringify({ datasetId })],
+      ]);
+      expect((version.trainingData as Json).assignmentInProgress).toBe(true);
+    } finally {
+      await slow.emu.stop();
+      cleanup();
+    }
+  });
+
+  it("clears assignmentInProgress when the jobs end", async () => {
+    const { emu, api } = await start({ jobDurationMs: 300 });
     try {
       const datasetId = await api.completedDataset();
       const model = await api.createModel();
       await api.patch(`customModels/${model.id as string}/trainingData/`, { datasetId });
-      expect(
-        ((await api.get(`customModels/${model.id as string}/`)).body as Json)
-          .trainingDataAssignmentInProgress,
-      ).toBe(true);
       const seen = await api.pollUntil(
         `customModels/${model.id as string}/`,
         (m) => !m.trainingDataAssignmentInProgress,
       );
       expect(seen.at(-1)?.trainingDatasetId).toBe(datasetId);
-
       const other = await api.createModel({ name: "inline" });
       const version = await api.createVersion(other.id as string, { "custom.py": "" }, [
         ["trainingData", JSON.stringify({ datasetId })],
       ]);
-      expect((version.trainingData as Json).assignmentInProgress).toBe(true);
       const path = `customModels/${other.id as string}/versions/${version.id as string}/`;
       const states = await api.pollUntil(
         path,
