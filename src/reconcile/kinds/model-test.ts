@@ -113,7 +113,7 @@ function runTest(
     id: actionId("runTest", input.d.key),
     key: input.d.key,
     reasons,
-    changes: [{ kind: "value", path: "test.configDigest", before: null, after: test.configDigest }],
+    changes: [{ kind: "value", path: "test.configuration", before: null, after: test.configuration }],
     dependsOn,
     expected: live
       ? { id: live.id, latestVersionId: live.latestVersion?.id ?? null, updated: live.updated }
