@@ -11,4 +11,5 @@ export {
   DEFAULT_MAX_DELETIONS,
 } from "./plan.js";
 export type { BuildPlanOptions } from "./plan.js";
+export type { NeededFileDigests, NeededLatestTest } from "./kinds/kind.js";
 export { versionSpecFingerprint, sha256Digest, modelFieldsDigest, type ResolvedIds } from "./fingerprint.js";

@@ -1,8 +1,12 @@
 import type { DesiredState } from "./desired.js";
-import { versionSpecFingerprint } from "./fingerprint.js";
 import { kinds } from "./kinds/index.js";
-import { matchesTarget, type PlanContext, type PlanOutput } from "./kinds/kind.js";
-import { desiredVersionSpec, UnresolvedReference } from "./kinds/model-version.js";
+import {
+  matchesTarget,
+  type NeededFileDigests,
+  type NeededLatestTest,
+  type PlanContext,
+  type PlanOutput,
+} from "./kinds/kind.js";
 import type { LiveState } from "./live.js";
 import {
   ACTION_TYPES,
@@ -64,7 +68,15 @@ export function scopeOf(desired: DesiredState, options: PlanOptions): Set<string
 }
 
 function newContext(desired: DesiredState, live: LiveState, options: PlanOptions): PlanContext {
-  const out: PlanOutput = { actions: [], deletions: [], drift: [], unchanged: [], gate: [], refusals: [] };
+  const out: PlanOutput = {
+    actions: [],
+    deletions: [],
+    drift: [],
+    unchanged: [],
+    gate: [],
+    refusals: [],
+    needs: { fileDigests: [], latestTests: [] },
+  };
   return {
     desired,
     live,
@@ -121,55 +133,32 @@ function summarise(out: PlanOutput): PlanSummary {
 /**
  * Versions whose per-file digests the plan needs: latest versions whose trailer does not already
  * prove them in sync (another key, no trailer, or another fingerprint). Observe fills
- * `live.versionFiles` for exactly these, from the version cache or a download.
+ * `live.versionFiles` for exactly these, from the version cache or a download. Call it first.
  */
 export function versionsNeedingFileDigests(
   desired: DesiredState,
   live: LiveState,
   options: BuildPlanOptions = {},
-): { modelKey: string; modelId: string; versionId: string }[] {
-  const ctx = newContext(desired, live, normaliseOptions(options));
-  // Datasets and environments first: a model's fingerprint needs their resolutions.
-  for (const kind of kinds) if (kind !== kinds[kinds.length - 1]) kind.plan(ctx);
-  const liveByKey = new Map(live.models.map((m) => [m.key, m]));
-  const needed: { modelKey: string; modelId: string; versionId: string }[] = [];
-  for (const d of desired.models) {
-    if (ctx.scope !== null && !ctx.scope.has(d.key)) continue;
-    const model = liveByKey.get(d.key);
-    const latest = model?.latestVersion;
-    if (!model || !latest || live.versionFiles[latest.id]) continue;
-    let fingerprint: string | null;
-    try {
-      const spec = desiredVersionSpec(d, model, ctx);
-      if (spec.files === null) continue;
-      fingerprint = versionSpecFingerprint(spec);
-    } catch (error) {
-      if (error instanceof UnresolvedReference) continue;
-      throw error;
-    }
-    const trailer = latest.trailer;
-    if (trailer?.key === d.key && fingerprint !== null && trailer.fingerprint === fingerprint) continue;
-    needed.push({ modelKey: d.key, modelId: model.id, versionId: latest.id });
-  }
-  return needed;
+): NeededFileDigests[] {
+  return dryRun(desired, live, options).fileDigests;
 }
 
 /**
- * Models whose latest test must be fetched: a test is declared and the latest version's trailer
- * records no outcome. After a normal apply every trailer has one, so a no-change plan makes no test calls.
+ * Models whose latest test must be listed: a test is declared, no new version is planned, and the
+ * latest version's trailer records no outcome. After a normal apply every trailer has one, so a
+ * no-change plan makes no test calls. Call it after the file digests are in `live`.
  */
 export function modelsNeedingLatestTest(
   desired: DesiredState,
   live: LiveState,
   options: BuildPlanOptions = {},
-): { modelKey: string; modelId: string }[] {
-  const scope = scopeOf(desired, normaliseOptions(options));
-  const liveByKey = new Map(live.models.map((m) => [m.key, m]));
-  return desired.models.flatMap((d) => {
-    const model = liveByKey.get(d.key);
-    const latest = model?.latestVersion;
-    if (d.test === null || !model || !latest || (scope !== null && !scope.has(d.key))) return [];
-    if (latest.trailer?.key === d.key && latest.trailer.test) return [];
-    return [{ modelKey: d.key, modelId: model.id }];
-  });
+): NeededLatestTest[] {
+  return dryRun(desired, live, options).latestTests;
+}
+
+/** The kinds report, while planning, what live data they missed; nothing else of the run is kept. */
+function dryRun(desired: DesiredState, live: LiveState, options: BuildPlanOptions): PlanOutput["needs"] {
+  const ctx = newContext(desired, live, normaliseOptions(options));
+  for (const kind of kinds) kind.plan(ctx);
+  return ctx.out.needs;
 }

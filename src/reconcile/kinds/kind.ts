@@ -36,6 +36,19 @@ export interface PlanOutput {
   unchanged: string[];
   gate: GateItem[];
   refusals: Refusal[];
+  /** Live data the planner lacked (observe fetches it lazily, then plans again). */
+  needs: { fileDigests: NeededFileDigests[]; latestTests: NeededLatestTest[] };
+}
+
+export interface NeededFileDigests {
+  modelKey: string;
+  modelId: string;
+  versionId: string;
+}
+
+export interface NeededLatestTest {
+  modelKey: string;
+  modelId: string;
 }
 
 /**

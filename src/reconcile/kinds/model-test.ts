@@ -55,6 +55,7 @@ export function planTest(input: TestPlanInput, ctx: PlanContext): Action[] {
     return [];
   }
   const found = ctx.live.latestTests[d.key];
+  if (found === undefined) ctx.out.needs.latestTests.push({ modelKey: d.key, modelId: live.id });
   if (found && found.versionId === latest.id && found.overallStatus !== "in_progress") {
     // Found by listing (e.g. a run killed before recording it): recorded now, so the next plan needs no call.
     const outcome = { outcome: found.overallStatus, configDigest: test.configDigest };

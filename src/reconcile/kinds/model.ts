@@ -189,6 +189,8 @@ function planVersion(
     return { actions: [], trailer: ours };
 
   const diff = diffVersion(d, spec, latest, ctx);
+  if (diff.digestsMissing && live && latest)
+    ctx.out.needs.fileDigests.push({ modelKey: key, modelId: live.id, versionId: latest.id });
   const expected = live ? expectedOf(live) : null;
   if (latest && live && diff.changes.length === 0 && !diff.digestsMissing && fingerprint !== null) {
     const trailer: Trailer = { ...(ours ?? {}), key, fingerprint };
