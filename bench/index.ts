@@ -1,9 +1,15 @@
 /** Each area registers one benchmark here: `{ name, run }`, where run prints its own figures. */
 import { run as runClient } from "./client.js";
+import { run as runEmulator } from "./emulator.js";
+import { run as runSpec } from "./spec.js";
 
 export interface Bench {
   name: string;
   run: () => Promise<void>;
 }
 
-export const benches: Bench[] = [{ name: "client", run: runClient }];
+export const benches: Bench[] = [
+  { name: "client", run: runClient },
+  { name: "emulator", run: runEmulator },
+  { name: "spec", run: runSpec },
+];

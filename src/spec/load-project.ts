@@ -52,8 +52,10 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
 
   const place = placer(loadedConfig.doc);
   const manifests: { doc: YamlDoc; manifest: Manifest }[] = [];
-  for (const file of discovered.files) {
-    const parsed = parseYaml(file, await readFile(file, "utf8"));
+  // Reading overlaps (the disk and the thread pool work in parallel); parsing stays in file order.
+  const texts = await mapLimit(discovered.files, 32, (file) => readFile(file, "utf8"));
+  for (const [i, file] of discovered.files.entries()) {
+    const parsed = parseYaml(file, texts[i] ?? "");
     issues.push(...parsed.issues);
     for (const doc of parsed.docs) {
       const cls = classifyDocument(doc.data);
@@ -83,46 +85,44 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
   const models: (ModelEntry & { listing?: ListedFile[]; hasRequirements: boolean })[] = [];
   const environments: EnvironmentEntry[] = [];
   const datasets: DatasetEntry[] = [];
-  await Promise.all(
-    manifests.map(async ({ doc, manifest }) => {
-      const dir = dirname(doc.file);
-      const name = manifest.metadata.name;
-      const base = { doc, name, key: key(name) };
-      switch (manifest.kind) {
-        case "CustomModel": {
-          const g = await gatherModel(roots, dir, manifest);
-          issues.push(...g.metadataIssues);
-          const metaDoc = g.facts.metadata?.doc;
-          if (metaDoc)
-            for (const p of g.metadataPending) issues.push(place(p, metaDoc, { kind: "CustomModel", name }));
-          models.push({
-            ...base,
-            manifest,
-            facts: g.facts,
-            hasRequirements: g.hasRequirements,
-            ...(g.listing ? { listing: g.listing } : {}),
-          });
-          break;
-        }
-        case "ExecutionEnvironment":
-          environments.push({
-            ...base,
-            manifest,
-            facts: await gatherEnvironment(roots, dir, manifest.spec.dockerContext),
-          });
-          break;
-        case "Dataset": {
-          const file = manifest.spec.file;
-          datasets.push({
-            ...base,
-            manifest,
-            facts: file === undefined ? {} : { file: await pathFact(roots, dir, file, "file") },
-          });
-          break;
-        }
+  await mapLimit(manifests, 32, async ({ doc, manifest }) => {
+    const dir = dirname(doc.file);
+    const name = manifest.metadata.name;
+    const base = { doc, name, key: key(name) };
+    switch (manifest.kind) {
+      case "CustomModel": {
+        const g = await gatherModel(roots, dir, manifest);
+        issues.push(...g.metadataIssues);
+        const metaDoc = g.facts.metadata?.doc;
+        if (metaDoc)
+          for (const p of g.metadataPending) issues.push(place(p, metaDoc, { kind: "CustomModel", name }));
+        models.push({
+          ...base,
+          manifest,
+          facts: g.facts,
+          hasRequirements: g.hasRequirements,
+          ...(g.listing ? { listing: g.listing } : {}),
+        });
+        break;
       }
-    }),
-  );
+      case "ExecutionEnvironment":
+        environments.push({
+          ...base,
+          manifest,
+          facts: await gatherEnvironment(roots, dir, manifest.spec.dockerContext),
+        });
+        break;
+      case "Dataset": {
+        const file = manifest.spec.file;
+        datasets.push({
+          ...base,
+          manifest,
+          facts: file === undefined ? {} : { file: await pathFact(roots, dir, file, "file") },
+        });
+        break;
+      }
+    }
+  });
   // Facts were gathered concurrently; restore file order so output and duplicate detection are stable.
   const byPosition = (a: { doc: YamlDoc }, b: { doc: YamlDoc }): number =>
     a.doc.file === b.doc.file ? a.doc.index - b.doc.index : a.doc.file < b.doc.file ? -1 : 1;
@@ -284,4 +284,15 @@ async function hashProject(
     }
   }
   await cache.save();
+}
+
+/** `Promise.all(items.map(fn))` with at most `limit` calls in flight (bounded open files). */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
