@@ -9,11 +9,11 @@ import { pipeline } from "node:stream/promises";
 import { setTimeout as delay } from "node:timers/promises";
 import got, { RequestError, type Got, type OptionsInit } from "got";
 import type { z } from "zod";
-import { ApiError, TransportError, type ApiErrorCode, type SentRequest } from "./errors.js";
+import { ErrorMapper } from "./error-mapping.js";
+import { ApiError } from "./errors.js";
 import { createLimiter, type Limiter } from "./limiter.js";
-import { createRedactor, REDACTED, truncate, type Redactor } from "./redact.js";
-import { decideRetry, isIdempotent, type HttpMethod, type RetryOptions } from "./retry-policy.js";
-import { ApiErrorBodySchema } from "./wire/common.js";
+import { createRedactor, type Redactor } from "./redact.js";
+import { decideRetry, type HttpMethod, type RetryOptions } from "./retry-policy.js";
 
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
 export type Query = Readonly<Record<string, QueryValue>>;
@@ -80,10 +80,13 @@ export class HttpClient {
   private readonly sleep: Sleep;
   private readonly random: () => number;
 
+  readonly errors: ErrorMapper;
+
   constructor(private readonly options: HttpOptions) {
     this.endpoint = options.endpoint.replace(/\/+$/, "");
     this.origin = new URL(this.endpoint).origin;
     this.redact = createRedactor([options.token]);
+    this.errors = new ErrorMapper(this.redact, options.authScheme, options.userAgent);
     this.limiter = createLimiter(options.concurrency);
     this.sleep = options.sleep ?? ((ms, signal) => delay(ms, undefined, signal ? { signal } : {}));
     this.random = options.random ?? Math.random;
@@ -106,18 +109,15 @@ export class HttpClient {
   }
 
   /** Absolute URL for a request; refuses other origins so the token is never sent elsewhere. */
-  url(path: string, query?: Query): string {
+  url(path: string, query?: Query, method: HttpMethod = "GET"): string {
     const url = /^https?:\/\//i.test(path)
       ? new URL(path)
       : new URL(`${this.endpoint}/${path.replace(/^\/+/, "")}`);
     if (url.origin !== this.origin) {
       throw new ApiError(
         "invalid-response",
-        `Refusing to follow ${url.origin}: it is not the endpoint's origin ${this.origin}`,
-        {
-          method: "GET",
-          url: url.href,
-        },
+        `Refusing to send ${method} ${url.origin}${url.pathname}: the server pointed outside the endpoint's origin ${this.origin}, and the token must not leave it`,
+        { method, url: url.href },
       );
     }
     for (const [key, value] of Object.entries(query ?? {})) {
@@ -130,7 +130,7 @@ export class HttpClient {
 
   /** Sends with retries; answers < 400 (including 3xx: redirects are never followed) are returned. */
   async send(req: HttpRequest): Promise<HttpResponse> {
-    const url = this.url(req.path, req.query);
+    const url = this.url(req.path, req.query, req.method);
     return this.withRetries(req, url, async () => {
       const res = await this.once(req, url);
       return res.status < 400 ? { done: res } : { failed: res };
@@ -159,53 +159,15 @@ export class HttpClient {
   location(method: string, res: HttpResponse): string {
     const raw = res.headers.location;
     if (raw === undefined || raw === "") {
-      throw this.invalid(method, res, `answered ${res.status} without a Location header`);
+      throw this.errors.invalid(method, res, `answered ${res.status} without a Location header`);
     }
     return new URL(raw, `${this.endpoint}/`).href;
   }
 
   /** Streams a GET to `destPath` (temp file + rename: a failed download never leaves a partial file). */
   async download(req: HttpRequest, destPath: string): Promise<{ bytes: number }> {
-    const url = this.url(req.path, req.query);
+    const url = this.url(req.path, req.query, req.method);
     return this.withRetries(req, url, () => this.downloadOnce(req, url, destPath));
-  }
-
-  parse<S extends z.ZodType>(method: string, res: HttpResponse, schema: S): z.infer<S> {
-    let value: unknown;
-    try {
-      value = JSON.parse(res.body);
-    } catch (error) {
-      const type = headerText(res.headers["content-type"]) ?? "no content type";
-      throw this.invalid(
-        method,
-        res,
-        `answered ${res.status} with ${res.body === "" ? "an empty body" : `a body that is not JSON (${type}): "${truncate(this.redact(res.body), 200)}"`}; check that the endpoint is a DataRobot API URL ending in /api/v2`,
-        error,
-      );
-    }
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) {
-      const issues = parsed.error.issues
-        .slice(0, 3)
-        .map((i) => `${i.path.length === 0 ? "(root)" : i.path.join(".")}: ${i.message}`)
-        .join("; ");
-      throw this.invalid(method, res, `answered with JSON that breaks the API contract: ${issues}`);
-    }
-    return parsed.data;
-  }
-
-  private invalid(method: string, res: HttpResponse, what: string, cause?: unknown): ApiError {
-    return new ApiError("invalid-response", `${method} ${res.url} ${what}`, {
-      method,
-      url: res.url,
-      status: res.status,
-      request: this.sentRequest(method, res.url),
-      responseSnippet: truncate(this.redact(res.body)),
-      cause:
-        cause instanceof Error
-          ? new TransportError(cause.name, this.redact(cause.message), undefined)
-          : undefined,
-    });
   }
 
   private async withRetries<T>(
@@ -214,13 +176,13 @@ export class HttpClient {
     attempt: () => Promise<Outcome<T>>,
   ): Promise<T> {
     for (let retries = 0; ; retries++) {
-      if (req.signal?.aborted) throw this.aborted(req.method, url);
+      if (req.signal?.aborted) throw this.errors.aborted(req.method, url);
       this.trace(`-> ${req.method} ${url}${retries > 0 ? ` (retry ${retries})` : ""}`);
       let outcome: Outcome<T>;
       try {
         outcome = await this.limiter.run(attempt);
       } catch (error) {
-        if (req.signal?.aborted) throw this.aborted(req.method, url);
+        if (req.signal?.aborted) throw this.errors.aborted(req.method, url);
         if (!(error instanceof RequestError)) throw error;
         const decision = decideRetry(
           req.method,
@@ -230,7 +192,7 @@ export class HttpClient {
           this.random,
         );
         this.trace(`x  ${req.method} ${url}: ${error.code} ${this.redact(error.message)}`);
-        if (!decision.retry) throw this.transportError(req.method, url, error, retries + 1);
+        if (!decision.retry) throw this.errors.transportError(req.method, url, error, retries + 1);
         await this.pause(req, url, decision.delayMs, decision.reason);
         continue;
       }
@@ -243,7 +205,7 @@ export class HttpClient {
         this.options.retry,
         this.random,
       );
-      if (!decision.retry) throw this.statusError(req.method, res, retries + 1);
+      if (!decision.retry) throw this.errors.statusError(req.method, res, retries + 1);
       await this.pause(req, url, decision.delayMs, decision.reason);
     }
   }
@@ -253,7 +215,7 @@ export class HttpClient {
     try {
       await this.sleep(ms, req.signal);
     } catch (error) {
-      if (req.signal?.aborted) throw this.aborted(req.method, url);
+      if (req.signal?.aborted) throw this.errors.aborted(req.method, url);
       throw error;
     }
   }
@@ -312,123 +274,14 @@ export class HttpClient {
     return { done: { bytes } };
   }
 
-  private statusError(method: HttpMethod, res: HttpResponse, attempts: number): ApiError {
-    const { apiMessage, fieldErrors, note } = this.readErrorBody(res);
-    const fields = Object.entries(fieldErrors).map(([k, v]) => `${k}: ${v}`);
-    const message = [
-      `DataRobot API ${method} ${res.url} failed with ${res.status}`,
-      apiMessage !== undefined ? `: ${apiMessage}` : note,
-      fields.length > 0 ? ` (${fields.join("; ")})` : "",
-      `. ${hint(method, res.status, attempts)}`,
-    ].join("");
-    return new ApiError("api-error", message, {
-      method,
-      url: res.url,
-      status: res.status,
-      apiMessage,
-      fieldErrors,
-      request: this.sentRequest(method, res.url),
-      responseSnippet: truncate(this.redact(res.body)),
-    });
-  }
-
-  /** API.md §0.6 body, tolerating HTML pages, plain text and malformed JSON from proxies. */
-  private readErrorBody(res: HttpResponse): {
-    apiMessage: string | undefined;
-    fieldErrors: Record<string, string>;
-    note: string;
-  } {
-    const body = res.body.trim();
-    const type = headerText(res.headers["content-type"]) ?? "no content type";
-    if (body === "") return { apiMessage: undefined, fieldErrors: {}, note: " with an empty body" };
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {
-      const what = body.startsWith("{")
-        ? "malformed JSON"
-        : /^<(!doctype|html)/i.test(body)
-          ? "an HTML page"
-          : `a ${type} body`;
-      return {
-        apiMessage: undefined,
-        fieldErrors: {},
-        note: ` and ${what}: "${truncate(this.redact(body), 200)}"`,
-      };
-    }
-    const parsed = ApiErrorBodySchema.safeParse(json);
-    if (!parsed.success || parsed.data.message === undefined) {
-      return {
-        apiMessage: undefined,
-        fieldErrors: {},
-        note: ` and JSON without a message: "${truncate(this.redact(body), 200)}"`,
-      };
-    }
-    const fieldErrors: Record<string, string> = {};
-    for (const [field, reason] of Object.entries(parsed.data.errors ?? {})) {
-      fieldErrors[field] = this.redact(typeof reason === "string" ? reason : JSON.stringify(reason));
-    }
-    return { apiMessage: this.redact(parsed.data.message), fieldErrors, note: "" };
-  }
-
-  private transportError(method: HttpMethod, url: string, error: RequestError, attempts: number): ApiError {
-    const timeout = error.name === "TimeoutError";
-    const code: ApiErrorCode = timeout ? "timeout" : "network-error";
-    const tried = attempts > 1 ? ` after ${attempts} attempts` : "";
-    const todo = timeout
-      ? "the server did not answer in time; raise the timeout or retry later"
-      : "check the endpoint URL, your network and proxy settings";
-    return new ApiError(
-      code,
-      `DataRobot API ${method} ${url} failed${tried}: ${this.redact(error.message)} (${error.code}); ${todo}`,
-      {
-        method,
-        url,
-        request: this.sentRequest(method, url),
-        cause: new TransportError(error.name, this.redact(error.message), error.code),
-      },
-    );
-  }
-
-  private aborted(method: string, url: string): ApiError {
-    return new ApiError("aborted", `DataRobot API ${method} ${url} was cancelled`, { method, url });
-  }
-
-  private sentRequest(method: string, url: string): SentRequest {
-    return {
-      method,
-      url,
-      headers: {
-        authorization: `${this.options.authScheme} ${REDACTED}`,
-        "user-agent": this.options.userAgent,
-      },
-    };
+  /** Parses a JSON answer against a wire schema (invalid-response on failure). */
+  parse<S extends z.ZodType>(method: string, res: HttpResponse, schema: S): z.infer<S> {
+    return this.errors.parse(method, res, schema);
   }
 
   private trace(line: string): void {
     this.options.trace?.(this.redact(`drgitops:http ${line}`));
   }
-}
-
-function headerText(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(", ") : value;
-}
-
-function hint(method: HttpMethod, status: number, attempts: number): string {
-  if (status === 401)
-    return "Check the API token (--token, DATAROBOT_API_TOKEN or drconfig.yaml) and that it belongs to this endpoint.";
-  if (status === 403) return "The token's user lacks permission for this resource.";
-  if (status === 404) return "The resource does not exist (deleted?) or the endpoint URL is wrong.";
-  if (status === 409) return "The resource is in a conflicting state; wait for it to settle and retry.";
-  if (status === 413) return "The upload is larger than the server accepts.";
-  if (status === 422) return "The request was rejected; fix the fields named above.";
-  if (status === 429) return `Rate limited; gave up after ${attempts} attempts, retry later.`;
-  if (status >= 500) {
-    return isIdempotent(method) || attempts > 1
-      ? `Server error; gave up after ${attempts} attempts, retry later.`
-      : `Server error; ${method} is not idempotent so it was not retried: check whether it took effect, then retry.`;
-  }
-  return "Unexpected answer.";
 }
 
 async function readAtMost(stream: Readable, max: number): Promise<string> {

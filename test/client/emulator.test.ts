@@ -348,3 +348,28 @@ describe("client against the emulator", () => {
     await admin({ rateLimit: 0 });
   });
 });
+
+describe("client against an emulator with a small upload limit", () => {
+  it("reports 413 as an API error even while the upload is still streaming", async () => {
+    const small = await startEmulator({ maxUploadBytes: 1000, quiet: true });
+    try {
+      const c = createClient({ endpoint: small.url, token: small.token });
+      const big = join(dir, "big.bin");
+      await writeFile(big, Buffer.alloc(8 * 1024 * 1024, 1));
+      const { model } = await c.customModels.create({ name: "x", targetType: "Regression", targetName: "y" });
+      const env = (await collect(c.environments.listAll()))[0];
+      await expect(
+        c.versions.createClean(model.id, {
+          baseEnvironmentId: env?.id ?? "",
+          files: [{ filePath: "big.bin", absPath: big }],
+        }),
+      ).rejects.toMatchObject({
+        code: "api-error",
+        status: 413,
+        message: expect.stringMatching(/failed with 413: .*larger than the server accepts/) as unknown,
+      });
+    } finally {
+      await small.stop();
+    }
+  });
+});

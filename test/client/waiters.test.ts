@@ -94,7 +94,7 @@ describe("waitForStatus (API.md §7)", () => {
   it("refuses a Location on another origin, so the token never leaves the endpoint", async () => {
     const { client, server } = await setup((_req, res) => sendJson(res, 200, { status: "RUNNING" }));
     await expect(client.waitForStatus("https://evil.example.com/api/v2/status/abc/")).rejects.toThrow(
-      /Refusing to follow https:\/\/evil\.example\.com/,
+      /Refusing to send GET https:\/\/evil\.example\.com\/api\/v2\/status\/abc\/: the server pointed outside/,
     );
     expect(server.received).toHaveLength(0);
   });
