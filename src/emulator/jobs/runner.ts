@@ -28,8 +28,12 @@ export interface JobRunner {
   abort(statusId: string, message?: string): boolean;
   /** Removes the status record, aborting the job first if it is still running. */
   remove(statusId: string): boolean;
-  /** Starts queued jobs and finishes due ones; called before reads and by the ticker. */
-  settle(): Promise<void>;
+  /**
+   * Starts queued jobs and finishes due ones; called before reads and by the ticker. Resolves once
+   * every due job is final, except background ones (large files) that `include` does not select:
+   * those keep running, so one big upload never stalls unrelated requests.
+   */
+  settle(options?: { include?: (job: JobRecord) => boolean }): Promise<void>;
   /** Starts the background ticker (unref'd, so it never keeps the process alive). */
   start(tickMs?: number): void;
   /** Stops the ticker and waits for completions already in progress. */
@@ -163,7 +167,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     }
   }
 
-  async function settle(): Promise<void> {
+  async function settle(options: { include?: (job: JobRecord) => boolean } = {}): Promise<void> {
     const waits: Promise<void>[] = [];
     for (const row of selectOpen.all()) {
       const job = decode(row);
@@ -176,7 +180,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         running = complete(job, handler).finally(() => inflight.delete(job.statusId));
         inflight.set(job.statusId, running);
       }
-      waits.push(running);
+      const background = handler.background?.(job, handler.payload.parse(job.payload)) ?? false;
+      if (!background || options.include?.(job) === true) waits.push(running);
     }
     await Promise.all(waits);
   }

@@ -48,17 +48,19 @@ export function sendAccepted(
     .send(body);
 }
 
-/** `status/`, `status/{id}/` (200 while open or failed, 303 once COMPLETED, 404 unknown). */
+/**
+ * `status/`, `status/{id}/` (200 while open or failed, 303 once COMPLETED, 404 unknown). Due jobs are
+ * already settled by registerJobRoutes' preHandler; `status/{id}/` also waits for its own job.
+ */
 export function registerStatusRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
-  app.get("/status/", async (req) => {
-    await ctx.jobs.settle();
+  app.get("/status/", (req) => {
     const params = pageParams(req);
     const { total, jobs } = ctx.jobs.list(params);
     return page(req, ctx.baseUrl(req), params, jobs.map(statusObject), total);
   });
 
   app.get<{ Params: { statusId: string } }>("/status/:statusId/", async (req, reply) => {
-    await ctx.jobs.settle();
+    await ctx.jobs.settle({ include: (job) => job.statusId === req.params.statusId });
     const job = ctx.jobs.get(req.params.statusId);
     if (job === undefined) throw notFound(`Status ${req.params.statusId} not found`);
     // Never 200 + COMPLETED: PY would return the status dict instead of following the result.
@@ -72,8 +74,7 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: EmulatorContext)
     return reply.code(200).send(statusObject(job));
   });
 
-  app.delete<{ Params: { statusId: string } }>("/status/:statusId/", async (req, reply) => {
-    await ctx.jobs.settle();
+  app.delete<{ Params: { statusId: string } }>("/status/:statusId/", (req, reply) => {
     if (!ctx.jobs.remove(req.params.statusId)) throw notFound(`Status ${req.params.statusId} not found`);
     return reply.code(204).send();
   });

@@ -24,6 +24,9 @@ export type JobState = z.infer<typeof JobState>;
 
 export const FINAL_STATES: readonly JobState[] = ["COMPLETED", "ERROR", "ABORTED"];
 
+/** Inputs above this size are evaluated in the background (see JobHandler.background). */
+export const BACKGROUND_EVALUATION_BYTES = 16 * 1024 * 1024;
+
 /** One row of the `jobs` table, decoded. Times are epoch milliseconds. */
 export interface JobRecord {
   statusId: string;
@@ -56,6 +59,8 @@ export interface JobHandler<P = unknown, E = unknown> {
   /** In a transaction, when the job first moves INITIALIZED -> RUNNING (e.g. build -> processing). */
   onStart?: (db: Database, job: JobRecord, payload: P) => void;
   evaluate: (job: JobRecord, payload: P) => Promise<E>;
+  /** True when `evaluate` may take long (a large file): only reads of this job's result wait for it. */
+  background?: (job: JobRecord, payload: P) => boolean;
   apply: (db: Database, job: JobRecord, payload: P, evaluation: E) => JobOutcome;
   /** In a transaction, when the job is cancelled before it finished. */
   onAbort?: (db: Database, job: JobRecord, payload: P) => void;

@@ -8,7 +8,7 @@ import { invalid, notFound } from "../http/errors.js";
 import { page, pageParams, searchParams } from "../http/pagination.js";
 import { jsonBody, parseBoolean, parseString } from "../http/values.js";
 import { sendAccepted } from "../jobs/status-routes.js";
-import type { JobHandler } from "../jobs/types.js";
+import { BACKGROUND_EVALUATION_BYTES, type JobHandler, type JobRecord } from "../jobs/types.js";
 
 export type ProcessingState = "RUNNING" | "COMPLETED" | "ERROR";
 
@@ -134,6 +134,9 @@ function ingestionHandler(
   return {
     type: "datasetIngestion",
     payload: IngestionPayload,
+    background: (_job, { datasetId }) =>
+      (ctx.db.prepare<[string], { size: number }>("SELECT size FROM datasets WHERE id = ?").get(datasetId)
+        ?.size ?? 0) > BACKGROUND_EVALUATION_BYTES,
     evaluate: async (_job, { datasetId }) => {
       const row = ctx.db.prepare<[string], DatasetRow>("SELECT * FROM datasets WHERE id = ?").get(datasetId);
       if (row === undefined) return undefined;
@@ -156,6 +159,12 @@ function ingestionHandler(
       return { state: "COMPLETED", resultPath: `datasets/${datasetId}/` };
     },
   };
+}
+
+function isIngestionOf(job: JobRecord, datasetId: string): boolean {
+  return (
+    job.type === "datasetIngestion" && IngestionPayload.safeParse(job.payload).data?.datasetId === datasetId
+  );
 }
 
 const ORDERS: Record<string, string> = { created: "seq ASC", "-created": "seq DESC" };
@@ -221,9 +230,11 @@ export function registerDatasetRoutes(app: FastifyInstance, ctx: EmulatorContext
     );
   });
 
-  app.get<{ Params: { datasetId: string } }>("/datasets/:datasetId/", (req) =>
-    datasetObject(ctx, requireRow(ctx.db, req.params.datasetId)),
-  );
+  app.get<{ Params: { datasetId: string } }>("/datasets/:datasetId/", async (req) => {
+    // A large file's ingestion runs in the background; the dataset's own GET waits for it when due.
+    await ctx.jobs.settle({ include: (job) => isIngestionOf(job, req.params.datasetId) });
+    return datasetObject(ctx, requireRow(ctx.db, req.params.datasetId));
+  });
 
   app.patch<{ Params: { datasetId: string } }>("/datasets/:datasetId/", (req) => {
     const body = jsonBody(req.body);

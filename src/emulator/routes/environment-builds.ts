@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { EmulatorContext } from "../context.js";
 import { inspectDockerContext } from "../domain/docker-context.js";
 import { scenarioForEnvironment } from "../domain/scenario.js";
-import type { JobHandler } from "../jobs/types.js";
+import { BACKGROUND_EVALUATION_BYTES, type JobHandler } from "../jobs/types.js";
 import {
   getEnvironmentRecord,
   getEnvironmentVersionRecord,
@@ -85,6 +85,9 @@ function buildHandler(
         updateEnvironmentVersionBuild(db, environmentVersionId, { buildStatus: "processing" });
       }
     },
+    background: (_job, { environmentVersionId }) =>
+      (getEnvironmentVersionRecord(ctx.db, environmentVersionId)?.dockerContext?.size ?? 0) >
+      BACKGROUND_EVALUATION_BYTES,
     evaluate: (_job, { environmentVersionId }) => judgeBuild(ctx, environmentVersionId),
     apply: (db, _job, { environmentVersionId }, result) => {
       const version = getEnvironmentVersionRecord(db, environmentVersionId);

@@ -173,6 +173,25 @@ describe("dataset ingestion with a job duration", () => {
   });
 });
 
+describe("large datasets", () => {
+  it("ingests a file bigger than the background threshold; its status and GET wait for the result", async () => {
+    const { emu, api } = await start({ jobDurationMs: 0 });
+    try {
+      const row = "123456,abcdef,0.5\n";
+      const rows = Math.ceil((17 * 1024 * 1024) / row.length);
+      const reply = await api.uploadDataset("big.csv", `a,b,c\n${row.repeat(rows)}`);
+      const id = (reply.body as Json).catalogId as string;
+      expect((await api.get(`datasets/${id}/`)).body).toMatchObject({
+        processingState: "COMPLETED",
+        rowCount: rows,
+      });
+      expect((await api.get(reply.headers.get("location") ?? "")).status).toBe(303);
+    } finally {
+      await emu.stop();
+    }
+  });
+});
+
 describe("dataset upload cut off by the client", () => {
   it("stores nothing when the connection drops mid-file", async () => {
     const { emu, api } = await start({ jobDurationMs: 0 });

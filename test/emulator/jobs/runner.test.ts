@@ -201,4 +201,26 @@ describe("job runner", () => {
     await runner.stop();
     expect(effects(db, id)).toEqual(["start", "apply"]);
   });
+
+  it("does not make unrelated callers wait for a background evaluation, only those that include it", async () => {
+    const { db, runner } = setup(0);
+    let release = (): void => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    runner.register({
+      ...recordingHandler(),
+      background: () => true,
+      evaluate: async (_job, { n }) => {
+        await gate;
+        return n;
+      },
+    });
+    const id = runner.enqueue({ type: "featureImpact", payload: { n: 7 } });
+    await runner.settle();
+    expect(runner.get(id)?.state).toBe("RUNNING");
+    const waiting = runner.settle({ include: (job) => job.statusId === id });
+    release();
+    await waiting;
+    expect(runner.get(id)?.state).toBe("COMPLETED");
+    expect(effects(db, id)).toEqual(["start", "apply"]);
+  });
 });
