@@ -62,6 +62,25 @@ describe("custom model tests over HTTP (job duration 0)", () => {
     }
   });
 
+  it("keeps every one of many tests created at once, each completed once", async () => {
+    const model = await api.createModel();
+    const version = await api.createVersion(model.id as string, GOOD);
+    const replies = await Promise.all(
+      Array.from({ length: 12 }, () => createTest(model.id as string, version.id as string)),
+    );
+    expect(replies.map((r) => r.status)).toEqual(Array.from({ length: 12 }, () => 202));
+    const finals = await Promise.all(replies.map((r) => api.waitForStatus(r.headers.get("location") ?? "")));
+    const targets = new Set(finals.map((f) => f.headers.get("location")));
+    expect(targets.size).toBe(12);
+    const list = (await api.get(`customModelTests/?customModelId=${model.id as string}`)).body as Json;
+    expect(list.totalCount).toBe(12);
+    for (const test of list.data as Json[]) {
+      expect(targets.has(`${emu.url}/customModelTests/${test.id as string}/`)).toBe(true);
+      const log = (await api.get(`customModelTests/${test.id as string}/log/`)).text;
+      expect(log.match(/overallStatus:/g)).toHaveLength(1);
+    }
+  });
+
   it("freezes the tested version", async () => {
     const model = await api.createModel();
     const version = await api.createVersion(model.id as string, GOOD);
