@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Database } from "better-sqlite3";
+import { stmt } from "./statements.js";
 
 export interface CredentialRecord {
   id: string;
@@ -30,12 +31,12 @@ function fromRow(r: Row): CredentialRecord {
 }
 
 export function getCredentialRecord(db: Database, id: string): CredentialRecord | undefined {
-  const r = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM credentials WHERE id = ?`).get(id);
+  const r = stmt<[string], Row>(db, `SELECT ${COLUMNS} FROM credentials WHERE id = ?`).get(id);
   return r ? fromRow(r) : undefined;
 }
 
 export function findCredentialByName(db: Database, name: string): CredentialRecord | undefined {
-  const r = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM credentials WHERE name = ?`).get(name);
+  const r = stmt<[string], Row>(db, `SELECT ${COLUMNS} FROM credentials WHERE name = ?`).get(name);
   return r ? fromRow(r) : undefined;
 }
 
@@ -53,7 +54,8 @@ export function insertCredentialRecord(
   c: CredentialRecord,
   secrets: Record<string, unknown>,
 ): void {
-  db.prepare(
+  stmt(
+    db,
     "INSERT INTO credentials (id, name, credential_type, description, created, secrets) VALUES (?, ?, ?, ?, ?, ?)",
   ).run(c.id, c.name, c.credentialType, c.description, c.created, secretsDigest("", secrets));
 }
@@ -64,12 +66,12 @@ export function updateCredentialRecord(
   c: CredentialRecord,
   secrets: Record<string, unknown>,
 ): void {
-  const current = db
-    .prepare<[string], { secrets: string }>("SELECT secrets FROM credentials WHERE id = ?")
-    .get(c.id);
+  const current = stmt<[string], { secrets: string }>(db, "SELECT secrets FROM credentials WHERE id = ?").get(
+    c.id,
+  );
   const previous = current?.secrets ?? "";
   const digest = Object.keys(secrets).length > 0 ? secretsDigest(previous, secrets) : previous;
-  db.prepare("UPDATE credentials SET name = ?, description = ?, secrets = ? WHERE id = ?").run(
+  stmt(db, "UPDATE credentials SET name = ?, description = ?, secrets = ? WHERE id = ?").run(
     c.name,
     c.description,
     digest,
@@ -78,16 +80,17 @@ export function updateCredentialRecord(
 }
 
 export function deleteCredentialRecord(db: Database, id: string): boolean {
-  return db.prepare("DELETE FROM credentials WHERE id = ?").run(id).changes > 0;
+  return stmt(db, "DELETE FROM credentials WHERE id = ?").run(id).changes > 0;
 }
 
 export function listCredentialRecords(
   db: Database,
   q: { offset: number; limit: number },
 ): { records: CredentialRecord[]; total: number } {
-  const total = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM credentials").get()?.n ?? 0;
-  const rows = db
-    .prepare<[number, number], Row>(`SELECT ${COLUMNS} FROM credentials ORDER BY seq DESC LIMIT ? OFFSET ?`)
-    .all(q.limit, q.offset);
+  const total = stmt<[], { n: number }>(db, "SELECT count(*) AS n FROM credentials").get()?.n ?? 0;
+  const rows = stmt<[number, number], Row>(
+    db,
+    `SELECT ${COLUMNS} FROM credentials ORDER BY seq DESC LIMIT ? OFFSET ?`,
+  ).all(q.limit, q.offset);
   return { records: rows.map(fromRow), total };
 }

@@ -1,4 +1,5 @@
 import type { Database } from "better-sqlite3";
+import { stmt } from "./statements.js";
 import { z } from "zod";
 
 export const PROGRAMMING_LANGUAGES = ["python", "r", "java", "julia", "legacy", "other"] as const;
@@ -63,9 +64,10 @@ interface VersionRow {
   doc: string;
 }
 
+// Documents are validated by their zod schema on every write, so reads only decode them.
 function envFromRow(r: EnvRow): EnvironmentRecord {
   return {
-    ...EnvironmentDocSchema.parse(JSON.parse(r.doc)),
+    ...(JSON.parse(r.doc) as EnvironmentDoc),
     id: r.id,
     name: r.name,
     builtin: r.builtin === 1,
@@ -75,7 +77,7 @@ function envFromRow(r: EnvRow): EnvironmentRecord {
 
 function versionFromRow(r: VersionRow): EnvironmentVersionRecord {
   return {
-    ...EnvironmentVersionDocSchema.parse(JSON.parse(r.doc)),
+    ...(JSON.parse(r.doc) as EnvironmentVersionDoc),
     id: r.id,
     environmentId: r.environment_id,
     buildStatus: z.enum(BUILD_STATUSES).parse(r.build_status),
@@ -87,20 +89,21 @@ const ENV_COLUMNS = "id, name, builtin, created, doc";
 const VERSION_COLUMNS = "id, environment_id, build_status, created, doc";
 
 export function getEnvironmentRecord(db: Database, id: string): EnvironmentRecord | undefined {
-  const r = db.prepare<[string], EnvRow>(`SELECT ${ENV_COLUMNS} FROM environments WHERE id = ?`).get(id);
+  const r = stmt<[string], EnvRow>(db, `SELECT ${ENV_COLUMNS} FROM environments WHERE id = ?`).get(id);
   return r ? envFromRow(r) : undefined;
 }
 
 export function findEnvironmentByName(db: Database, name: string): EnvironmentRecord | undefined {
-  const r = db
-    .prepare<[string], EnvRow>(`SELECT ${ENV_COLUMNS} FROM environments WHERE name = ? ORDER BY seq LIMIT 1`)
-    .get(name);
+  const r = stmt<[string], EnvRow>(
+    db,
+    `SELECT ${ENV_COLUMNS} FROM environments WHERE name = ? ORDER BY seq LIMIT 1`,
+  ).get(name);
   return r ? envFromRow(r) : undefined;
 }
 
 export function insertEnvironmentRecord(db: Database, e: EnvironmentRecord): void {
   const { id, name, builtin, created, ...doc } = e;
-  db.prepare("INSERT INTO environments (id, name, builtin, created, doc) VALUES (?, ?, ?, ?, ?)").run(
+  stmt(db, "INSERT INTO environments (id, name, builtin, created, doc) VALUES (?, ?, ?, ?, ?)").run(
     id,
     name,
     builtin ? 1 : 0,
@@ -111,7 +114,7 @@ export function insertEnvironmentRecord(db: Database, e: EnvironmentRecord): voi
 
 export function saveEnvironmentRecord(db: Database, e: EnvironmentRecord): void {
   const { id, name, builtin: _b, created: _c, ...doc } = e;
-  db.prepare("UPDATE environments SET name = ?, doc = ? WHERE id = ?").run(
+  stmt(db, "UPDATE environments SET name = ?, doc = ? WHERE id = ?").run(
     name,
     JSON.stringify(EnvironmentDocSchema.parse(doc)),
     id,
@@ -119,7 +122,7 @@ export function saveEnvironmentRecord(db: Database, e: EnvironmentRecord): void 
 }
 
 export function deleteEnvironmentRecord(db: Database, id: string): void {
-  db.prepare("DELETE FROM environments WHERE id = ?").run(id);
+  stmt(db, "DELETE FROM environments WHERE id = ?").run(id);
 }
 
 export interface EnvironmentListQuery {
@@ -147,26 +150,27 @@ export function listEnvironmentRecords(
   }
   const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
   const total =
-    db.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM environments ${clause}`).get(...params)
+    stmt<unknown[], { n: number }>(db, `SELECT count(*) AS n FROM environments ${clause}`).get(...params)
       ?.n ?? 0;
-  const rows = db
-    .prepare<unknown[], EnvRow>(
-      `SELECT ${ENV_COLUMNS} FROM environments ${clause} ORDER BY seq DESC LIMIT ? OFFSET ?`,
-    )
-    .all(...params, q.limit, q.offset);
+  const rows = stmt<unknown[], EnvRow>(
+    db,
+    `SELECT ${ENV_COLUMNS} FROM environments ${clause} ORDER BY seq DESC LIMIT ? OFFSET ?`,
+  ).all(...params, q.limit, q.offset);
   return { records: rows.map(envFromRow), total };
 }
 
 export function getEnvironmentVersionRecord(db: Database, id: string): EnvironmentVersionRecord | undefined {
-  const r = db
-    .prepare<[string], VersionRow>(`SELECT ${VERSION_COLUMNS} FROM environment_versions WHERE id = ?`)
-    .get(id);
+  const r = stmt<[string], VersionRow>(
+    db,
+    `SELECT ${VERSION_COLUMNS} FROM environment_versions WHERE id = ?`,
+  ).get(id);
   return r ? versionFromRow(r) : undefined;
 }
 
 export function insertEnvironmentVersionRecord(db: Database, v: EnvironmentVersionRecord): void {
   const { id, environmentId, buildStatus, created, ...doc } = v;
-  db.prepare(
+  stmt(
+    db,
     "INSERT INTO environment_versions (id, environment_id, build_status, created, doc) VALUES (?, ?, ?, ?, ?)",
   ).run(id, environmentId, buildStatus, created, JSON.stringify(EnvironmentVersionDocSchema.parse(doc)));
 }
@@ -185,7 +189,7 @@ export function updateEnvironmentVersionBuild(
     buildLog: change.buildLog ?? doc.buildLog,
     buildError: change.buildError ?? doc.buildError,
   };
-  db.prepare("UPDATE environment_versions SET build_status = ?, doc = ? WHERE id = ?").run(
+  stmt(db, "UPDATE environment_versions SET build_status = ?, doc = ? WHERE id = ?").run(
     change.buildStatus,
     JSON.stringify(EnvironmentVersionDocSchema.parse(next)),
     id,
@@ -204,14 +208,13 @@ export function listEnvironmentVersionRecords(
     params.push(q.buildStatus);
   }
   const total =
-    db
-      .prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM environment_versions ${clause}`)
-      .get(...params)?.n ?? 0;
-  const rows = db
-    .prepare<unknown[], VersionRow>(
-      `SELECT ${VERSION_COLUMNS} FROM environment_versions ${clause} ORDER BY seq DESC LIMIT ? OFFSET ?`,
-    )
-    .all(...params, q.limit, q.offset);
+    stmt<unknown[], { n: number }>(db, `SELECT count(*) AS n FROM environment_versions ${clause}`).get(
+      ...params,
+    )?.n ?? 0;
+  const rows = stmt<unknown[], VersionRow>(
+    db,
+    `SELECT ${VERSION_COLUMNS} FROM environment_versions ${clause} ORDER BY seq DESC LIMIT ? OFFSET ?`,
+  ).all(...params, q.limit, q.offset);
   return { records: rows.map(versionFromRow), total };
 }
 
@@ -221,20 +224,18 @@ export function latestEnvironmentVersion(
   environmentId: string,
   onlySuccessful = false,
 ): EnvironmentVersionRecord | undefined {
-  const r = db
-    .prepare<[string], VersionRow>(
-      `SELECT ${VERSION_COLUMNS} FROM environment_versions WHERE environment_id = ? ${onlySuccessful ? "AND build_status = 'success'" : ""} ORDER BY seq DESC LIMIT 1`,
-    )
-    .get(environmentId);
+  const r = stmt<[string], VersionRow>(
+    db,
+    `SELECT ${VERSION_COLUMNS} FROM environment_versions WHERE environment_id = ? ${onlySuccessful ? "AND build_status = 'success'" : ""} ORDER BY seq DESC LIMIT 1`,
+  ).get(environmentId);
   return r ? versionFromRow(r) : undefined;
 }
 
 export function countEnvironmentVersions(db: Database, environmentId: string): number {
   return (
-    db
-      .prepare<[string], { n: number }>(
-        "SELECT count(*) AS n FROM environment_versions WHERE environment_id = ?",
-      )
-      .get(environmentId)?.n ?? 0
+    stmt<[string], { n: number }>(
+      db,
+      "SELECT count(*) AS n FROM environment_versions WHERE environment_id = ?",
+    ).get(environmentId)?.n ?? 0
   );
 }

@@ -1,4 +1,5 @@
 import type { Database } from "better-sqlite3";
+import { stmt } from "./statements.js";
 import { z } from "zod";
 
 export const TARGET_TYPES = [
@@ -69,9 +70,10 @@ interface Row {
   doc: string;
 }
 
+// Documents are validated by their zod schema on every write, so reads only decode them.
 function fromRow(row: Row): ModelRecord {
   return {
-    ...ModelDocSchema.parse(JSON.parse(row.doc)),
+    ...(JSON.parse(row.doc) as ModelDoc),
     id: row.id,
     created: row.created,
     updated: row.updated,
@@ -79,20 +81,22 @@ function fromRow(row: Row): ModelRecord {
 }
 
 export function getModelRecord(db: Database, id: string): ModelRecord | undefined {
-  const row = db.prepare<[string], Row>("SELECT id, created, updated, doc FROM models WHERE id = ?").get(id);
+  const row = stmt<[string], Row>(db, "SELECT id, created, updated, doc FROM models WHERE id = ?").get(id);
   return row ? fromRow(row) : undefined;
 }
 
 export function findModelByUserProvidedId(db: Database, upid: string): ModelRecord | undefined {
-  const row = db
-    .prepare<[string], Row>("SELECT id, created, updated, doc FROM models WHERE user_provided_id = ?")
-    .get(upid);
+  const row = stmt<[string], Row>(
+    db,
+    "SELECT id, created, updated, doc FROM models WHERE user_provided_id = ?",
+  ).get(upid);
   return row ? fromRow(row) : undefined;
 }
 
 export function insertModelRecord(db: Database, record: ModelRecord): void {
   const { id, created, updated, ...doc } = record;
-  db.prepare(
+  stmt(
+    db,
     "INSERT INTO models (id, user_provided_id, name, created, updated, doc) VALUES (?, ?, ?, ?, ?, ?)",
   ).run(id, doc.userProvidedId, doc.name, created, updated, JSON.stringify(ModelDocSchema.parse(doc)));
 }
@@ -100,7 +104,7 @@ export function insertModelRecord(db: Database, record: ModelRecord): void {
 /** Replaces a model's stored fields; `updated` moves (API.md §1.3). */
 export function saveModelRecord(db: Database, record: ModelRecord): void {
   const { id, created: _created, updated, ...doc } = record;
-  db.prepare("UPDATE models SET user_provided_id = ?, name = ?, updated = ?, doc = ? WHERE id = ?").run(
+  stmt(db, "UPDATE models SET user_provided_id = ?, name = ?, updated = ?, doc = ? WHERE id = ?").run(
     doc.userProvidedId,
     doc.name,
     updated,
@@ -125,11 +129,11 @@ export function updateModelRecord(
 
 /** Moves `updated` (a new version or training data counts as a change of the model). */
 export function touchModel(db: Database, id: string, now: string): void {
-  db.prepare("UPDATE models SET updated = ? WHERE id = ?").run(now, id);
+  stmt(db, "UPDATE models SET updated = ? WHERE id = ?").run(now, id);
 }
 
 export function deleteModelRecord(db: Database, id: string): boolean {
-  return db.prepare("DELETE FROM models WHERE id = ?").run(id).changes > 0;
+  return stmt(db, "DELETE FROM models WHERE id = ?").run(id).changes > 0;
 }
 
 export interface ModelListQuery {
@@ -170,11 +174,10 @@ export function listModelRecords(db: Database, q: ModelListQuery): { records: Mo
   // Ties keep creation order, newest first (API.md §0.5).
   const order = `ORDER BY ${column} ${direction}, seq DESC`;
   const total =
-    db.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM models ${clause}`).get(...params)?.n ?? 0;
-  const rows = db
-    .prepare<unknown[], Row>(
-      `SELECT id, created, updated, doc FROM models ${clause} ${order} LIMIT ? OFFSET ?`,
-    )
-    .all(...params, q.limit, q.offset);
+    stmt<unknown[], { n: number }>(db, `SELECT count(*) AS n FROM models ${clause}`).get(...params)?.n ?? 0;
+  const rows = stmt<unknown[], Row>(
+    db,
+    `SELECT id, created, updated, doc FROM models ${clause} ${order} LIMIT ? OFFSET ?`,
+  ).all(...params, q.limit, q.offset);
   return { records: rows.map(fromRow), total };
 }

@@ -1,4 +1,5 @@
 import type { Database } from "better-sqlite3";
+import { stmt } from "./statements.js";
 import { z } from "zod";
 import { RuntimeParameterDefinitionSchema } from "../domain/model-metadata.js";
 import { DependencySchema, InvalidRequirementSchema } from "../domain/requirements.js";
@@ -81,16 +82,16 @@ interface Row {
 const COLUMNS = "id, model_id, major, minor, is_frozen, created, doc";
 
 function itemsOf(db: Database, versionId: string): ItemRecord[] {
-  return db
-    .prepare<[string], ItemRecord>(
-      "SELECT id, file_path AS filePath, file_name AS fileName, sha256, size, created FROM version_items WHERE version_id = ? ORDER BY ord",
-    )
-    .all(versionId);
+  return stmt<[string], ItemRecord>(
+    db,
+    "SELECT id, file_path AS filePath, file_name AS fileName, sha256, size, created FROM version_items WHERE version_id = ? ORDER BY ord",
+  ).all(versionId);
 }
 
+// Documents are validated by their zod schema on every write, so reads only decode them.
 function fromRow(db: Database, row: Row): VersionRecord {
   return {
-    ...VersionDocSchema.parse(JSON.parse(row.doc)),
+    ...(JSON.parse(row.doc) as VersionDoc),
     id: row.id,
     customModelId: row.model_id,
     versionMajor: row.major,
@@ -103,15 +104,16 @@ function fromRow(db: Database, row: Row): VersionRecord {
 
 /** A version by id, with its items; undefined when missing (or its model was deleted). */
 export function getVersionRecord(db: Database, versionId: string): VersionRecord | undefined {
-  const row = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM versions WHERE id = ?`).get(versionId);
+  const row = stmt<[string], Row>(db, `SELECT ${COLUMNS} FROM versions WHERE id = ?`).get(versionId);
   return row ? fromRow(db, row) : undefined;
 }
 
 /** The newest version of a model (highest creation order), or undefined. */
 export function latestVersionRecord(db: Database, modelId: string): VersionRecord | undefined {
-  const row = db
-    .prepare<[string], Row>(`SELECT ${COLUMNS} FROM versions WHERE model_id = ? ORDER BY seq DESC LIMIT 1`)
-    .get(modelId);
+  const row = stmt<[string], Row>(
+    db,
+    `SELECT ${COLUMNS} FROM versions WHERE model_id = ? ORDER BY seq DESC LIMIT 1`,
+  ).get(modelId);
   return row ? fromRow(db, row) : undefined;
 }
 
@@ -127,17 +129,18 @@ export function listVersionRecords(
     params.push(q.mainBranchCommitSha);
   }
   const total =
-    db.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM versions ${clause}`).get(...params)?.n ??
-    0;
-  const rows = db
-    .prepare<unknown[], Row>(`SELECT ${COLUMNS} FROM versions ${clause} ORDER BY seq DESC LIMIT ? OFFSET ?`)
-    .all(...params, q.limit, q.offset);
+    stmt<unknown[], { n: number }>(db, `SELECT count(*) AS n FROM versions ${clause}`).get(...params)?.n ?? 0;
+  const rows = stmt<unknown[], Row>(
+    db,
+    `SELECT ${COLUMNS} FROM versions ${clause} ORDER BY seq DESC LIMIT ? OFFSET ?`,
+  ).all(...params, q.limit, q.offset);
   return { records: rows.map((r) => fromRow(db, r)), total };
 }
 
 export function insertVersionRecord(db: Database, v: VersionRecord): void {
   const { id, customModelId, versionMajor, versionMinor, isFrozen, created, items, ...doc } = v;
-  db.prepare(
+  stmt(
+    db,
     "INSERT INTO versions (id, model_id, major, minor, is_frozen, created, doc) VALUES (?, ?, ?, ?, ?, ?, ?)",
   ).run(
     id,
@@ -148,7 +151,8 @@ export function insertVersionRecord(db: Database, v: VersionRecord): void {
     created,
     JSON.stringify(VersionDocSchema.parse(doc)),
   );
-  const insert = db.prepare(
+  const insert = stmt(
+    db,
     "INSERT INTO version_items (version_id, ord, id, file_path, file_name, sha256, size, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
   );
   items.forEach((it, ord) =>
@@ -168,7 +172,7 @@ export function saveVersionDoc(db: Database, v: VersionRecord): void {
     items: _i,
     ...doc
   } = v;
-  db.prepare("UPDATE versions SET is_frozen = ?, doc = ? WHERE id = ?").run(
+  stmt(db, "UPDATE versions SET is_frozen = ?, doc = ? WHERE id = ?").run(
     isFrozen ? 1 : 0,
     JSON.stringify(VersionDocSchema.parse(doc)),
     id,
@@ -177,7 +181,7 @@ export function saveVersionDoc(db: Database, v: VersionRecord): void {
 
 /** A version becomes frozen when a test is created for it (API.md §2.5). */
 export function freezeVersion(db: Database, versionId: string): void {
-  db.prepare("UPDATE versions SET is_frozen = 1 WHERE id = ?").run(versionId);
+  stmt(db, "UPDATE versions SET is_frozen = 1 WHERE id = ?").run(versionId);
 }
 
 /** Sets a version's trainingData/holdoutData (e.g. when an assignment job ends). */
@@ -196,20 +200,18 @@ export function highestVersionNumber(
   db: Database,
   modelId: string,
 ): { major: number; minor: number } | undefined {
-  return db
-    .prepare<[string], { major: number; minor: number }>(
-      "SELECT major, minor FROM versions WHERE model_id = ? ORDER BY major DESC, minor DESC LIMIT 1",
-    )
-    .get(modelId);
+  return stmt<[string], { major: number; minor: number }>(
+    db,
+    "SELECT major, minor FROM versions WHERE model_id = ? ORDER BY major DESC, minor DESC LIMIT 1",
+  ).get(modelId);
 }
 
 /** Whether any version (of any model) uses this environment (DELETE environment -> 409). */
 export function environmentInUse(db: Database, environmentId: string): boolean {
   return (
-    (db
-      .prepare<[string], { n: number }>(
-        "SELECT count(*) AS n FROM versions WHERE json_extract(doc, '$.baseEnvironmentId') = ?",
-      )
-      .get(environmentId)?.n ?? 0) > 0
+    (stmt<[string], { n: number }>(
+      db,
+      "SELECT count(*) AS n FROM versions WHERE json_extract(doc, '$.baseEnvironmentId') = ?",
+    ).get(environmentId)?.n ?? 0) > 0
   );
 }
