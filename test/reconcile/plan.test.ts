@@ -434,3 +434,20 @@ describe("buildPlan: secrets", () => {
     expect(json).not.toContain("rotated-secret");
   });
 });
+
+describe("lazy observation", () => {
+  it("asks for the latest test of a version it can only presume changed, so a failure keeps gating", () => {
+    const state = desired({ models: [model("fraud", { test: testConfig() })] });
+    const server = applied(state, { testOutcome: () => "failed" });
+    // A crash between creating a version and writing its trailer, after a test had failed on it.
+    const v = server.live.models[0]!.latestVersion!;
+    v.description = "";
+    v.trailer = null;
+    const listed = { ...server.live, versionFiles: {}, latestTests: {} };
+    expect(versionsNeedingFileDigests(state, listed).map((x) => x.versionId)).toEqual([v.id]);
+    expect(modelsNeedingLatestTest(state, listed).map((x) => x.modelKey)).toEqual(["acme/models/fraud"]);
+    const plan = planFor(server, state);
+    expect(types(plan)).toEqual(["annotateVersion fraud"]);
+    expect(plan.gate).toHaveLength(1);
+  });
+});

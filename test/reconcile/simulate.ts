@@ -29,16 +29,20 @@ export function newServer(live: LiveState): Server {
   return { live: structuredClone(live), tests: {}, counter: 0 };
 }
 
-/** What observe would produce for this desired state: version digests and tests only where needed. */
+/**
+ * What observe would produce for this desired state: version digests and tests only where the
+ * planner asks for them, both asked from the bare listing (observe fetches them in parallel).
+ */
 export function observe(server: Server, desired: DesiredState): LiveState {
-  const base: LiveState = { ...structuredClone(server.live), versionFiles: {}, latestTests: {} };
-  for (const v of versionsNeedingFileDigests(desired, base)) {
+  const listed: LiveState = { ...structuredClone(server.live), versionFiles: {}, latestTests: {} };
+  const observed = structuredClone(listed);
+  for (const v of versionsNeedingFileDigests(desired, listed)) {
     const files = server.live.versionFiles[v.versionId];
-    if (files) base.versionFiles[v.versionId] = structuredClone(files);
+    if (files) observed.versionFiles[v.versionId] = structuredClone(files);
   }
-  for (const m of modelsNeedingLatestTest(desired, base))
-    base.latestTests[m.modelKey] = server.tests[m.modelKey] ?? null;
-  return base;
+  for (const m of modelsNeedingLatestTest(desired, listed))
+    observed.latestTests[m.modelKey] = server.tests[m.modelKey] ?? null;
+  return observed;
 }
 
 /** Runs a plan's actions in order against the server. Returns false when a `before` hook stopped it. */

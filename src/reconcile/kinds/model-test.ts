@@ -17,6 +17,8 @@ export interface TestPlanInput {
   annotate: ActionOf<"annotateVersion"> | null;
   /** The live version's trailer as it will be after annotate (its fingerprint). */
   inSyncTrailer: Trailer | null;
+  /** The version diff lacked live file digests (observe has not fetched them yet). */
+  digestsMissing: boolean;
 }
 
 /**
@@ -29,6 +31,17 @@ export function planTest(input: TestPlanInput, ctx: PlanContext): Action[] {
   const { d, live, createdVersion } = input;
   const test = d.test;
   if (test === null) return [];
+  const latestVersion = live?.latestVersion;
+  // Without digests a new version is only presumed: the files may turn out equal, and then the
+  // latest test decides the gate. So it is fetched whenever the trailer does not record it.
+  if (
+    live &&
+    latestVersion &&
+    (!createdVersion || input.digestsMissing) &&
+    !(latestVersion.trailer?.key === d.key && latestVersion.trailer.test) &&
+    ctx.live.latestTests[d.key] === undefined
+  )
+    ctx.out.needs.latestTests.push({ modelKey: d.key, modelId: live.id });
   if (createdVersion) {
     if (ctx.options.skipTests) return [];
     const after = input.buildDependencies ?? createdVersion;
@@ -55,7 +68,6 @@ export function planTest(input: TestPlanInput, ctx: PlanContext): Action[] {
     return [];
   }
   const found = ctx.live.latestTests[d.key];
-  if (found === undefined) ctx.out.needs.latestTests.push({ modelKey: d.key, modelId: live.id });
   if (found && found.versionId === latest.id && found.overallStatus !== "in_progress") {
     // Found by listing (e.g. a run killed before recording it): recorded now, so the next plan needs no call.
     const outcome = { outcome: found.overallStatus, configDigest: test.configDigest };

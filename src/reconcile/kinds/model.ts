@@ -125,6 +125,7 @@ function planModel(d: DesiredModel, live: LiveModel | undefined, ctx: PlanContex
         buildDependencies: build,
         annotate,
         inSyncTrailer: version.trailer,
+        digestsMissing: version.digestsMissing,
       },
       ctx,
     ),
@@ -166,6 +167,7 @@ interface VersionPlan {
   actions: Action[];
   /** The latest version's trailer when it is (or is made) in sync: its test record lives there. */
   trailer: Trailer | null;
+  digestsMissing: boolean;
 }
 
 /**
@@ -186,7 +188,7 @@ function planVersion(
   const latest = live?.latestVersion ?? null;
   const ours = latest?.trailer?.key === key ? latest.trailer : null;
   if (latest && ours && fingerprint !== null && ours.fingerprint === fingerprint)
-    return { actions: [], trailer: ours };
+    return { actions: [], trailer: ours, digestsMissing: false };
 
   const diff = diffVersion(d, spec, latest, ctx);
   if (diff.digestsMissing && live && latest)
@@ -196,6 +198,7 @@ function planVersion(
     const trailer: Trailer = { ...(ours ?? {}), key, fingerprint };
     return {
       trailer,
+      digestsMissing: false,
       actions: [
         {
           type: "annotateVersion",
@@ -267,7 +270,7 @@ function planVersion(
       spec.trainingData !== null && live !== undefined && !live.isTrainingDataForVersionsPermanentlyEnabled,
     fingerprint,
   };
-  return { actions: [action], trailer: null };
+  return { actions: [action], trailer: null, digestsMissing: diff.digestsMissing };
 }
 
 /** Prune: only with --prune, never protected or deployed; --max-deletions is enforced by the caller. */
