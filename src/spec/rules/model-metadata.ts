@@ -121,6 +121,18 @@ function checkModel(ctx: RuleContext, model: ModelEntry): void {
   }
   const parsed = meta.parsed;
   if (parsed === undefined) return; // its own errors were reported; judging values against it would mislead
+  const absent = (["name", "type", "targetType"] as const).filter((k) => parsed[k] === undefined);
+  if (absent.length > 0 && meta.doc) {
+    ctx.report({
+      code: "metadata-incomplete",
+      severity: "warning",
+      path: [],
+      message: `model-metadata.yaml lacks ${absent.join(", ")}; DRUM (and so DataRobot) requires name, type and targetType`,
+      at: meta.doc,
+      kind: "CustomModel",
+      name: model.name,
+    });
+  }
   if (parsed.targetType !== undefined && parsed.targetType !== model.manifest.spec.targetType.toLowerCase()) {
     report({
       code: "metadata-target-type-mismatch",

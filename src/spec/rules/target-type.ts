@@ -25,6 +25,15 @@ function checkModel(model: ModelEntry, report: ReturnType<typeof reporter>): voi
     });
   }
 
+  if (!NEEDS_TARGET_NAME.has(type) && spec.targetName !== undefined) {
+    report({
+      code: "target-name-ignored",
+      severity: "warning",
+      path: ["spec", "targetName"],
+      message: `DataRobot ignores targetName for ${type} models; remove it to keep the manifest honest`,
+    });
+  }
+
   if (type === "Binary") {
     for (const field of ["positiveClassLabel", "negativeClassLabel"] as const) {
       if (spec[field] === undefined) {
