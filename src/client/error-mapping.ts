@@ -23,12 +23,14 @@ export class ErrorMapper {
       value = JSON.parse(res.body);
     } catch (error) {
       const type = headerText(res.headers["content-type"]) ?? "no content type";
-      throw this.invalid(
-        method,
-        res,
-        `answered ${res.status} with ${res.body === "" ? "an empty body" : `a body that is not JSON (${type}): "${truncate(this.redact(res.body), 200)}"`}; check that the endpoint is a DataRobot API URL ending in /api/v2`,
-        error,
-      );
+      const quoted = `"${truncate(this.redact(res.body), 200)}"`;
+      const what =
+        res.body.trim() === ""
+          ? "an empty body"
+          : /^\s*[[{]/.test(res.body)
+            ? `malformed JSON (${type}): ${quoted}; the answer was cut short or corrupted, retry`
+            : `a body that is not JSON (${type}): ${quoted}; check that the endpoint is a DataRobot API URL ending in /api/v2`;
+      throw this.invalid(method, res, `answered ${res.status} with ${what}`, error);
     }
     const parsed = schema.safeParse(value);
     if (!parsed.success) {

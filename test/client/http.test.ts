@@ -296,6 +296,16 @@ describe("error bodies", () => {
     expect((error as Error).message).toMatch(/not JSON \(text\/html\).*ending in \/api\/v2/);
   });
 
+  it("reports a 200 with truncated JSON as invalid-response, quoting what came back", async () => {
+    const { client } = await setup((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end('{"id": "m1", "name": ');
+    });
+    const error = await client.customModels.get("m1").catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "invalid-response", status: 200 });
+    expect((error as Error).message).toContain('malformed JSON (application/json): "{"id": "m1", "name":"');
+  });
+
   it("never lets the token out, even when the server echoes it back", async () => {
     const { client, trace } = await setup(
       (req, res) => {

@@ -181,6 +181,20 @@ describe("environment version uploads", () => {
     expect(bytes.includes(Buffer.from("Dockerfile"))).toBe(true);
   });
 
+  it("uploads an archive file as is, under its own name", async () => {
+    const archive = join(dir, "context.tar.gz");
+    await writeFile(archive, Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3]));
+    const { client, server } = await setup((_req, res) =>
+      sendJson(res, 202, { id: "ev1", buildStatus: "submitted", imageId: "img" }),
+    );
+    await client.environmentVersions.create("e1", { dockerContextPath: archive, description: "d" });
+    const parts = await parseMultipart(server.received[0]!);
+    expect(parts.map(([name]) => name)).toEqual(["description", "docker_context"]);
+    const part = parts[1]?.[1] as File;
+    expect(part.name).toBe("context.tar.gz");
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3]));
+  });
+
   it("sends JSON when only an image URI is given", async () => {
     const { client, server } = await setup((_req, res) =>
       sendJson(res, 202, { id: "ev1", buildStatus: "submitted", imageId: "img" }),
