@@ -1,5 +1,5 @@
 import { inspect } from "node:util";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError, createClient } from "../../src/client/index.js";
 import { VERSION } from "../../src/version.js";
 import {
@@ -345,5 +345,23 @@ describe("debug trace", () => {
     expect(trace[2]).toBe(`drgitops:http .. GET ${url}: 500, retrying in 500 ms`);
     expect(trace[3]).toBe(`drgitops:http -> GET ${url} (retry 1)`);
     expect(trace[4]).toMatch(/<- 200 GET/);
+  });
+
+  it("goes to the process's stderr when DRGITOPS_DEBUG=http and no sink is injected", async () => {
+    server = await startBareServer((_req, res) => sendJson(res, 200, MODEL));
+    vi.stubEnv("DRGITOPS_DEBUG", "http");
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      await createClient({ endpoint: server.endpoint, token: TOKEN }).customModels.get("m1");
+    } finally {
+      spy.mockRestore();
+      vi.unstubAllEnvs();
+    }
+    expect(written.filter((l) => l.startsWith("drgitops:http "))).toHaveLength(2);
+    expect(written.join("")).not.toContain(TOKEN);
   });
 });
