@@ -1,8 +1,9 @@
 import type { Database } from "better-sqlite3";
+import type { Readable } from "node:stream";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { EmulatorContext } from "../context.js";
-import { uploadBudget, type BlobRef } from "../blobs.js";
+import { uploadBudget, uploadTooLarge, type BlobRef, type UploadBudget } from "../blobs.js";
 import { summariseCsv, type CsvSummary } from "../domain/csv.js";
 import { invalid, notFound } from "../http/errors.js";
 import { page, pageParams, searchParams } from "../http/pagination.js";
@@ -101,6 +102,16 @@ function splitCategories(values: readonly string[]): string[] {
     .filter((v) => v !== "");
 }
 
+async function discard(stream: Readable, budget: UploadBudget): Promise<void> {
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    budget.remaining -= chunk.length;
+    if (budget.remaining < 0) {
+      stream.resume();
+      throw uploadTooLarge(budget.limit);
+    }
+  }
+}
+
 /** Streams the `file` part into the blob store; fields may come before or after it. */
 async function readUpload(
   ctx: EmulatorContext,
@@ -113,7 +124,8 @@ async function readUpload(
   for await (const part of req.parts()) {
     if (part.type === "file") {
       if (part.fieldname !== "file" || upload !== undefined) {
-        part.file.resume();
+        // Parts we do not keep still count against --max-upload while they are read and dropped.
+        await discard(part.file, budget);
         continue;
       }
       const blob = await ctx.blobs.put(part.file, budget);

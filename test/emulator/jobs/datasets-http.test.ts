@@ -140,6 +140,15 @@ describe("datasets over HTTP", () => {
     expect((noFile.body as { errors: Json }).errors.file).toBeDefined();
 
     const before = ((await api.get("datasets/")).body as Json).totalCount;
+    const extra = await api.request("POST", "datasets/fromFile/", {
+      form: {
+        files: [
+          { field: "file", name: "small.csv", content: "x\n1\n" },
+          { field: "other", name: "big.bin", content: Buffer.alloc(200 * 1024, "b") },
+        ],
+      },
+    });
+    expect(extra.status).toBe(413);
     const big = await api.uploadDataset("big.csv", Buffer.alloc(200 * 1024, "a"));
     expect(big.status).toBe(413);
     expect(big.body).toEqual({ message: `Upload exceeds ${64 * 1024} bytes` });
