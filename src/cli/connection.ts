@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { createClient, resolveConnection, type DataRobotClient } from "../client/index.js";
@@ -43,6 +44,8 @@ function inCi(env: NodeJS.ProcessEnv): boolean {
  */
 export async function openConnection(ctx: CliContext, options: ConnectionOptions): Promise<Connection> {
   const concurrency = Math.max(4, options.parallelism ?? 4);
+  // Every request and wait in flight listens for cancellation on this one signal: not a leak.
+  setMaxListeners(0, ctx.signal);
   // `--endpoint local` (or DATAROBOT_ENDPOINT=local) resolves to kind "local": the embedded emulator.
   const resolved = resolveConnection({
     endpoint: options.endpoint,
@@ -75,10 +78,16 @@ export async function openConnection(ctx: CliContext, options: ConnectionOptions
   });
   const why = resolved ? "--endpoint local" : "no DataRobot endpoint configured";
   ctx.stderr.write(`drgitops: ${why}; using the embedded emulator (data in ${EMBEDDED_DATA_DIR}/)\n`);
-  return {
-    client: createClient({ endpoint: emulator.url, token: emulator.token, concurrency }),
-    endpoint: emulator.url,
-    embedded: true,
-    close: () => emulator.stop(),
-  };
+  try {
+    return {
+      client: createClient({ endpoint: emulator.url, token: emulator.token, concurrency }),
+      endpoint: emulator.url,
+      embedded: true,
+      close: () => emulator.stop(),
+    };
+  } catch (error) {
+    // The emulator's server would keep the process alive after the error is reported.
+    await emulator.stop();
+    throw error;
+  }
 }

@@ -1,0 +1,151 @@
+import { appendFile, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
+import {
+  EXAMPLES,
+  cleanEnv,
+  emulatorEnv,
+  exampleRepo,
+  resetStats,
+  runCli,
+  stats,
+  writeRequests,
+} from "./harness.js";
+
+const SECRET = "s3cr3t-webhook-value-0042";
+
+describe("apply then plan on the examples", () => {
+  let emu: RunningEmulator;
+  let repo: Awaited<ReturnType<typeof exampleRepo>>;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    emu = await startEmulator({
+      seedFile: join(EXAMPLES, "emulator-seed.yaml"),
+      jobDurationMs: 20,
+      quiet: true,
+    });
+    repo = await exampleRepo();
+    // A sensitive runtime value read from the environment: it must never reach any output.
+    const model = join(repo.dir, "examples/models/house-price-regressor");
+    await appendFile(
+      join(model, "model-metadata.yaml"),
+      "  - fieldName: WEBHOOK_SECRET\n    type: string\n    allowEmpty: true\n",
+    );
+    const manifest = join(repo.dir, "examples/manifests/house-price-regressor.yaml");
+    const text = await readFile(manifest, "utf8");
+    await writeFile(
+      manifest,
+      text.replace(
+        "    PRICING_API_TOKEN: {credential: example-api-token}\n",
+        "    PRICING_API_TOKEN: {credential: example-api-token}\n    WEBHOOK_SECRET: {env: WEBHOOK_SECRET, sensitive: true}\n",
+      ),
+    );
+    env = emulatorEnv(emu, repo.dir, { WEBHOOK_SECRET: SECRET });
+  });
+  afterAll(async () => {
+    await emu.stop();
+    await repo.cleanup();
+  });
+
+  it("converges: apply succeeds, then plan is empty and a second apply writes nothing", async () => {
+    const planned = await runCli(["plan", "--detailed-exitcode", "--out", "plan.json"], {
+      cwd: repo.dir,
+      env,
+    });
+    expect(planned.code).toBe(2);
+    const planFile = await readFile(join(repo.dir, "plan.json"), "utf8");
+
+    const applied = await runCli(["apply"], { cwd: repo.dir, env });
+    expect(applied.stderr).toBe("");
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toMatch(/Resources: \d+ succeeded, 0 failed, 0 skipped/);
+
+    await resetStats(emu);
+    const again = await runCli(["plan", "--detailed-exitcode"], { cwd: repo.dir, env });
+    expect(again.stdout).toContain("No changes");
+    expect(again.code).toBe(0);
+    // O(pages), not O(models): the listings only, no per-model test or download calls.
+    const planStats = await stats(emu);
+    expect(planStats.total).toBeLessThanOrEqual(6);
+    expect(
+      Object.keys(planStats.requests).some((k) => k.includes("download") || k.includes("customModelTests")),
+    ).toBe(false);
+
+    await resetStats(emu);
+    const second = await runCli(["apply"], { cwd: repo.dir, env });
+    expect(second.code).toBe(0);
+    expect(writeRequests(await stats(emu))).toEqual({});
+
+    for (const text of [
+      planned.stdout,
+      planned.stderr,
+      planFile,
+      applied.stdout,
+      again.stdout,
+      second.stdout,
+    ]) {
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toContain(emu.token);
+    }
+  });
+
+  it("refuses to plan with a sensitive variable unset, naming it, before anything is written", async () => {
+    await resetStats(emu);
+    const result = await runCli(["plan"], { cwd: repo.dir, env: emulatorEnv(emu, repo.dir) });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain("WEBHOOK_SECRET");
+    expect(writeRequests(await stats(emu))).toEqual({});
+  });
+});
+
+describe("connection (DESIGN §9)", () => {
+  it("uses the embedded emulator with nothing configured and CI unset, and keeps its data between runs", async () => {
+    const repo = await exampleRepo();
+    try {
+      const env = cleanEnv(repo.dir);
+      const applied = await runCli(["apply", "--yes"], { cwd: repo.dir, env });
+      expect(applied.code).toBe(0);
+      expect(applied.stderr.match(/embedded emulator/g)).toHaveLength(1);
+      const planned = await runCli(["plan", "--detailed-exitcode"], { cwd: repo.dir, env });
+      expect(planned.code).toBe(0);
+    } finally {
+      await repo.cleanup();
+    }
+  });
+
+  it("in CI with nothing configured: exit 1 naming what to set; --endpoint local opts in", async () => {
+    const repo = await exampleRepo();
+    try {
+      const ci = await runCli(["plan"], { cwd: repo.dir, env: cleanEnv(repo.dir, { CI: "true" }) });
+      expect(ci.code).toBe(1);
+      expect(ci.stderr).toContain("DATAROBOT_ENDPOINT");
+      expect(ci.stderr).toContain("--endpoint local");
+      const local = await runCli(["plan", "--endpoint", "local", "--detailed-exitcode"], {
+        cwd: repo.dir,
+        env: cleanEnv(repo.dir, { CI: "true" }),
+      });
+      expect(local.code).toBe(2);
+    } finally {
+      await repo.cleanup();
+    }
+  });
+
+  it("exits 3 with the validate output when a manifest is invalid, without connecting", async () => {
+    const repo = await exampleRepo();
+    try {
+      const file = join(repo.dir, "examples/manifests/iris-classifier.yaml");
+      await writeFile(
+        file,
+        (await readFile(file, "utf8")).replace("targetType: Multiclass", "targetTyp: Multiclass"),
+      );
+      const result = await runCli(["plan"], { cwd: repo.dir, env: cleanEnv(repo.dir, { CI: "true" }) });
+      expect(result.code).toBe(3);
+      expect(result.stderr).toMatch(/iris-classifier\.yaml:\d+:\d+/);
+      expect(result.stderr).not.toContain("DATAROBOT_ENDPOINT");
+    } finally {
+      await repo.cleanup();
+    }
+  });
+});
