@@ -29,15 +29,23 @@ export async function readMultipart(
   if (!req.isMultipart()) throw new HttpError(400, "Expected a multipart/form-data body");
   const signal = disconnectSignal(reply);
   const parts: Part[] = [];
-  for await (const part of req.parts()) {
-    if (part.type === "file") {
-      const blob = await blobs.put(part.file, budget, signal);
-      parts.push({ kind: "file", name: part.fieldname, filename: part.filename, blob });
-    } else {
-      const value = typeof part.value === "string" ? part.value : JSON.stringify(part.value);
-      budget.remaining -= value.length;
-      parts.push({ kind: "field", name: part.fieldname, value });
+  try {
+    for await (const part of req.parts()) {
+      if (part.type === "file") {
+        const blob = await blobs.put(part.file, budget, signal);
+        parts.push({ kind: "file", name: part.fieldname, filename: part.filename, blob });
+      } else {
+        const value = typeof part.value === "string" ? part.value : JSON.stringify(part.value);
+        budget.remaining -= value.length;
+        parts.push({ kind: "field", name: part.fieldname, value });
+      }
     }
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    if (signal.aborted) throw new HttpError(400, "The client disconnected during the upload");
+    // busboy's errors (no boundary, truncated parts) are the client's fault: 400, not 500.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new HttpError(400, `The request body is not valid multipart/form-data: ${reason}`);
   }
   if (signal.aborted) throw new HttpError(400, "The client disconnected during the upload");
   return parts;

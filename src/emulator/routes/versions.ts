@@ -48,7 +48,8 @@ export function pairFiles(parts: readonly Part[]): { uploads: Upload[]; fields: 
       continue;
     }
     if (part.name !== "filePath") {
-      fields.push({ name: part.name, value: part.value });
+      // A multipart "None" or empty value means "use the default" (API.md §0.9 rule 3).
+      if (part.value !== "None" && part.value !== "") fields.push({ name: part.name, value: part.value });
       continue;
     }
     const target = [...files].reverse().find((f) => f.filePath === undefined);

@@ -90,3 +90,35 @@ describe("uploads without a small limit", () => {
     }
   });
 });
+
+describe("malformed multipart", () => {
+  const api = useEmulator();
+
+  it.each([
+    ["multipart/form-data; boundary=abc", "garbage"],
+    ["multipart/form-data", "--x\r\n"],
+    [
+      "multipart/form-data; boundary=abc",
+      '--abc\r\nContent-Disposition: form-data; name="file"; filename="a"\r\n\r\nhello',
+    ],
+  ])("answers %s with a JSON 400 and stores nothing", async (type, body) => {
+    const m = await createModel(api());
+    const r = await api().call("POST", `customModels/${str(m.id)}/versions/`, body, { "content-type": type });
+    expect(r.status).toBe(400);
+    expect(str(r.body.message)).toContain("multipart");
+    expect(await versionCount(api(), str(m.id))).toBe(0);
+    expect(readdirSync(join(api().emu.dataDir, "blobs", "tmp"))).toEqual([]);
+  });
+
+  it('treats multipart "None" values as absent', async () => {
+    const m = await createModel(api());
+    const r = await createVersion(
+      api(),
+      str(m.id),
+      { "custom.py": "x" },
+      { isMajorUpdate: "None", networkEgressPolicy: "None", replicas: "" },
+    );
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ label: "1.0", networkEgressPolicy: null, replicas: null });
+  });
+});
