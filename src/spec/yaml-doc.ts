@@ -24,7 +24,7 @@ export interface Position {
 /** Parses every document of a YAML text; syntax errors become issues with their exact position. */
 export function parseYaml(file: string, text: string): { docs: YamlDoc[]; issues: Issue[] } {
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   const documents = Array.isArray(parsed) ? parsed : [];
   const docs: YamlDoc[] = [];
   const issues: Issue[] = [];
@@ -49,7 +49,23 @@ export function parseYaml(file: string, text: string): { docs: YamlDoc[]; issues
     }
     const start = doc.contents?.range[0] ?? 0;
     const { line, col } = lineCounter.linePos(start);
-    docs.push({ file, index, doc, lineCounter, data: doc.toJS({ maxAliasCount: 100 }), line, column: col });
+    let data: unknown;
+    try {
+      data = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      // An alias bomb ("billion laughs") must be a finding, not a crash or an out-of-memory.
+      issues.push({
+        code: "yaml-syntax",
+        severity: "error",
+        file,
+        line,
+        column: col,
+        path: [],
+        message: `YAML cannot be expanded: ${error instanceof Error ? error.message : String(error)}`,
+      });
+      return;
+    }
+    docs.push({ file, index, doc, lineCounter, data, line, column: col });
   });
   return { docs, issues };
 }

@@ -5,6 +5,17 @@ import type { FieldPath, PendingIssue } from "./issue.js";
 
 type ZodIssue = core.$ZodIssue;
 
+/** zod's type names, as a YAML author would say them. */
+const EXPECTED: Record<string, string> = {
+  object: "a mapping",
+  record: "a mapping",
+  array: "a list",
+  string: "a string",
+  number: "a number",
+  int: "a whole number",
+  boolean: "true or false",
+};
+
 /** Turns zod's issues into ours: stable codes, one issue per unknown key, plain-language messages. */
 export function fromZodError(error: z.ZodError, schema: z.ZodType, input: unknown): PendingIssue[] {
   const out: Converted[] = [];
@@ -37,7 +48,7 @@ function convert(
         out.push({
           code: "invalid-type",
           path,
-          message: `expected ${issue.expected}, got ${describe(value)}`,
+          message: `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${describe(value)}`,
         });
       }
       return;

@@ -57,6 +57,32 @@ describe("loadProject", () => {
     expect(result.issues).toMatchObject([{ code: "yaml-syntax", file: join(root, "m.yaml"), line: 13 }]);
   });
 
+  it("reports an alias bomb as a finding instead of expanding it", async () => {
+    const root = await project({
+      "bomb.yaml": [
+        "a: &a [x, x, x, x, x, x, x, x, x, x]",
+        "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]",
+        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]",
+        "d: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]",
+        "",
+      ].join("\n"),
+    });
+    const result = await loadProject({ paths: ["bomb.yaml"], cwd: root });
+    expect(result.issues).toMatchObject([{ code: "yaml-syntax", line: 1, column: 1 }]);
+    expect(result.issues[0]?.message).toMatch(/alias/i);
+  });
+
+  it("expands YAML merge keys and aliases like other tools do", async () => {
+    const yaml = modelYaml("alpha", "  trainingData: {dataset: *ds}")
+      .replace("  targetType: Regression\n", "  <<: {targetType: Regression}\n")
+      .replace("test: {dataset: {id: ds-1}}", "test: {dataset: &ds {id: ds-1}}");
+    const root = await project({ ...MODEL_FILES, "m.yaml": yaml });
+    const result = await loadProject({ paths: ["m.yaml"], cwd: root });
+    expect(result.issues).toEqual([]);
+    expect(result.project.models[0]?.manifest.spec.targetType).toBe("Regression");
+    expect(result.project.models[0]?.manifest.spec.trainingData).toEqual({ dataset: { id: "ds-1" } });
+  });
+
   it("reports every problem of every file in one run", async () => {
     const root = await project({
       ...MODEL_FILES,
