@@ -154,6 +154,26 @@ describe("version uploads (multipart)", () => {
     expect(server.received).toHaveLength(1);
   });
 
+  it("refuses duplicate paths and holdout data of both kinds before uploading", async () => {
+    const { client, server } = await setup((_req, res) => sendJson(res, 201, VERSION_BODY));
+    const f = join(dir, "a.txt");
+    await expect(
+      client.versions.createClean("m1", {
+        files: [
+          { filePath: "a.txt", absPath: f },
+          { filePath: "./a.txt", absPath: f },
+        ],
+      }),
+    ).rejects.toThrow(/files: two files have the same filePath/);
+    await expect(
+      client.versions.createFromPrevious("m1", {
+        trainingData: { datasetId: "d1" },
+        holdoutData: { datasetId: "d2", partitionColumn: "fold" },
+      }),
+    ).rejects.toThrow(/holdoutData/);
+    expect(server.received).toHaveLength(0);
+  });
+
   it("names the missing local file and sends nothing", async () => {
     const { client, server } = await setup((_req, res) => sendJson(res, 201, VERSION_BODY));
     const missing = join(dir, "nope.py");

@@ -10,6 +10,7 @@ import {
   CreateVersionFromPreviousSchema,
   CreateVersionSchema,
   CustomModelVersionSchema,
+  normaliseFilePath,
   UpdateVersionSchema,
   VersionWithTrainingDataSchema,
   type CreateVersionFromPreviousInput,
@@ -46,7 +47,7 @@ export function versionFormParts(input: CheckedVersion): FormPart[] {
   if (input.gitModelVersion) parts.push(jsonField("gitModelVersion", input.gitModelVersion));
   for (const id of input.filesToDelete ?? []) parts.push({ name: "filesToDelete", value: id });
   for (const file of input.files) {
-    const filePath = file.filePath.replace(/\\/g, "/").replace(/^\.\//, "");
+    const filePath = normaliseFilePath(file.filePath);
     parts.push({ name: "file", file: file.absPath, filename: posix.basename(filePath) });
     parts.push({ name: "filePath", value: filePath });
   }

@@ -77,6 +77,9 @@ export const CustomModelVersionSchema = z.object({
 });
 export type CustomModelVersion = z.infer<typeof CustomModelVersionSchema>;
 
+/** API.md §2.3: the server's path normalisation (`\\` to `/`, no leading `./`). */
+export const normaliseFilePath = (p: string): string => p.replace(/\\/g, "/").replace(/^\.\//, "");
+
 /** A file to upload: where it goes inside the model, and where it is read from on disk. */
 export const VersionFileSchema = z.object({
   filePath: z
@@ -98,7 +101,12 @@ export type RuntimeParameterValue = z.infer<typeof RuntimeParameterValueSchema>;
 
 /** API.md §2.2: fields of POST versions/ (clean); sent as multipart, structured ones as JSON strings. */
 export const CreateVersionSchema = z.object({
-  files: z.array(VersionFileSchema).default([]),
+  files: z
+    .array(VersionFileSchema)
+    .default([])
+    .refine((files) => new Set(files.map((f) => normaliseFilePath(f.filePath))).size === files.length, {
+      message: "two files have the same filePath",
+    }),
   isMajorUpdate: z.boolean().optional(),
   baseEnvironmentId: z.string().min(1).optional(),
   baseEnvironmentVersionId: z.string().min(1).optional(),
@@ -108,7 +116,10 @@ export const CreateVersionSchema = z.object({
   requiredMetadataValues: z.array(RequiredMetadataValueSchema).optional(),
   trainingData: z.object({ datasetId: z.string().min(1) }).optional(),
   holdoutData: z
-    .union([z.object({ datasetId: z.string().min(1) }), z.object({ partitionColumn: z.string().min(1) })])
+    .union([
+      z.strictObject({ datasetId: z.string().min(1) }),
+      z.strictObject({ partitionColumn: z.string().min(1) }),
+    ])
     .optional(),
   keepTrainingHoldoutData: z.boolean().optional(),
   runtimeParameterValues: z.array(RuntimeParameterValueSchema).optional(),
@@ -134,7 +145,10 @@ export type UpdateVersionInput = z.infer<typeof UpdateVersionSchema>;
 export const VersionWithTrainingDataSchema = z.object({
   trainingData: z.object({ datasetId: z.string().min(1) }),
   holdoutData: z
-    .union([z.object({ datasetId: z.string().min(1) }), z.object({ partitionColumn: z.string().min(1) })])
+    .union([
+      z.strictObject({ datasetId: z.string().min(1) }),
+      z.strictObject({ partitionColumn: z.string().min(1) }),
+    ])
     .optional(),
   gitModelVersion: GitModelVersionSchema.optional(),
 });
