@@ -68,9 +68,14 @@ describe("admin routes", () => {
     await admin(api(), "PUT", "faults", { dropRate: 1 });
     try {
       await expect(fetch(`${api().emu.url}/version/`, { headers: api().auth })).rejects.toThrow();
+      await expect(
+        api().call("POST", "customModels/", { name: "dropped", targetType: "Anomaly" }),
+      ).rejects.toThrow();
     } finally {
       await admin(api(), "PUT", "faults", { dropRate: 0 });
     }
+    // A dropped request is never handled.
+    expect((await api().call("GET", "customModels/?searchFor=dropped")).body.totalCount).toBe(0);
   });
 
   it("counts requests by method and route template, and bytes received", async () => {
@@ -115,5 +120,16 @@ describe("latency fault", () => {
     const r = await admin(api(), "GET", "faults");
     expect(((await r.json()) as { latencyMs: number }).latencyMs).toBe(50);
     expect((await api().call("GET", "version/")).status).toBe(200);
+  });
+});
+
+describe("public URL", () => {
+  const api = useEmulator({ publicUrl: "https://dr.example.com/" });
+
+  it("builds next links from the configured public URL", async () => {
+    await api().call("POST", "customModels/", { name: "a", targetType: "Anomaly" });
+    await api().call("POST", "customModels/", { name: "b", targetType: "Anomaly" });
+    const r = await api().call("GET", "customModels/?limit=1");
+    expect(str(r.body.next)).toBe("https://dr.example.com/api/v2/customModels/?limit=1&offset=1");
   });
 });
