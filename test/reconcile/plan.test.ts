@@ -451,3 +451,73 @@ describe("lazy observation", () => {
     expect(plan.gate).toHaveLength(1);
   });
 });
+
+describe("buildPlan: environments", () => {
+  const env = environment("py311");
+  const m = model("fraud", { environment: { ref: "py311" } });
+  const state = desired({ models: [m], environments: [env] });
+
+  it("after apply, models use the built version and nothing is left to do", () => {
+    const server = applied(state);
+    const liveEnv = server.live.environments.find((e) => e.key === "acme/models/py311")!;
+    expect(server.live.models[0]!.latestVersion!.baseEnvironmentVersionId).toBe(liveEnv.latestVersion!.id);
+    expect(planFor(server, state).actions).toEqual([]);
+  });
+
+  it("a changed docker context builds one new version and moves the model onto it", () => {
+    const server = applied(state);
+    const changed = desired({ models: [m], environments: [environment("py311", "FROM python:3.12\n")] });
+    const plan = planFor(server, changed);
+    expect(types(plan)).toEqual(["buildEnvironmentVersion py311", "createVersion fraud"]);
+    expect(only(plan, "createVersion").dependsOn).toEqual(["buildEnvironmentVersion:acme/models/py311"]);
+    expect(only(plan, "createVersion").uploads).toEqual([]);
+  });
+
+  it("builds again when the last build of the same context failed", () => {
+    const server = applied(state);
+    const liveEnv = server.live.environments.find((e) => e.key === "acme/models/py311")!;
+    liveEnv.latestVersion!.buildStatus = "failed";
+    liveEnv.latestSuccessfulVersion = null;
+    const build = only(planFor(server, state), "buildEnvironmentVersion");
+    expect(build.reasons[0]).toContain("the last build of this docker context failed");
+  });
+
+  it("patches name, description and use cases; refuses a language change", () => {
+    const server = applied(state);
+    const edited = structuredClone(env);
+    edited.fields = {
+      name: "Python 3.11",
+      description: "team env",
+      programmingLanguage: "r",
+      useCases: ["customModel", "notebook"],
+    };
+    const plan = planFor(server, desired({ models: [m], environments: [edited] }));
+    const update = only(plan, "updateEnvironment");
+    expect(update.patch.name).toBe("Python 3.11");
+    expect(parseDescription(update.patch.description!)).toEqual({
+      body: "team env",
+      trailer: { key: "acme/models/py311" },
+    });
+    expect(update.patch.useCases).toEqual(["customModel", "notebook"]);
+    expect(plan.refusals.map((r) => r.reason)).toEqual([
+      "programmingLanguage cannot change (live python, manifest r); give the environment a new name to create another one",
+    ]);
+  });
+
+  it("finds its environment by trailer even when another one has the same name", () => {
+    const server = applied(state);
+    const ours = server.live.environments.find((e) => e.key === "acme/models/py311")!;
+    server.live.environments.unshift({ ...ours, id: "impostor", key: null, description: "", trailer: null });
+    expect(planFor(server, state).actions).toEqual([]);
+  });
+
+  it("uses an existing catalog dataset by id without uploading anything", () => {
+    const withData = desired({
+      models: [model("fraud", { trainingData: { dataset: { id: "ds-existing" } } })],
+    });
+    const plan = planFor(newServer(freshLive()), withData);
+    expect(types(plan)).toEqual(["createModel fraud", "createVersion fraud"]);
+    expect(only(plan, "createModel").body.isTrainingDataForVersionsPermanentlyEnabled).toBe(true);
+    expect(only(plan, "createVersion").version.trainingData).toEqual({ dataset: { id: "ds-existing" } });
+  });
+});

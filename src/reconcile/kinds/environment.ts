@@ -1,7 +1,7 @@
 import type { DesiredEnvironment } from "../desired.js";
 import { valueChange } from "../diff.js";
 import type { LiveEnvironment, LiveEnvironmentVersion } from "../live.js";
-import type { FieldChange } from "../plan-file.js";
+import type { ActionOf, FieldChange } from "../plan-file.js";
 import { stripTrailer, withTrailer } from "../trailer.js";
 import { actionId, defineKind } from "./kind.js";
 
@@ -71,11 +71,27 @@ export const environmentKind = defineKind<DesiredEnvironment, LiveEnvironment>({
 
     const expected = { id: live.id, latestVersionId: live.latestVersion?.id ?? null, updated: null };
     let acted = false;
-    const changes = [
-      valueChange("name", live.name, desired.fields.name),
-      valueChange("description", stripTrailer(live.description), desired.fields.description),
-      valueChange("useCases", [...live.useCases].sort(), [...desired.fields.useCases].sort()),
-    ].filter((c): c is FieldChange => c !== null);
+    const patch: ActionOf<"updateEnvironment">["patch"] = {};
+    const changes: FieldChange[] = [];
+    const name = valueChange("name", live.name, desired.fields.name);
+    if (name) {
+      changes.push(name);
+      patch.name = desired.fields.name;
+    }
+    const description = valueChange(
+      "description",
+      stripTrailer(live.description),
+      desired.fields.description,
+    );
+    if (description) {
+      changes.push(description);
+      patch.description = withTrailer(desired.fields.description, trailer);
+    }
+    const useCases = valueChange("useCases", [...live.useCases].sort(), [...desired.fields.useCases].sort());
+    if (useCases) {
+      changes.push(useCases);
+      patch.useCases = desired.fields.useCases;
+    }
     if (live.programmingLanguage !== desired.fields.programmingLanguage) {
       ctx.out.refusals.push({
         key,
@@ -85,9 +101,6 @@ export const environmentKind = defineKind<DesiredEnvironment, LiveEnvironment>({
     }
     if (changes.length > 0) {
       acted = true;
-      const patch: Record<string, unknown> = {};
-      for (const c of changes) patch[c.path] = c.kind === "value" ? c.after : undefined;
-      if ("description" in patch) patch.description = withTrailer(desired.fields.description, trailer);
       ctx.out.actions.push({
         type: "updateEnvironment",
         id: actionId("updateEnvironment", key),

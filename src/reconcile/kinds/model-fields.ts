@@ -2,7 +2,7 @@ import type { DesiredModel, ModelFieldName, ModelFields } from "../desired.js";
 import { valueChange } from "../diff.js";
 import { modelFieldsDigest } from "../fingerprint.js";
 import type { LiveModel } from "../live.js";
-import type { DriftItem, FieldChange } from "../plan-file.js";
+import type { ActionOf, DriftItem, FieldChange } from "../plan-file.js";
 import { stripTrailer, withTrailer, type Trailer } from "../trailer.js";
 
 /** Manifest field names (as `ignoreChanges` lists them) of each model-level field. */
@@ -36,6 +36,10 @@ export function modelTrailer(d: DesiredModel): Trailer {
   };
 }
 
+function copyField<K extends ModelFieldName>(to: ModelFields, from: ModelFields, field: K): void {
+  to[field] = from[field];
+}
+
 function liveValue(live: LiveModel, field: ModelFieldName): unknown {
   return field === "description" ? stripTrailer(live.description) : live[field];
 }
@@ -44,7 +48,7 @@ export interface ModelFieldsPlan {
   /** Field changes to PATCH (managed fields whose live value differs). */
   changes: FieldChange[];
   /** The PATCH body; empty when nothing needs writing. */
-  patch: Record<string, unknown>;
+  patch: ActionOf<"updateModel">["patch"];
   reasons: string[];
   drift: DriftItem | null;
 }
@@ -55,15 +59,16 @@ export interface ModelFieldsPlan {
  * manifest changed (an intended change). Either way the PATCH restores the manifest.
  */
 export function planModelFields(d: DesiredModel, live: LiveModel): ModelFieldsPlan {
-  const managed = managedFields(d);
+  const wanted = managedFields(d);
+  // Descriptions are compared as users see them: trailing whitespace is never kept (withTrailer).
+  if (wanted.description !== undefined) wanted.description = wanted.description.trimEnd();
   const changes: FieldChange[] = [];
-  const patch: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(managed)) {
-    const desired = field === "description" ? String(value).trimEnd() : value;
-    const change = valueChange(field, liveValue(live, field as ModelFieldName), desired);
+  const patch: ActionOf<"updateModel">["patch"] = {};
+  for (const field of Object.keys(wanted) as ModelFieldName[]) {
+    const change = valueChange(field, liveValue(live, field), wanted[field]);
     if (change) {
       changes.push(change);
-      patch[field] = desired;
+      copyField(patch, wanted, field);
     }
   }
   const trailer = modelTrailer(d);
@@ -72,8 +77,7 @@ export function planModelFields(d: DesiredModel, live: LiveModel): ModelFieldsPl
     liveTrailer?.key !== trailer.key || (liveTrailer.protected ?? false) !== (trailer.protected ?? false);
   const trailerChanged = ownershipChanged || liveTrailer.applied !== trailer.applied;
   if (trailerChanged || "description" in patch) {
-    const body = typeof patch.description === "string" ? patch.description : stripTrailer(live.description);
-    patch.description = withTrailer(body, trailer);
+    patch.description = withTrailer(patch.description ?? stripTrailer(live.description), trailer);
   }
   const reasons: string[] = [];
   let drift: DriftItem | null = null;
