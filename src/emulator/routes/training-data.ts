@@ -1,11 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { EmulatorContext } from "../context.js";
-import { HttpError, invalid, notFound } from "../http/errors.js";
+import { HttpError, invalid } from "../http/errors.js";
 import { jsonBody, parseJsonField, parseString } from "../http/values.js";
 import { sendAccepted } from "../jobs/status-routes.js";
 import type { JobHandler } from "../jobs/types.js";
-import { getModelRecord, touchModel, updateModelRecord, type ModelRecord } from "../store/models.js";
+import { touchModel, updateModelRecord, type ModelRecord } from "../store/models.js";
 import {
   getVersionRecord,
   highestVersionNumber,
@@ -16,6 +16,7 @@ import {
   type TrainingData,
 } from "../store/versions.js";
 import { getDataset, type DatasetRecord } from "./datasets.js";
+import { requireModel } from "./model-lookup.js";
 
 const MODEL_LEVEL_DISABLED =
   "Training data assignment at the model level has been permanently disabled for this model";
@@ -43,12 +44,6 @@ const WithTrainingData = z.object({
     .nullable(),
   gitModelVersion: z.record(z.string(), z.unknown()).nullable().optional(),
 });
-
-function requireModel(ctx: EmulatorContext, id: string): ModelRecord {
-  const model = getModelRecord(ctx.db, id);
-  if (model === undefined) throw notFound(`Custom model ${id} not found`);
-  return model;
-}
 
 /** A dataset named in a body: it must exist and be ingested (API.md §6), else 422 on `field`. */
 function completedDataset(ctx: EmulatorContext, id: unknown, field: string): DatasetRecord {
@@ -206,7 +201,7 @@ export function registerTrainingDataRoutes(app: FastifyInstance, ctx: EmulatorCo
   app.patch<{ Params: { modelId: string } }>("/customModels/:modelId/trainingData/", async (req, reply) => {
     const body = jsonBody(req.body);
     const statusId = ctx.tx(() => {
-      const model = requireModel(ctx, req.params.modelId);
+      const model = requireModel(ctx.db, req.params.modelId);
       if (model.isTrainingDataForVersionsPermanentlyEnabled) throw new HttpError(422, MODEL_LEVEL_DISABLED);
       if (model.targetType === "Unstructured") {
         throw new HttpError(422, "Use externalMlopsStatsConfig for unstructured models");
@@ -234,7 +229,7 @@ export function registerTrainingDataRoutes(app: FastifyInstance, ctx: EmulatorCo
     async (req, reply) => {
       const body = jsonBody(req.body);
       const statusId = ctx.tx(() => {
-        const model = requireModel(ctx, req.params.modelId);
+        const model = requireModel(ctx.db, req.params.modelId);
         if (latestVersionRecord(ctx.db, model.id) === undefined) {
           throw invalid("customModelId", `Custom model ${model.id} has no versions`);
         }
