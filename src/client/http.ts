@@ -66,6 +66,8 @@ export interface HttpOptions {
 type Outcome<T> = { done: T } | { failed: HttpResponse };
 
 const MAX_ERROR_BODY = 64 * 1024;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
 
 /**
  * The only code in drgitops that touches the network: one got instance with got's own retries and
@@ -245,20 +247,38 @@ export class HttpClient {
     return out;
   }
 
+  /**
+   * One download attempt. Redirects are followed here (storage may serve the bytes, as with
+   * presigned URLs), but the token goes only to the endpoint's origin and foreign URLs are traced
+   * without their query, which may hold a signature.
+   */
   private async downloadOnce(
     req: HttpRequest,
     url: string,
     destPath: string,
+    hops = 0,
   ): Promise<Outcome<{ bytes: number }>> {
     const started = Date.now();
-    const stream = this.got.stream(url, this.gotOptions(req));
+    const target = new URL(url);
+    const foreign = target.origin !== this.origin;
+    const shown = foreign ? `${target.origin}${target.pathname}?…` : url;
+    const stream = this.got.stream(url, {
+      ...this.gotOptions(req),
+      ...(foreign ? { headers: { authorization: undefined } } : {}),
+    });
     const [response] = (await once(stream, "response")) as [
       { statusCode: number; headers: IncomingHttpHeaders },
     ];
+    const location = response.headers.location;
+    if (REDIRECTS.has(response.statusCode) && location !== undefined && hops < MAX_REDIRECTS) {
+      stream.destroy();
+      this.trace(`<- ${response.statusCode} ${req.method} ${shown} (redirect)`);
+      return this.downloadOnce(req, new URL(location, url).href, destPath, hops + 1);
+    }
     if (response.statusCode >= 300) {
       const body = await readAtMost(stream, MAX_ERROR_BODY);
-      this.trace(`<- ${response.statusCode} ${req.method} ${url} (${Date.now() - started} ms)`);
-      return { failed: { status: response.statusCode, headers: response.headers, body, url } };
+      this.trace(`<- ${response.statusCode} ${req.method} ${shown} (${Date.now() - started} ms)`);
+      return { failed: { status: response.statusCode, headers: response.headers, body, url: shown } };
     }
     const tmp = join(dirname(destPath), `.${basename(destPath)}.${randomUUID()}.part`);
     let bytes = 0;
@@ -270,7 +290,7 @@ export class HttpClient {
       await rm(tmp, { force: true });
       throw error;
     }
-    this.trace(`<- ${response.statusCode} ${req.method} ${url} (${Date.now() - started} ms, ${bytes} B)`);
+    this.trace(`<- ${response.statusCode} ${req.method} ${shown} (${Date.now() - started} ms, ${bytes} B)`);
     return { done: { bytes } };
   }
 

@@ -238,6 +238,27 @@ describe("downloads", () => {
     expect(await readdir(dir)).toEqual(["v.zip"]);
   });
 
+  it("follows a redirect to storage without sending the token there", async () => {
+    const storage = await startBareServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/zip" });
+      res.end("zip-bytes");
+    });
+    try {
+      const { client, server } = await setup((_req, res) => {
+        res.writeHead(302, { location: `${storage.origin}/bucket/v.zip?X-Signature=s3cr3t` });
+        res.end();
+      });
+      const dest = join(dir, "v.zip");
+      await client.versions.download("m1", "v1", dest);
+      expect(await readFile(dest, "utf8")).toBe("zip-bytes");
+      expect(server.received[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+      expect(storage.received[0]?.url).toBe("/bucket/v.zip?X-Signature=s3cr3t");
+      expect(storage.received[0]?.headers.authorization).toBeUndefined();
+    } finally {
+      await storage.close();
+    }
+  });
+
   it("leaves no file behind when the download fails, and reports the API message", async () => {
     let n = 0;
     const { client } = await setup((_req, res, raw) => {
