@@ -1,6 +1,14 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from "node:fs";
+import { readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { Transform } from "node:stream";
@@ -28,6 +36,20 @@ export function uploadTooLarge(limit: number): HttpError {
 }
 
 /**
+ * The blobs one request stored. If the request fails, `discard()` removes those it created that no
+ * other upload stored meanwhile, so a refused or broken upload leaves no file behind.
+ */
+export class BlobLease {
+  readonly created = new Set<string>();
+  constructor(private readonly store: BlobStore) {}
+
+  discard(): void {
+    for (const sha256 of this.created) this.store.discardUnshared(sha256);
+    this.created.clear();
+  }
+}
+
+/**
  * Content-addressed files under `<root>/ab/cdef...`. Writes stream to `<root>/tmp/` while hashing and
  * are renamed into place at the end, so a reader never sees half a blob, identical content is stored
  * once, and a failed or oversized upload leaves nothing behind.
@@ -35,6 +57,8 @@ export function uploadTooLarge(limit: number): HttpError {
 export class BlobStore {
   readonly root: string;
   private readonly tmp: string;
+  /** Blobs stored more than once, or without a lease, in this process: never discarded. */
+  private readonly shared = new Set<string>();
 
   constructor(root: string) {
     this.root = root;
@@ -64,7 +88,12 @@ export class BlobStore {
    * Streams `source` into the store. Rejects with 413 (and stops reading) once the budget is spent,
    * and with the stream's error when `signal` aborts or the source fails; the temp file is removed.
    */
-  async put(source: Readable, budget?: UploadBudget, signal?: AbortSignal): Promise<BlobRef> {
+  async put(
+    source: Readable,
+    budget?: UploadBudget,
+    signal?: AbortSignal,
+    lease?: BlobLease,
+  ): Promise<BlobRef> {
     const hash = createHash("sha256");
     let size = 0;
     const meter = new Transform({
@@ -82,7 +111,7 @@ export class BlobStore {
     try {
       await pipeline(source, meter, createWriteStream(temp), signal ? { signal } : {});
       const sha256 = hash.digest("hex");
-      await this.commit(temp, sha256);
+      this.commit(temp, sha256, lease);
       return { sha256, size };
     } catch (error) {
       await rm(temp, { force: true });
@@ -98,7 +127,7 @@ export class BlobStore {
     if (!this.has(sha256)) {
       const temp = join(this.tmp, `${Date.now()}-${randomBytes(8).toString("hex")}`);
       await writeFile(temp, content);
-      await this.commit(temp, sha256);
+      this.commit(temp, sha256);
     }
     return { sha256, size: content.length };
   }
@@ -114,21 +143,35 @@ export class BlobStore {
     mkdirSync(this.tmp, { recursive: true });
   }
 
+  /** A lease for one request's uploads (see BlobLease). */
+  lease(): BlobLease {
+    return new BlobLease(this);
+  }
+
+  /** Removes a blob unless another upload stored it too (called by BlobLease.discard). */
+  discardUnshared(sha256: string): void {
+    if (!this.shared.has(sha256)) rmSync(this.path(sha256), { force: true });
+  }
+
   /** Removes every blob and temp file (POST /__emulator/reset). */
   async clear(): Promise<void> {
+    this.shared.clear();
     await rm(this.root, { recursive: true, force: true });
     mkdirSync(this.tmp, { recursive: true });
   }
 
-  private async commit(temp: string, sha256: string): Promise<void> {
+  // Synchronous on purpose: the exists check and the rename must not interleave with a discard.
+  private commit(temp: string, sha256: string, lease?: BlobLease): void {
     const target = this.path(sha256);
     mkdirSync(join(this.root, sha256.slice(0, 2)), { recursive: true });
-    const existing = await stat(target).catch(() => undefined);
-    if (existing) {
-      await rm(temp, { force: true });
+    if (existsSync(target)) {
+      rmSync(temp, { force: true });
+      this.shared.add(sha256);
       return;
     }
-    // rename is atomic; two uploads of the same content both end with the same file in place.
-    await rename(temp, target);
+    // rename is atomic: a reader never sees half a blob.
+    renameSync(temp, target);
+    if (lease) lease.created.add(sha256);
+    else this.shared.add(sha256);
   }
 }

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { BlobRef, BlobStore, UploadBudget } from "../blobs.js";
+import type { BlobLease, BlobRef, BlobStore, UploadBudget } from "../blobs.js";
 import { HttpError } from "./errors.js";
 
 /** One part of a multipart body, in arrival order; file contents are already in the blob store. */
@@ -17,7 +17,8 @@ export function disconnectSignal(reply: FastifyReply): AbortSignal {
 }
 
 /**
- * Reads every part in order, streaming files into `blobs` (never buffered whole) within `budget`.
+ * Reads every part in order, streaming files into `blobs` (never buffered whole) within `budget`;
+ * the caller discards `lease` if the request fails afterwards.
  * Throws 400 for a body that is not multipart; nothing is written to the database here.
  */
 export async function readMultipart(
@@ -25,6 +26,7 @@ export async function readMultipart(
   reply: FastifyReply,
   blobs: BlobStore,
   budget: UploadBudget,
+  lease?: BlobLease,
 ): Promise<Part[]> {
   if (!req.isMultipart()) throw new HttpError(400, "Expected a multipart/form-data body");
   const signal = disconnectSignal(reply);
@@ -32,7 +34,7 @@ export async function readMultipart(
   try {
     for await (const part of req.parts()) {
       if (part.type === "file") {
-        const blob = await blobs.put(part.file, budget, signal);
+        const blob = await blobs.put(part.file, budget, signal, lease);
         parts.push({ kind: "file", name: part.fieldname, filename: part.filename, blob });
       } else {
         const value = typeof part.value === "string" ? part.value : JSON.stringify(part.value);

@@ -249,8 +249,13 @@ export function registerEnvironmentRoutes(app: FastifyInstance, ctx: EmulatorCon
     const fields: Record<string, string> = {};
     let dockerContext: StoredFile | null = null;
     let dockerImage: StoredFile | null = null;
+    const lease = ctx.blobs.lease();
     if (req.isMultipart()) {
-      const parts = await readMultipart(req, reply, ctx.blobs, uploadBudget(ctx.config.maxUploadBytes));
+      const budget = uploadBudget(ctx.config.maxUploadBytes);
+      const parts = await readMultipart(req, reply, ctx.blobs, budget, lease).catch((error: unknown) => {
+        lease.discard();
+        throw error;
+      });
       for (const p of parts) {
         if (p.kind === "field") fields[p.name] ??= p.value;
         else if (p.name === "docker_context") dockerContext = { ...p.blob, fileName: p.filename };
@@ -260,21 +265,32 @@ export function registerEnvironmentRoutes(app: FastifyInstance, ctx: EmulatorCon
       for (const [k, v] of Object.entries(jsonBody(req.body))) if (typeof v === "string") fields[k] = v;
     }
     const uri = fields["dockerImageUri"] || null;
-    if (!uri && !dockerContext && !dockerImage)
-      throw invalid("docker_context", "One of docker_context, docker_image or dockerImageUri is required");
-    const version = ctx.tx(() => {
-      requireEnv(req.params.environmentId);
-      const v = insertEnvironmentVersion(ctx, req.params.environmentId, {
-        label: fields["label"],
-        description: fields["description"],
-        // dockerImageUri takes priority over the uploaded files (API.md §4.2).
-        dockerContext: uri ? null : dockerContext,
-        dockerImage: uri ? null : dockerImage,
-        sourceDockerImageUri: uri,
+    const store = (): EnvironmentVersionRecord => {
+      if (!uri && !dockerContext && !dockerImage)
+        throw invalid("docker_context", "One of docker_context, docker_image or dockerImageUri is required");
+      return insertVersionAndBuild();
+    };
+    const insertVersionAndBuild = (): EnvironmentVersionRecord =>
+      ctx.tx(() => {
+        requireEnv(req.params.environmentId);
+        const v = insertEnvironmentVersion(ctx, req.params.environmentId, {
+          label: fields["label"],
+          description: fields["description"],
+          // dockerImageUri takes priority over the uploaded files (API.md §4.2).
+          dockerContext: uri ? null : dockerContext,
+          dockerImage: uri ? null : dockerImage,
+          sourceDockerImageUri: uri,
+        });
+        startEnvironmentBuild(ctx, v.id);
+        return v;
       });
-      startEnvironmentBuild(ctx, v.id);
-      return v;
-    });
+    let version: EnvironmentVersionRecord;
+    try {
+      version = store();
+    } catch (error) {
+      lease.discard();
+      throw error;
+    }
     return reply.code(202).send(environmentVersionView(version));
   });
 

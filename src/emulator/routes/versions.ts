@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { uploadBudget } from "../blobs.js";
+import { uploadBudget, type BlobLease } from "../blobs.js";
 import type { EmulatorContext } from "../context.js";
 import { HttpError, invalid } from "../http/errors.js";
 import type { Part } from "../http/multipart.js";
@@ -158,9 +158,11 @@ async function readVersionRequest(
   req: FastifyRequest,
   reply: FastifyReply,
   clean: boolean,
+  lease: BlobLease,
 ): Promise<VersionInput> {
   if (req.isMultipart()) {
-    const parts = await readMultipart(req, reply, ctx.blobs, uploadBudget(ctx.config.maxUploadBytes));
+    const budget = uploadBudget(ctx.config.maxUploadBytes);
+    const parts = await readMultipart(req, reply, ctx.blobs, budget, lease);
     const { uploads, fields } = pairFiles(parts);
     return versionInput(fields, uploads, clean);
   }
@@ -189,9 +191,16 @@ function createVersion(ctx: EmulatorContext, modelId: string, input: VersionInpu
 export function registerVersionRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
   const create = (clean: boolean) => async (req: FastifyRequest<ModelParams>, reply: FastifyReply) => {
     requireModel(ctx, req.params.modelId); // 404 before reading a large upload
-    const input = await readVersionRequest(ctx, req, reply, clean);
-    const version = createVersion(ctx, req.params.modelId, input);
-    return reply.code(201).send(versionView(version));
+    const lease = ctx.blobs.lease();
+    try {
+      const input = await readVersionRequest(ctx, req, reply, clean, lease);
+      const version = createVersion(ctx, req.params.modelId, input);
+      return reply.code(201).send(versionView(version));
+    } catch (error) {
+      // Nothing of a refused request stays behind: no rows (the transaction) and no files.
+      lease.discard();
+      throw error;
+    }
   };
   app.post<ModelParams>("/customModels/:modelId/versions/", create(true));
   app.patch<ModelParams>("/customModels/:modelId/versions/", create(false));

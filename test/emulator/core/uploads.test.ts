@@ -38,11 +38,34 @@ describe("uploads", () => {
     expect(readdirSync(join(api().emu.dataDir, "blobs", "tmp"))).toEqual([]);
   });
 
-  it("counts every part of one request against the limit", async () => {
+  it("counts every part of one request against the limit, and keeps none of them", async () => {
     const m = await createModel(api());
+    const before = filesUnder(join(api().emu.dataDir, "blobs"));
     const part = "y".repeat(40 * 1024);
     const r = await createVersion(api(), str(m.id), { "one.bin": part, "two.bin": `${part}2` });
     expect(r.status).toBe(413);
+    expect(filesUnder(join(api().emu.dataDir, "blobs"))).toEqual(before);
+  });
+
+  it("keeps no file of a refused version, but never removes content another version uses", async () => {
+    const m = await createModel(api());
+    const before = filesUnder(join(api().emu.dataDir, "blobs"));
+    const refused = await createVersion(
+      api(),
+      str(m.id),
+      { "fresh.py": "only in a refused request" },
+      {
+        baseEnvironmentId: "0123456789abcdef01234567",
+      },
+    );
+    expect(refused.status).toBe(422);
+    expect(filesUnder(join(api().emu.dataDir, "blobs"))).toEqual(before);
+    const kept = await createVersion(api(), str(m.id), { "kept.py": "shared content" });
+    expect(kept.status).toBe(201);
+    const withKept = filesUnder(join(api().emu.dataDir, "blobs"));
+    const again = await createVersion(api(), str(m.id), { "copy.py": "shared content", "../bad": "x" });
+    expect(again.status).toBe(422);
+    expect(filesUnder(join(api().emu.dataDir, "blobs"))).toEqual(withKept);
   });
 
   it("keeps nothing when the client disconnects mid-upload", async () => {
