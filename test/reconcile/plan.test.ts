@@ -302,6 +302,19 @@ describe("buildPlan: tests and the gate", () => {
     expect(plan.gate).toEqual([]);
   });
 
+  it("with ignoreChanges: [test], a new test configuration waits for the next version", () => {
+    const server = applied(withTest());
+    const ignoring = desired({
+      models: [
+        model("fraud", {
+          test: testConfig({ configuration: { errorCheck: "warn" } }),
+          lifecycle: { protected: false, ignoreChanges: ["test"] },
+        }),
+      ],
+    });
+    expect(planFor(server, ignoring).actions).toEqual([]);
+  });
+
   it("without a recorded outcome, fetches the latest test and records it (a failure still gates)", () => {
     const server = applied(withTest(), { testOutcome: () => "failed" });
     const v = server.live.models[0]!.latestVersion!;

@@ -51,7 +51,8 @@ export function planTest(input: TestPlanInput, ctx: PlanContext): Action[] {
   if (!live || !latest) return [];
   const recorded = latest.trailer?.key === d.key ? latest.trailer.test : undefined;
   if (recorded) {
-    if (recorded.configDigest !== test.configDigest) {
+    // `ignoreChanges: [test]`: a new test configuration waits for the next new version.
+    if (recorded.configDigest !== test.configDigest && !d.lifecycle.ignoreChanges.includes("test")) {
       return ctx.options.skipTests
         ? []
         : [
