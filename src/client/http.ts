@@ -141,13 +141,24 @@ export class HttpClient {
 
   /** Sends and validates the JSON answer against a wire schema. */
   async json<S extends z.ZodType>(req: HttpRequest, schema: S): Promise<z.infer<S>> {
-    const res = await this.send(req);
+    const res = this.noRedirect(req.method, await this.send(req));
     return this.parse(req.method, res, schema);
   }
 
   /** Sends and returns the body as text (logs). */
   async text(req: HttpRequest): Promise<string> {
-    return (await this.send(req)).body;
+    return this.noRedirect(req.method, await this.send(req)).body;
+  }
+
+  /** API calls never redirect (TF treats one as an error too); the usual cause is http vs https. */
+  private noRedirect(method: string, res: HttpResponse): HttpResponse {
+    if (res.status < 300) return res;
+    const to = res.headers.location ?? "nowhere";
+    throw this.errors.invalid(
+      method,
+      res,
+      `answered ${res.status} redirecting to ${to}; API calls are not redirected: check the endpoint URL (https?)`,
+    );
   }
 
   /** API.md §7 kick-off: expects 202 + Location; returns the absolute status URL. */

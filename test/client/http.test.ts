@@ -306,6 +306,19 @@ describe("error bodies", () => {
     expect((error as Error).message).toContain('malformed JSON (application/json): "{"id": "m1", "name":"');
   });
 
+  it("refuses to follow a redirect on an API call and suggests checking the endpoint", async () => {
+    const { client, server } = await setup((_req, res) => {
+      res.writeHead(301, { location: "https://app.example.com/api/v2/customModels/m1/" });
+      res.end(JSON.stringify(MODEL));
+    });
+    const error = await client.customModels.get("m1").catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "invalid-response", status: 301 });
+    expect((error as Error).message).toMatch(
+      /redirecting to https:\/\/app\.example\.com.*check the endpoint URL/,
+    );
+    expect(server.received).toHaveLength(1);
+  });
+
   it("never lets the token out, even when the server echoes it back", async () => {
     const { client, trace } = await setup(
       (req, res) => {
