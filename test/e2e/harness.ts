@@ -3,6 +3,7 @@ import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import type { DataRobotClient } from "../../src/client/index.js";
 
 /** The built CLI: end-to-end tests run exactly what users run (`npm test` builds dist/ first). */
 export const CLI = resolve(import.meta.dirname, "../../bin/drgitops.js");
@@ -124,4 +125,65 @@ export function emulatorEnv(
   extra: Record<string, string> = {},
 ): NodeJS.ProcessEnv {
   return cleanEnv(home, { DATAROBOT_ENDPOINT: emu.url, DATAROBOT_API_TOKEN: emu.token, ...extra });
+}
+
+/** What "no duplicates" means after any sequence of runs: one of each per key or content digest. */
+export interface DuplicateReport {
+  models: Record<string, number>;
+  versionsPerModel: Record<string, number>;
+  datasetsByName: Record<string, number>;
+  environmentsByName: Record<string, number>;
+  environmentVersions: Record<string, number>;
+}
+
+async function countBy<T>(
+  items: AsyncIterable<T>,
+  key: (t: T) => string | undefined,
+): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for await (const item of items) {
+    const k = key(item);
+    if (k !== undefined) out[k] = (out[k] ?? 0) + 1;
+  }
+  return out;
+}
+
+/** Counts live objects by identity, straight from the API (not through drgitops' own reading of it). */
+export async function duplicateReport(client: DataRobotClient): Promise<DuplicateReport> {
+  const models = await countBy(client.customModels.listAll({}), (m) => m.userProvidedId ?? undefined);
+  const versionsPerModel: Record<string, number> = {};
+  const environmentVersions: Record<string, number> = {};
+  for await (const m of client.customModels.listAll({})) {
+    let n = 0;
+    for await (const _v of client.versions.listAll(m.id)) n += 1;
+    versionsPerModel[m.userProvidedId ?? m.id] = n;
+  }
+  const environments: { id: string; name: string }[] = [];
+  for await (const e of client.environments.listAll({ isOwn: true })) environments.push(e);
+  for (const e of environments) {
+    let n = 0;
+    for await (const v of client.environmentVersions.listAll(e.id)) if (v.buildStatus !== "failed") n += 1;
+    environmentVersions[e.name] = n;
+  }
+  return {
+    models,
+    versionsPerModel,
+    datasetsByName: await countBy(client.datasets.listAll({}), (d) => d.name),
+    environmentsByName: Object.fromEntries(
+      [...new Set(environments.map((e) => e.name))].map((n) => [
+        n,
+        environments.filter((e) => e.name === n).length,
+      ]),
+    ),
+    environmentVersions,
+  };
+}
+
+/** Every count in the report is exactly 1. */
+export function duplicatesIn(report: DuplicateReport): string[] {
+  return Object.entries(report).flatMap(([what, counts]) =>
+    Object.entries(counts as Record<string, number>)
+      .filter(([, n]) => n !== 1)
+      .map(([k, n]) => `${what}: ${k} x${n}`),
+  );
 }

@@ -1,0 +1,115 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient, type DataRobotClient } from "../../src/client/index.js";
+import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
+import {
+  CLI,
+  EXAMPLES,
+  duplicateReport,
+  duplicatesIn,
+  emulatorEnv,
+  exampleRepo,
+  runCli,
+  setFaults,
+  type CliResult,
+} from "./harness.js";
+import { spawn } from "node:child_process";
+
+/** Small deterministic PRNG (mulberry32): the kill points are random but reproducible. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Starts `apply` and SIGKILLs it after `ms`: no cleanup, no finally blocks, like a lost CI runner. */
+function applyKilledAfter(cwd: string, env: NodeJS.ProcessEnv, ms: number): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, "apply"], { cwd, env, stdio: "ignore" });
+    const timer = setTimeout(() => child.kill("SIGKILL"), ms);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+async function applyUntilSuccess(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  attempts: number,
+): Promise<CliResult[]> {
+  const runs: CliResult[] = [];
+  for (let i = 0; i < attempts; i++) {
+    const r = await runCli(["apply"], { cwd, env });
+    runs.push(r);
+    if (r.code === 0) break;
+  }
+  return runs;
+}
+
+describe("reliability", () => {
+  let emu: RunningEmulator;
+  let client: DataRobotClient;
+  let repo: Awaited<ReturnType<typeof exampleRepo>>;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    emu = await startEmulator({
+      seedFile: join(EXAMPLES, "emulator-seed.yaml"),
+      jobDurationMs: 10,
+      quiet: true,
+    });
+    client = createClient({ endpoint: emu.url, token: emu.token });
+    repo = await exampleRepo();
+    env = emulatorEnv(emu, repo.dir);
+  });
+  afterAll(async () => {
+    await emu.stop();
+    await repo.cleanup();
+  });
+
+  it(
+    "converges under 10% 5xx, 429s and dropped connections, with no duplicates",
+    { timeout: 240_000 },
+    async () => {
+      await setFaults(emu, { errorRate: 0.1, dropRate: 0.05, rateLimit: 25 });
+      const runs = await applyUntilSuccess(repo.dir, env, 8);
+      await setFaults(emu, { errorRate: 0, dropRate: 0, rateLimit: 0 });
+      expect(runs.at(-1)?.code, runs.map((r) => r.stdout.slice(-2000)).join("\n----\n")).toBe(0);
+      expect(duplicatesIn(await duplicateReport(client))).toEqual([]);
+      expect((await runCli(["plan", "--detailed-exitcode"], { cwd: repo.dir, env })).code).toBe(0);
+    },
+  );
+
+  it(
+    "converges with no duplicates after being killed at random points (20 trials)",
+    { timeout: 420_000 },
+    async () => {
+      const random = prng(20261127);
+      const failures: string[] = [];
+      for (let trial = 0; trial < 20; trial++) {
+        await fetch(`${emu.origin}/__emulator/reset`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${emu.token}` },
+        });
+        const killAfter = Math.round(150 + random() * 2500);
+        await applyKilledAfter(repo.dir, env, killAfter);
+        const runs = await applyUntilSuccess(repo.dir, env, 3);
+        const duplicates = duplicatesIn(await duplicateReport(client));
+        if (runs.at(-1)?.code !== 0 || duplicates.length > 0)
+          failures.push(
+            `trial ${trial} (killed after ${killAfter} ms): exit ${runs.at(-1)?.code}; ${duplicates.join(", ")}\n${runs.at(-1)?.stdout.slice(-1500)}`,
+          );
+      }
+      expect(failures).toEqual([]);
+      expect((await runCli(["plan", "--detailed-exitcode"], { cwd: repo.dir, env })).code).toBe(0);
+    },
+  );
+});
