@@ -25,7 +25,8 @@ export {
 } from "./fingerprint.js";
 export type { VersionFingerprintInput } from "./fingerprint.js";
 export { canonicalJson } from "./canonical-json.js";
-export { findProjectRoot } from "./project-root.js";
+export { findProjectRoot, loadProjectConfig } from "./project-root.js";
+export type { LoadedConfig } from "./project-root.js";
 export { parseMemory } from "./schema/memory.js";
 export { API_VERSION } from "./schema/common.js";
 export type { DatasetRef } from "./schema/common.js";

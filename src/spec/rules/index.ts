@@ -22,6 +22,7 @@ export type {
   RuleContext,
   RuleIssue,
   ModelEntry,
+  ModelFacts,
   EnvironmentEntry,
   DatasetEntry,
   PathFact,
