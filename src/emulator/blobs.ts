@@ -8,7 +8,7 @@ import {
   renameSync,
   rmSync,
 } from "node:fs";
-import { readdir, rm, writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { Transform } from "node:stream";
@@ -130,11 +130,6 @@ export class BlobStore {
       this.commit(temp, sha256);
     }
     return { sha256, size: content.length };
-  }
-
-  /** Number of upload temp files present (tests check that failures leave none). */
-  async tempCount(): Promise<number> {
-    return (await readdir(this.tmp)).length;
   }
 
   /** Removes temp files a crash or kill left behind; called at start, before any upload. */

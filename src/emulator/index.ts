@@ -34,6 +34,7 @@ export interface EmulatorOptions {
   /** Id of the built-in Python 3.11 environment. */
   builtinEnvironmentId?: string;
   username?: string;
+  /** Accepted for callers that pass it; the library itself never prints (the CLI does). */
   quiet?: boolean;
 }
 
