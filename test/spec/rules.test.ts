@@ -68,7 +68,7 @@ describe("rules on staged facts", () => {
     const missing = run([
       modelEntry(spec, {
         source: { written: "./src", abs: "/p/src", problem: "missing" },
-        fileCount: undefined,
+        fileCount: 0,
       }),
     ]);
     expect(missing.map((i) => i.code)).toEqual(["source-missing"]);
