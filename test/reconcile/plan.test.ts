@@ -507,7 +507,7 @@ describe("buildPlan: environments", () => {
     const plan = planFor(server, desired({ models: [m], environments: [edited] }));
     const update = only(plan, "updateEnvironment");
     expect(update.patch.name).toBe("Python 3.11");
-    expect(parseDescription(update.patch.description!)).toEqual({
+    expect(parseDescription(update.patch.description!)).toMatchObject({
       body: "team env",
       trailer: { key: "acme/models/py311" },
     });
@@ -515,6 +515,24 @@ describe("buildPlan: environments", () => {
     expect(plan.refusals.map((r) => r.reason)).toEqual([
       "programmingLanguage cannot change (live python, manifest r); give the environment a new name to create another one",
     ]);
+  });
+
+  it("tells an environment renamed in the UI (drift) from one renamed in the manifest", () => {
+    const server = applied(state);
+    server.live.environments.find((e) => e.key === "acme/models/py311")!.name = "renamed in the UI";
+    const plan = planFor(server, state);
+    expect(plan.drift).toEqual([
+      {
+        key: "acme/models/py311",
+        subject: "environment",
+        summary: "name changed outside drgitops",
+        changes: [{ kind: "value", path: "name", before: "renamed in the UI", after: "py311" }],
+      },
+    ]);
+    expect(only(plan, "updateEnvironment").patch).toEqual({ name: "py311" });
+    const renamed = structuredClone(env);
+    renamed.fields.name = "Python 3.11";
+    expect(planFor(server, desired({ models: [m], environments: [renamed] })).drift).toEqual([]);
   });
 
   it("finds its environment by trailer even when another one has the same name", () => {

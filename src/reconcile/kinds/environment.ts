@@ -2,6 +2,8 @@ import type { DesiredEnvironment } from "../desired.js";
 import { valueChange } from "../diff.js";
 import type { LiveEnvironment, LiveEnvironmentVersion } from "../live.js";
 import type { ActionOf, FieldChange } from "../plan-file.js";
+import { canonicalJson } from "../../spec/canonical-json.js";
+import { sha256Digest } from "../fingerprint.js";
 import { stripTrailer, withTrailer } from "../trailer.js";
 import { actionId, defineKind } from "./kind.js";
 
@@ -27,7 +29,8 @@ export const environmentKind = defineKind<DesiredEnvironment, LiveEnvironment>({
         blocking: false,
       });
     }
-    const trailer = { key };
+    // Like models: the applied digest tells a UI edit (drift) from a manifest edit.
+    const trailer = { key, applied: sha256Digest(canonicalJson(desired.fields)) };
     const versionDescription = withTrailer("", { key, fingerprint: desired.contextDigest });
     if (!live) {
       const createId = actionId("createEnvironment", key);
@@ -83,10 +86,7 @@ export const environmentKind = defineKind<DesiredEnvironment, LiveEnvironment>({
       stripTrailer(live.description),
       desired.fields.description,
     );
-    if (description) {
-      changes.push(description);
-      patch.description = withTrailer(desired.fields.description, trailer);
-    }
+    if (description) changes.push(description);
     const useCases = valueChange("useCases", [...live.useCases].sort(), [...desired.fields.useCases].sort());
     if (useCases) {
       changes.push(useCases);
@@ -99,13 +99,30 @@ export const environmentKind = defineKind<DesiredEnvironment, LiveEnvironment>({
         blocking: false,
       });
     }
-    if (changes.length > 0) {
+    const trailerChanged = live.trailer?.applied !== trailer.applied;
+    if (description || trailerChanged) patch.description = withTrailer(desired.fields.description, trailer);
+    const names = changes.map((c) => c.path).join(", ");
+    const drifted = changes.length > 0 && !trailerChanged;
+    if (drifted)
+      ctx.out.drift.push({
+        key,
+        subject: "environment",
+        summary: `${names} changed outside drgitops`,
+        changes,
+      });
+    if (changes.length > 0 || trailerChanged) {
       acted = true;
       ctx.out.actions.push({
         type: "updateEnvironment",
         id: actionId("updateEnvironment", key),
         key,
-        reasons: [`${changes.map((c) => c.path).join(", ")} differ from the manifest`],
+        reasons: [
+          drifted
+            ? `restore ${names} changed outside drgitops`
+            : changes.length > 0
+              ? `${names} changed in the manifest`
+              : "record the applied fields in the environment's trailer",
+        ],
         changes,
         dependsOn: [],
         expected,
