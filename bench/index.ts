@@ -1,6 +1,8 @@
 /** Each area registers one benchmark here: `{ name, run }`, where run prints its own figures. */
 import { run as runClient } from "./client.js";
 import { run as runEmulator } from "./emulator.js";
+import { run as runReconcile } from "./reconcile.js";
+import { run as runSpec } from "./spec.js";
 
 export interface Bench {
   name: string;
@@ -10,4 +12,6 @@ export interface Bench {
 export const benches: Bench[] = [
   { name: "client", run: runClient },
   { name: "emulator", run: runEmulator },
+  { name: "reconcile", run: runReconcile },
+  { name: "spec", run: runSpec },
 ];

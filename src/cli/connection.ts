@@ -2,7 +2,6 @@ import { setMaxListeners } from "node:events";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { createClient, resolveConnection, type DataRobotClient } from "../client/index.js";
-import { startEmulator } from "../emulator/index.js";
 import { DrgitopsError } from "../errors.js";
 import type { CliContext } from "./context.js";
 
@@ -70,6 +69,8 @@ export async function openConnection(ctx: CliContext, options: ConnectionOptions
     );
   }
   const dataDir = join(options.projectRoot, EMBEDDED_DATA_DIR);
+  // Loaded only when needed: fastify and SQLite cost most of the CLI's start-up time.
+  const { startEmulator } = await import("../emulator/index.js");
   const emulator = await startEmulator({
     dataDir,
     port: 0,

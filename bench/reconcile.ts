@@ -1,0 +1,171 @@
+/**
+ * Reconcile benchmark (issue 5): a generated repository of 1,000 models x 20 files on the emulator
+ * with 20 ms latency per request. Measures the built CLI as users run it: requests and wall time of a
+ * no-change plan (cold and warm hash cache), then an apply after editing one file in each of 10
+ * models: versions created, bytes uploaded vs bytes changed, peak RSS of each run. Prints figures;
+ * asserts nothing.
+ */
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { BUILTIN_ENVIRONMENT } from "../src/emulator/seed.js";
+import { startEmulator, type RunningEmulator } from "../src/emulator/index.js";
+import { PlanSchema } from "../src/reconcile/plan-file.js";
+
+const MODELS = 1000;
+const FILES_PER_MODEL = 20;
+const CHANGED_MODELS = 10;
+const LATENCY_MS = 20;
+const MAIN = pathToFileURL(resolve(import.meta.dirname, "../dist/cli/main.js")).href;
+
+interface RunFigures {
+  code: number;
+  wallMs: number;
+  maxRssMb: number;
+  stdout: string;
+}
+
+/** Runs the built CLI in a child whose own peak RSS is reported back (the emulator stays out of it). */
+async function cli(dir: string, env: NodeJS.ProcessEnv, args: string[]): Promise<RunFigures> {
+  const wrapper = join(dir, ".bench-cli.mjs");
+  await writeFile(
+    wrapper,
+    `import { writeFileSync } from "node:fs";\nimport { main } from ${JSON.stringify(MAIN)};\n` +
+      `const code = await main(process.argv);\n` +
+      `writeFileSync(process.env.BENCH_RSS_FILE, JSON.stringify({ code, maxRss: process.resourceUsage().maxRSS }));\n` +
+      `process.exitCode = code;\n`,
+  );
+  const rssFile = join(dir, ".bench-rss.json");
+  const started = performance.now();
+  const stdout = await new Promise<string>((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [wrapper, ...args], {
+      cwd: dir,
+      env: { ...env, BENCH_RSS_FILE: rssFile },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const chunks: Buffer[] = [];
+    child.stdout.on("data", (c: Buffer) => chunks.push(c));
+    child.on("error", reject);
+    child.on("close", () => resolvePromise(Buffer.concat(chunks).toString("utf8")));
+  });
+  const wallMs = performance.now() - started;
+  const { code, maxRss } = JSON.parse(await readFile(rssFile, "utf8")) as { code: number; maxRss: number };
+  return { code, wallMs, maxRssMb: maxRss / 1024, stdout };
+}
+
+async function admin(emu: RunningEmulator, method: string, path: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${emu.origin}/__emulator/${path}`, {
+    method,
+    headers: { authorization: `Bearer ${emu.token}`, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return response.status === 204 ? undefined : await response.json();
+}
+
+interface Stats {
+  requests: Record<string, number>;
+  bytesReceived: number;
+  total: number;
+}
+const stats = async (emu: RunningEmulator) => (await admin(emu, "GET", "stats")) as Stats;
+const versionCreates = (s: Stats): number =>
+  Object.entries(s.requests)
+    .filter(([k]) => /^(POST|PATCH) \/api\/v2\/customModels\/:\w+\/versions\/?$/.test(k))
+    .reduce((n, [, v]) => n + v, 0);
+
+function modelName(i: number): string {
+  return `model-${String(i).padStart(4, "0")}`;
+}
+
+/** 1,000 model folders of 20 small text files and one manifest file per model. */
+async function generate(dir: string): Promise<void> {
+  await writeFile(join(dir, "drgitops.yaml"), "namespace: bench/models\npaths: [manifests]\n");
+  await mkdir(join(dir, "manifests"));
+  for (let i = 0; i < MODELS; i++) {
+    const name = modelName(i);
+    const src = join(dir, "models", name);
+    await mkdir(join(src, "data"), { recursive: true });
+    await writeFile(
+      join(src, "custom.py"),
+      `# ${name}\ndef score(data, model, **kwargs):\n    return data\n`,
+    );
+    for (let f = 1; f < FILES_PER_MODEL; f++) {
+      await writeFile(
+        join(src, "data", `part-${f}.txt`),
+        `${name} part ${f}\n${"x".repeat(200 + ((i * 7 + f) % 50))}\n`,
+      );
+    }
+    await writeFile(
+      join(dir, "manifests", `${name}.yaml`),
+      `apiVersion: drgitops/v1\nkind: CustomModel\nmetadata: {name: ${name}}\nspec:\n` +
+        `  targetType: Unstructured\n  language: python\n` +
+        `  environment: {id: ${BUILTIN_ENVIRONMENT.id}, versionId: ${BUILTIN_ENVIRONMENT.versionId}}\n` +
+        `  source: {path: ../models/${name}}\n`,
+    );
+  }
+}
+
+const fmt = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+
+export async function run(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), "drgitops-bench-reconcile-"));
+  const emu = await startEmulator({ quiet: true });
+  try {
+    await generate(dir);
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env["PATH"],
+      HOME: dir,
+      DATAROBOT_ENDPOINT: emu.url,
+      DATAROBOT_API_TOKEN: emu.token,
+    };
+    console.log(`${MODELS} models x ${FILES_PER_MODEL} files, ${LATENCY_MS} ms injected latency per request`);
+    const setup = await cli(dir, env, ["apply", "--parallelism", "16"]);
+    console.log(
+      `initial apply (no latency, parallelism 16): exit ${setup.code}, ${fmt(setup.wallMs)}, peak RSS ${setup.maxRssMb.toFixed(0)} MB`,
+    );
+
+    await admin(emu, "PUT", "faults", { latencyMs: LATENCY_MS });
+    await rm(join(dir, ".drgitops"), { recursive: true, force: true });
+    for (const label of ["cold hash cache", "warm hash cache"]) {
+      await admin(emu, "POST", "stats/reset");
+      const plan = await cli(dir, env, ["plan", "--detailed-exitcode"]);
+      const s = await stats(emu);
+      console.log(
+        `no-change plan, ${label}: exit ${plan.code}, ${s.total} requests, ${fmt(plan.wallMs)}, peak RSS ${plan.maxRssMb.toFixed(0)} MB`,
+      );
+    }
+
+    let bytesChanged = 0;
+    for (let i = 0; i < CHANGED_MODELS; i++) {
+      const file = join(dir, "models", modelName(i * 97), "data", "part-3.txt");
+      const text = `${await readFile(file, "utf8")}changed\n`;
+      await writeFile(file, text);
+      bytesChanged += Buffer.byteLength(text);
+    }
+    const planned = await cli(dir, env, ["plan", "--out", "plan.json"]);
+    const plan = PlanSchema.parse(JSON.parse(await readFile(join(dir, "plan.json"), "utf8")));
+    const uploads = plan.actions.flatMap((a) => (a.type === "createVersion" ? a.uploads : []));
+    const bytesUploaded = uploads.reduce((n, u) => n + u.size, 0);
+    await admin(emu, "POST", "stats/reset");
+    const applied = await cli(dir, env, ["apply", "--plan", "plan.json"]);
+    const s = await stats(emu);
+    console.log(
+      `plan after editing 1 file in ${CHANGED_MODELS} models: exit ${planned.code}, ${fmt(planned.wallMs)}, peak RSS ${planned.maxRssMb.toFixed(0)} MB`,
+    );
+    console.log(
+      `apply: exit ${applied.code}, ${fmt(applied.wallMs)}, ${s.total} requests, versions created ${versionCreates(s)}, ` +
+        `files uploaded ${uploads.length}, bytes uploaded ${bytesUploaded} vs bytes changed ${bytesChanged} ` +
+        `(${s.bytesReceived} bytes on the wire incl. multipart and trailers), peak RSS ${applied.maxRssMb.toFixed(0)} MB`,
+    );
+    await admin(emu, "POST", "stats/reset");
+    const after = await cli(dir, env, ["plan", "--detailed-exitcode"]);
+    console.log(
+      `plan after apply: exit ${after.code} (0 = no changes), ${(await stats(emu)).total} requests, ${fmt(after.wallMs)}`,
+    );
+  } finally {
+    await emu.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
