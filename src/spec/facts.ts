@@ -27,10 +27,12 @@ export async function pathFact(
 ): Promise<PathFact> {
   const abs = resolve(baseDir, written);
   if (isAbsolute(written)) return { written, abs, problem: "absolute" };
-  if (!isInside(roots.root, abs)) return { written, abs, problem: "escapes" };
+  if (!isInside(roots.root, abs)) return { written, abs, root: roots.root, problem: "escapes" };
   const s = await stat(abs).catch(() => undefined);
   if (s === undefined) return { written, abs, problem: "missing" };
-  if (!isInside(roots.realRoot, await realpath(abs))) return { written, abs, problem: "symlink-escapes" };
+  if (!isInside(roots.realRoot, await realpath(abs))) {
+    return { written, abs, root: roots.root, problem: "symlink-escapes" };
+  }
   if (expect === "dir" && !s.isDirectory()) return { written, abs, problem: "not-directory" };
   if (expect === "file" && !s.isFile()) return { written, abs, problem: "not-file" };
   return { written, abs };

@@ -53,9 +53,16 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
   const place = placer(loadedConfig.doc);
   const manifests: { doc: YamlDoc; manifest: Manifest }[] = [];
   // Reading overlaps (the disk and the thread pool work in parallel); parsing stays in file order.
-  const texts = await mapLimit(discovered.files, 32, (file) => readFile(file, "utf8"));
+  const texts = await mapLimit(discovered.files, 32, (file) =>
+    readFile(file, "utf8").catch((error: unknown) => {
+      issues.push(ioIssue(file, error));
+      return undefined;
+    }),
+  );
   for (const [i, file] of discovered.files.entries()) {
-    const parsed = parseYaml(file, texts[i] ?? "");
+    const text = texts[i];
+    if (text === undefined) continue;
+    const parsed = parseYaml(file, text);
     issues.push(...parsed.issues);
     for (const doc of parsed.docs) {
       const cls = classifyDocument(doc.data);
@@ -86,6 +93,20 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
   const environments: EnvironmentEntry[] = [];
   const datasets: DatasetEntry[] = [];
   await mapLimit(manifests, 32, async ({ doc, manifest }) => {
+    try {
+      await gather(doc, manifest);
+    } catch (error) {
+      // An unreadable folder or file is a finding about this manifest, not a crash of the whole run.
+      issues.push({
+        ...ioIssue(doc.file, error),
+        line: doc.line,
+        column: doc.column,
+        kind: manifest.kind,
+        name: manifest.metadata.name,
+      });
+    }
+  });
+  async function gather(doc: YamlDoc, manifest: Manifest): Promise<void> {
     const dir = dirname(doc.file);
     const name = manifest.metadata.name;
     const base = { doc, name, key: key(name) };
@@ -122,7 +143,7 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
         break;
       }
     }
-  });
+  }
   // Facts were gathered concurrently; restore file order so output and duplicate detection are stable.
   const byPosition = (a: { doc: YamlDoc }, b: { doc: YamlDoc }): number =>
     a.doc.file === b.doc.file ? a.doc.index - b.doc.index : a.doc.file < b.doc.file ? -1 : 1;
@@ -151,6 +172,19 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
 
   const unique = dedupe(issues).sort(byLocation);
   return { ok: !hasErrors(unique), project, issues: unique, notes };
+}
+
+function ioIssue(file: string, error: unknown): Issue {
+  const reason = error instanceof Error ? error.message : String(error);
+  return {
+    code: "io-error",
+    severity: "error",
+    file,
+    line: 1,
+    column: 1,
+    path: [],
+    message: `could not read what this manifest needs: ${reason}; check the file permissions`,
+  };
 }
 
 function identify(data: unknown): { kind?: string; name?: string } {

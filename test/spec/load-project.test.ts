@@ -100,6 +100,15 @@ describe("loadProject", () => {
     ]);
   });
 
+  it("reports a manifest it cannot read (a dangling symlink) instead of crashing", async () => {
+    const root = await project({ ...MODEL_FILES, "ok.yaml": modelYaml("alpha") });
+    await symlink(join(root, "gone.yaml"), join(root, "broken.yaml"));
+    const result = await loadProject({ paths: ["."], cwd: root });
+    expect(result.issues).toMatchObject([{ code: "io-error", file: join(root, "broken.yaml") }]);
+    expect(result.issues[0]?.message).toContain("ENOENT");
+    expect(result.project.models.map((m) => m.name)).toEqual(["alpha"]);
+  });
+
   it("a missing path on the command line is an error", async () => {
     const root = await project({});
     const result = await loadProject({ paths: ["nope"], cwd: root });

@@ -14,6 +14,8 @@ export interface PathFact {
   /** The path as written in the manifest. */
   written: string;
   abs: string;
+  /** The project root the path was judged against (named in messages about escaping it). */
+  root?: string;
   problem?: "absolute" | "escapes" | "symlink-escapes" | "missing" | "not-directory" | "not-file";
 }
 

@@ -15,7 +15,7 @@ export function pathProblem(fact: PathFact, what: string): { code: string; messa
     case "escapes":
       return {
         code: "path-escapes-root",
-        message: `${what} "${fact.written}" leaves the project root; everything a manifest uses must be inside the repository`,
+        message: `${what} "${fact.written}" leaves the project root${fact.root ? ` (${fact.root})` : ""}; everything a manifest uses must be inside the repository (the root is the nearest folder with .git above the working directory)`,
       };
     case "symlink-escapes":
       return {
