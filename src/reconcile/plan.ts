@@ -67,6 +67,15 @@ export function scopeOf(desired: DesiredState, options: PlanOptions): Set<string
   return scope;
 }
 
+/** A mistyped --target must not look like "nothing to do". */
+function unmatchedTargets(desired: DesiredState, live: LiveState, options: PlanOptions): string[] {
+  const keys = [
+    ...kinds.flatMap((k) => k.scopeEntries(desired).map((e) => e.key)),
+    ...live.models.map((m) => m.key),
+  ];
+  return options.targets.filter((t) => !keys.some((key) => matchesTarget(key, t, desired.namespace)));
+}
+
 function newContext(desired: DesiredState, live: LiveState, options: PlanOptions): PlanContext {
   const out: PlanOutput = {
     actions: [],
@@ -93,6 +102,12 @@ export function buildPlan(desired: DesiredState, live: LiveState, options: Build
   const ctx = newContext(desired, live, planOptions);
   for (const kind of kinds) kind.plan(ctx);
   const { out } = ctx;
+  for (const target of unmatchedTargets(desired, live, planOptions))
+    out.refusals.push({
+      key: null,
+      reason: `--target ${target} matches no manifest and no managed model in ${desired.namespace}; check the name`,
+      blocking: true,
+    });
   if (out.deletions.length > planOptions.maxDeletions) {
     out.refusals.push({
       key: null,

@@ -416,6 +416,18 @@ describe("buildPlan: scope", () => {
     expect(new Set(plan.actions.map((x) => x.key))).toEqual(new Set(["acme/models/a", "acme/models/py311"]));
   });
 
+  it("refuses a --target that matches nothing, instead of planning nothing", () => {
+    const plan = planFor(newServer(freshLive()), desired({ models: [model("a")] }), { targets: ["typo"] });
+    expect(plan.actions).toEqual([]);
+    expect(plan.refusals).toEqual([
+      {
+        key: null,
+        reason: "--target typo matches no manifest and no managed model in acme/models; check the name",
+        blocking: true,
+      },
+    ]);
+  });
+
   it("--selector matches labels", () => {
     const a = model("a", { labels: { team: "risk" } });
     const b = model("b", { labels: { team: "ops" } });
