@@ -68,6 +68,17 @@ describe("uploads", () => {
     expect(filesUnder(join(api().emu.dataDir, "blobs"))).toEqual(withKept);
   });
 
+  it("answers a JSON body above the limit with the same 413", async () => {
+    const r = await api().call("POST", "customModels/", {
+      name: "x",
+      targetType: "Anomaly",
+      description: "d".repeat(70 * 1024),
+    });
+    expect(r.status).toBe(413);
+    expect(r.headers.get("content-type")).toBe("application/json");
+    expect(r.body).toEqual({ message: "Upload exceeds 65536 bytes" });
+  });
+
   it("keeps nothing when the client disconnects mid-upload", async () => {
     const m = await createModel(api());
     const { port } = new URL(api().emu.url);
