@@ -437,6 +437,32 @@ describe("buildPlan: scope", () => {
 });
 
 describe("buildPlan: secrets", () => {
+  it("never shows a live text value, which may have been set as sensitive", () => {
+    const secret = "was-sensitive-before";
+    const sensitiveParam = {
+      source: "sensitive" as const,
+      name: "TOKEN",
+      type: "string" as const,
+      envVar: "TOKEN",
+      valueHash: sha256Digest(secret),
+    };
+    const server = applied(desired({ models: [model("fraud", { runtimeParameters: [sensitiveParam] })] }), {
+      env: { TOKEN: secret },
+    });
+    const literal = desired({
+      models: [
+        model("fraud", {
+          runtimeParameters: [{ source: "literal", name: "TOKEN", type: "string", value: "x" }],
+        }),
+      ],
+    });
+    const plan = planFor(server, literal);
+    expect(only(plan, "createVersion").changes).toEqual([
+      { kind: "value", path: "runtimeParameters.TOKEN", before: "(current value hidden)", after: "x" },
+    ]);
+    expect(JSON.stringify(plan)).not.toContain(secret);
+  });
+
   it("holds only the hash of a sensitive value and shows that it changed", () => {
     const secret = "hunter2-very-secret";
     const param = (value: string) => ({

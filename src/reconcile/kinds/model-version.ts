@@ -14,6 +14,9 @@ import { keyOf, type EnvironmentResolution, type PlanContext } from "./kind.js";
 /** Shown for an id this plan creates (Terraform's "known after apply"). */
 export const KNOWN_AFTER_APPLY = "(known after apply)";
 
+/** Stands for a live text value the plan must not reveal. */
+export const HIDDEN = "(current value hidden)";
+
 /** A reference the plan cannot resolve: a manifest problem, reported and the model left alone. */
 export class UnresolvedReference extends Error {}
 
@@ -177,7 +180,9 @@ export function diffVersion(
       if (live === null || sha256Digest(String(live)) !== p.valueHash)
         changes.push({ kind: "sensitive", path });
     } else if (!sameScalar(live, p.value)) {
-      push(valueChange(path, live, p.value));
+      // A live text value may be a secret set as sensitive before (or in the UI): never shown.
+      const before = live !== null && typeof live === "string" && p.type !== "credential" ? HIDDEN : live;
+      push(valueChange(path, before, p.value));
     }
   }
   if (spec.trainingData !== null) {
