@@ -53,4 +53,4 @@ export type {
   RuntimeParameterDefinition,
   RuntimeParameterType,
 } from "./schema/model-metadata.js";
-export { manifestJsonSchema } from "./json-schema.js";
+export { manifestJsonSchema, projectConfigJsonSchema } from "./json-schema.js";

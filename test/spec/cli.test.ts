@@ -116,6 +116,17 @@ describe("drgitops schema", () => {
     ).toBe(true);
   });
 
+  it("--project-config prints the schema of drgitops.yaml, and its committed copy is up to date", async () => {
+    const { code, stdout } = await cli(["schema", "--project-config"]);
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as { properties: object }).properties).toHaveProperty("namespace");
+    const committed = await readFile(resolve(REPO, "schema/drgitops-config.schema.json"), "utf8");
+    expect(
+      committed === stdout,
+      "schema/drgitops-config.schema.json is stale: run `npx drgitops schema --project-config > schema/drgitops-config.schema.json`",
+    ).toBe(true);
+  });
+
   it("describes every manifest kind and rejects unknown fields", async () => {
     const schema = JSON.parse((await cli(["schema"])).stdout) as {
       oneOf: { properties: { kind: { const: string } }; additionalProperties: boolean }[];
