@@ -29,7 +29,7 @@ export const TrailerSchema = z.object({
   test: z.object({ outcome: TestOutcomeSchema, configDigest: DigestSchema }).optional(),
   /** Models only: never pruned, even after the manifest is removed. */
   protected: z.boolean().optional(),
-  /** Models only: digest of the declared model-level fields as last applied (tells drift from edits). */
+  /** Models and environments: digest of the managed fields as last applied (tells drift from edits). */
   applied: DigestSchema.optional(),
 });
 export type Trailer = z.infer<typeof TrailerSchema>;
