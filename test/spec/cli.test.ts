@@ -91,6 +91,14 @@ describe("drgitops validate", () => {
     );
   });
 
+  it("says so when a path holds no drgitops manifests", async () => {
+    const { code, stdout } = await cli(["validate", "examples/models/churn-classifier"]);
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      "no drgitops manifests found (apiVersion: drgitops/v1); 1 other YAML document skipped (--verbose lists them)\n",
+    );
+  });
+
   it("rejects an unknown format as a usage error", async () => {
     const { code, stderr } = await cli(["validate", "--format", "xml"]);
     expect(code).toBe(1);

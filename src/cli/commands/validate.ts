@@ -92,6 +92,11 @@ function renderHuman(result: LoadResult, cwd: string, verbose: boolean): string 
       ? `; ${plural(result.notes.length, "other YAML document")} skipped (--verbose lists them)`
       : "";
   if (lines.length > 0) lines.push("");
+  if (errors === 0 && documents === 0) {
+    // Exit 0 (nothing is wrong), but an empty run is usually a wrong path: say so plainly.
+    lines.push(`no drgitops manifests found (apiVersion: drgitops/v1)${skipped}`);
+    return `${lines.join("\n")}\n`;
+  }
   lines.push(
     errors > 0
       ? `invalid: ${plural(errors, "error")}, ${plural(warnings, "warning")} (${counts} valid${skipped})`
