@@ -194,6 +194,34 @@ describe("execution environments", () => {
     ).toBe(404);
   });
 
+  it("keeps versions to their own environment and checks the label", async () => {
+    const a = await api().call("POST", "executionEnvironments/", { name: "env a" });
+    const b = await api().call("POST", "executionEnvironments/", { name: "env b" });
+    const v = await api().call("POST", `executionEnvironments/${str(a.body.id)}/versions/`, {
+      dockerImageUri: "x:1",
+    });
+    const other = await api().call(
+      "GET",
+      `executionEnvironments/${str(b.body.id)}/versions/${str(v.body.id)}/`,
+    );
+    expect(other.status).toBe(404);
+    const long = await api().call("POST", `executionEnvironments/${str(a.body.id)}/versions/`, {
+      dockerImageUri: "x:2",
+      label: "l".repeat(51),
+    });
+    expect(long.status).toBe(422);
+    expect(long.body.errors).toHaveProperty("label");
+    const image = new FormData();
+    image.append("docker_image", new Blob(["not really a tarball"]), "image.tar");
+    image.append("label", "from-image");
+    const fromImage = await api().form("POST", `executionEnvironments/${str(a.body.id)}/versions/`, image);
+    expect(fromImage.body).toMatchObject({
+      label: "from-image",
+      dockerImageSize: 20,
+      dockerContextSize: null,
+    });
+  });
+
   it("answers access control with the single owner", async () => {
     const r = await api().call("GET", `executionEnvironments/${BUILTIN_ENV_ID}/accessControl/`);
     expect(r.body).toMatchObject({

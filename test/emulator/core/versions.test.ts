@@ -148,6 +148,17 @@ describe("custom model versions", () => {
     );
     expect(dl.status).toBe(200);
     expect(dl.headers.get("content-type")).toBe("application/zip");
+    // Entry names are plain text in a zip's headers: the deleted file is gone, the others are there.
+    const zipped = Buffer.from(await dl.arrayBuffer());
+    expect(["custom.py", "keep.txt", "new.txt"].every((n) => zipped.includes(n))).toBe(true);
+    expect(zipped.includes("drop.txt")).toBe(false);
+    const first = await fetch(
+      `${api().emu.url}/customModels/${str(m.id)}/versions/${str(v1.body.id)}/download/`,
+      {
+        headers: api().auth,
+      },
+    );
+    expect(Buffer.from(await first.arrayBuffer()).includes("drop.txt")).toBe(true);
   });
 
   it("refuses a filesToDelete id that is not in the latest version", async () => {
