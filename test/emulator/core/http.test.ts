@@ -93,6 +93,14 @@ describe("emulator HTTP conventions", () => {
     expect(wrong.body.message).toContain("PUT");
   });
 
+  it("answers the version sources it does not emulate with 404", async () => {
+    const m = await api().call("POST", "customModels/", { name: "src", targetType: "Anomaly" });
+    for (const source of ["fromRepository", "fromCodespace", "toCodespace"]) {
+      const r = await api().call("POST", `customModels/${str(m.body.id)}/versions/${source}/`, {});
+      expect(r.status, source).toBe(404);
+    }
+  });
+
   it("gives 404 for an unknown id and for a malformed one", async () => {
     for (const id of ["0123456789abcdef01234567", "not-an-id"]) {
       const r = await api().call("GET", `customModels/${id}/`);
