@@ -114,3 +114,35 @@ export async function hashZipFile(zipPath: string, versionId: string): Promise<V
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { versionId, files, texts };
 }
+
+/** What the renderers ask for to show a unified diff (see src/cli/render/text-diff.ts). */
+export interface TextRequest {
+  side: "before" | "after";
+  path: string;
+  versionId: string | null;
+  absPath: string | null;
+}
+
+/**
+ * Text of a file for display: the live side from what observing kept (or the version cache, for
+ * a saved plan), the local side from disk; undefined for binary, large or unknown files.
+ */
+export function createTextReader(
+  liveTexts: Readonly<Record<string, Readonly<Record<string, string>>>>,
+  cache: VersionFileCache,
+): (request: TextRequest) => Promise<string | undefined> {
+  return async (request) => {
+    if (request.side === "before") {
+      if (request.versionId === null) return undefined;
+      const kept = liveTexts[request.versionId] ?? (await cache.get(request.versionId))?.texts;
+      return kept?.[request.path];
+    }
+    if (request.absPath === null) return undefined;
+    try {
+      const buffer = await readFile(request.absPath);
+      return buffer.length <= MAX_KEPT_TEXT_BYTES ? textOf(buffer) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+}

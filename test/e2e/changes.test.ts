@@ -7,8 +7,10 @@ import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js
 import { hashZipFile } from "../../src/reconcile/observe-files.js";
 import {
   EXAMPLES,
+  actionsOf,
   emulatorEnv,
   exampleRepo,
+  planJson,
   resetStats,
   runCli,
   stats,
@@ -57,10 +59,12 @@ describe("changes, drift, saved plans and prune on the examples", () => {
   it("editing one file creates exactly one version that uploads exactly that file", async () => {
     const before = await model("iris-classifier");
     await edit("examples/models/iris-classifier/centroids.json", (t) => t.replace(/\d\.\d/, "9.9"));
-    const planned = await cli("plan", "--detailed-exitcode");
+    const planned = await planJson(repo.dir, env, "--detailed-exitcode");
     expect(planned.code).toBe(2);
-    expect(planned.stdout).toMatch(/createVersion\W+[\w/-]*iris-classifier/);
-    expect(planned.stdout).not.toMatch(/createVersion\W+[\w/-]*(churn|house|document|support)/);
+    const versions = actionsOf(planned.plan).filter((a) => a.startsWith("createVersion "));
+    expect(versions).toEqual([`createVersion ${NS}/iris-classifier`]);
+    const upload = planned.plan.actions.flatMap((a) => (a.type === "createVersion" ? a.uploads : []));
+    expect(upload.map((u) => u.path)).toEqual(["centroids.json"]);
 
     await resetStats(emu);
     const applied = await cli("apply");
@@ -83,9 +87,11 @@ describe("changes, drift, saved plans and prune on the examples", () => {
     await client.versions.createFromPrevious(m.id, { files: [{ filePath: "custom.py", absPath: rogue }] });
     await rm(rogue);
 
-    const drift = await cli("plan", "--detect-drift");
+    const drift = await planJson(repo.dir, env, "--detect-drift");
     expect(drift.code).toBe(6);
-    expect(drift.stdout).toContain("house-price-regressor");
+    expect(drift.plan.drift.map((d) => [d.key, d.subject])).toEqual([
+      [`${NS}/house-price-regressor`, "version"],
+    ]);
     expect((await cli("apply")).code).toBe(0);
     expect((await cli("plan", "--detect-drift", "--detailed-exitcode")).code).toBe(0);
     const restored = await model("house-price-regressor");
@@ -102,8 +108,9 @@ describe("changes, drift, saved plans and prune on the examples", () => {
   it("a model field changed behind drgitops' back is drift, and apply patches it back", async () => {
     const m = await model("churn-classifier");
     await client.customModels.update(m.id, { name: "Renamed in the UI" });
-    const drift = await cli("plan", "--detect-drift");
+    const drift = await planJson(repo.dir, env, "--detect-drift");
     expect(drift.code).toBe(6);
+    expect(drift.plan.drift.map((d) => [d.key, d.subject])).toEqual([[`${NS}/churn-classifier`, "model"]]);
     await resetStats(emu);
     expect((await cli("apply")).code).toBe(0);
     const s = await stats(emu);

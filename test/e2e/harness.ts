@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { DataRobotClient } from "../../src/client/index.js";
+import { PlanSchema, type Plan } from "../../src/reconcile/plan-file.js";
 
 /** The built CLI: end-to-end tests run exactly what users run (`npm test` builds dist/ first). */
 export const CLI = resolve(import.meta.dirname, "../../bin/drgitops.js");
@@ -186,4 +187,20 @@ export function duplicatesIn(report: DuplicateReport): string[] {
       .filter(([, n]) => n !== 1)
       .map(([k, n]) => `${what}: ${k} x${n}`),
   );
+}
+
+/** `plan --format json`, parsed with the plan file schema. */
+export async function planJson(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  ...args: string[]
+): Promise<{ code: number; plan: Plan; stderr: string }> {
+  const r = await runCli(["plan", "--format", "json", ...args], { cwd, env });
+  if (r.code !== 0 && r.code !== 2 && r.code !== 6) throw new Error(`plan exited ${r.code}: ${r.stderr}`);
+  return { code: r.code, plan: PlanSchema.parse(JSON.parse(r.stdout)), stderr: r.stderr };
+}
+
+/** `type key` of each planned action, e.g. `createVersion drgitops-examples/iris-classifier`. */
+export function actionsOf(plan: Plan): string[] {
+  return plan.actions.map((a) => `${a.type} ${a.key}`);
 }

@@ -15,7 +15,7 @@ import { openConnection, type Connection } from "../connection.js";
 import type { CliContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import type { RegisterCommand } from "./index.js";
-import { addCommonOptions, parseCount, planFromManifests, renderPlan, type CommonFlags } from "./plan.js";
+import { addCommonOptions, parseCount, planFromManifests, renderPlanFor, type CommonFlags } from "./plan.js";
 
 interface ApplyFlags extends CommonFlags {
   plan?: string;
@@ -141,9 +141,7 @@ export const register: RegisterCommand = (program, ctx, run) => {
       const { connection, result, load } = planned;
       try {
         const { plan } = result;
-        ctx.stdout.write(
-          renderPlan(plan, "human", { cwd: ctx.cwd, root: load.project.root, liveTexts: result.liveTexts }),
-        );
+        ctx.stdout.write(await renderPlanFor(ctx, plan, "human", load.project.root, result.liveTexts));
         if (plan.actions.length > 0 && flags.yes !== true && !(await confirmed(ctx, plan.actions.length))) {
           ctx.stderr.write("apply cancelled; nothing was changed\n");
           return ExitCode.error;
@@ -176,7 +174,7 @@ async function applySaved(ctx: CliContext, flags: ApplyFlags, waitTimeoutMs: num
     parallelism: flags.parallelism ?? config.parallelism,
   });
   try {
-    ctx.stdout.write(renderPlan(plan, "human", { cwd: ctx.cwd, root, liveTexts: {} }));
+    ctx.stdout.write(await renderPlanFor(ctx, plan, "human", root, {}));
     if (plan.actions.length > 0 && flags.yes !== true && !(await confirmed(ctx, plan.actions.length))) {
       ctx.stderr.write("apply cancelled; nothing was changed\n");
       return ExitCode.error;

@@ -16,6 +16,8 @@ import type { CliContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import type { RegisterCommand } from "./index.js";
 import { formatIssue } from "./validate.js";
+import { renderJson, renderPlan, shouldColor, type PlanFormat } from "../render/index.js";
+import { createTextReader, VersionFileCache, versionCacheDir } from "../../reconcile/observe-files.js";
 
 /** Flags plan and apply share. */
 export interface CommonFlags {
@@ -33,22 +35,6 @@ interface PlanFlags extends CommonFlags {
   format: PlanFormat;
   detailedExitcode?: boolean;
   detectDrift?: boolean;
-}
-
-// TEMPORARY until src/cli/render lands (part A): minimal output so the pipeline can be exercised.
-export type PlanFormat = "human" | "json" | "markdown";
-export function renderPlan(
-  plan: Plan,
-  format: PlanFormat,
-  _opts: { cwd: string; root: string; liveTexts: Record<string, Record<string, string>> },
-): string {
-  if (format === "json") return `${JSON.stringify(plan, null, 2)}\n`;
-  const lines = plan.actions.map((a) => `${a.type} ${a.key}: ${a.reasons.join("; ")}`);
-  for (const d of plan.drift) lines.push(`drift ${d.key}: ${d.summary}`);
-  for (const g of plan.gate) lines.push(`gate ${g.key}: ${g.outcome} ${g.message}`);
-  for (const r of plan.refusals) lines.push(`refused ${r.key ?? ""}: ${r.reason}`);
-  lines.push(planHasChanges(plan) ? `${plan.actions.length} actions.` : "No changes.");
-  return `${lines.join("\n")}\n`;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -192,6 +178,18 @@ export async function planFromManifests(
   }
 }
 
+/** Renders a plan for this terminal: colour on a TTY (unless NO_COLOR), unified diffs of text files. */
+export async function renderPlanFor(
+  ctx: CliContext,
+  plan: Plan,
+  format: PlanFormat,
+  root: string,
+  liveTexts: Record<string, Record<string, string>>,
+): Promise<string> {
+  const readText = createTextReader(liveTexts, new VersionFileCache(versionCacheDir(root)));
+  return await renderPlan(plan, format, { color: shouldColor(ctx.stdout, ctx.env), readText });
+}
+
 function displayPath(cwd: string, file: string): string {
   const rel = relative(cwd, file);
   return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? file : rel;
@@ -235,18 +233,12 @@ export const register: RegisterCommand = (program, ctx, run) => {
         const { plan } = result;
         if (flags.out !== undefined) {
           const out = resolve(ctx.cwd, flags.out);
-          await writeFile(out, `${JSON.stringify(plan, null, 2)}\n`);
+          await writeFile(out, renderJson(plan));
           ctx.stderr.write(
             `plan written to ${displayPath(ctx.cwd, out)}; apply it with \`drgitops apply --plan ${displayPath(ctx.cwd, out)}\`\n`,
           );
         }
-        ctx.stdout.write(
-          renderPlan(plan, flags.format, {
-            cwd: ctx.cwd,
-            root: load.project.root,
-            liveTexts: result.liveTexts,
-          }),
-        );
+        ctx.stdout.write(await renderPlanFor(ctx, plan, flags.format, load.project.root, result.liveTexts));
         return planExitCode(plan, flags);
       } finally {
         await connection.close();
