@@ -21,7 +21,7 @@ import { runRules } from "./rules/index.js";
 import type { DatasetEntry, EnvironmentEntry, ModelEntry, RuleIssue } from "./rules/index.js";
 import type { Manifest } from "./schema/manifest.js";
 import { hashListedFiles, listSourceFiles } from "./source-files.js";
-import type { ListedFile } from "./source-files.js";
+import type { ListedFile, SourceFile } from "./source-files.js";
 import { locate, parseYaml } from "./yaml-doc.js";
 import type { YamlDoc } from "./yaml-doc.js";
 
@@ -290,32 +290,50 @@ async function hashProject(
   cacheDir: string,
 ): Promise<void> {
   const cache = await DigestCache.load(cacheDir);
-  for (const [i, m] of models.entries()) {
+  // One pool over every file of the project: many small models hash as fast as one big one.
+  const batches: { files: ListedFile[]; done: (hashed: SourceFile[]) => void }[] = [];
+  models.forEach((m, i) => {
     const loaded = project.models[i];
-    if (loaded && m.listing && m.facts.escapingLinks.length === 0)
-      loaded.files = await hashListedFiles(m.listing, cache);
-  }
-  for (const [i, e] of environments.entries()) {
+    if (loaded && m.listing && m.facts.escapingLinks.length === 0) {
+      batches.push({ files: m.listing, done: (hashed) => (loaded.files = hashed) });
+    }
+  });
+  await mapLimit([...environments.entries()], 8, async ([i, e]) => {
     const loaded = project.environments[i];
-    if (!loaded || e.facts.context.problem !== undefined) continue;
+    if (!loaded || e.facts.context.problem !== undefined) return;
     const listing = await listSourceFiles(e.facts.context.abs, {}, { root: roots.realRoot });
-    if (listing.escapes.length > 0) continue;
-    loaded.files = await hashListedFiles(listing.files, cache);
-    loaded.contextDigest = contextDigest(loaded.files);
-  }
-  for (const [i, d] of datasets.entries()) {
+    if (listing.escapes.length > 0) return;
+    batches.push({
+      files: listing.files,
+      done: (hashed) => {
+        loaded.files = hashed;
+        loaded.contextDigest = contextDigest(hashed);
+      },
+    });
+  });
+  await mapLimit([...datasets.entries()], 32, async ([i, d]) => {
     const loaded = project.datasets[i];
     const fact = d.facts.file;
-    if (!loaded || fact === undefined || fact.problem !== undefined) continue;
+    if (!loaded || fact === undefined || fact.problem !== undefined) return;
     const s = await stat(fact.abs);
-    const [hashed] = await hashListedFiles(
-      [{ path: fact.written, absPath: fact.abs, size: s.size, mtimeMs: s.mtimeMs, ino: s.ino }],
-      cache,
-    );
-    if (hashed) {
-      loaded.sha256 = hashed.sha256;
-      loaded.size = hashed.size;
-    }
+    batches.push({
+      files: [{ path: fact.written, absPath: fact.abs, size: s.size, mtimeMs: s.mtimeMs, ino: s.ino }],
+      done: ([hashed]) => {
+        if (hashed === undefined) return;
+        loaded.sha256 = hashed.sha256;
+        loaded.size = hashed.size;
+      },
+    });
+  });
+  const hashed = await hashListedFiles(
+    batches.flatMap((b) => b.files),
+    cache,
+    16,
+  );
+  let offset = 0;
+  for (const batch of batches) {
+    batch.done(hashed.slice(offset, offset + batch.files.length));
+    offset += batch.files.length;
   }
   await cache.save();
 }
