@@ -4,7 +4,7 @@ import { applyModelFields } from "../domain/model-fields.js";
 import { HttpError, invalid, notFound } from "../http/errors.js";
 import { page, pageParams, searchParams } from "../http/pagination.js";
 import { jsonBody, parseBoolean, parseString } from "../http/values.js";
-import { getDataset } from "../jobs/index.js";
+import { getDataset } from "./datasets.js";
 import type { ModelRecord } from "../store/models.js";
 import {
   deleteModelRecord,
