@@ -11,6 +11,9 @@ const CACHE_FILE = "digests.json";
  */
 const RACY_WINDOW_MS = 2000;
 
+/** Entries kept on save; the least recently hashed go first, so files long gone do not pile up. */
+const DEFAULT_MAX_ENTRIES = 200_000;
+
 const EntrySchema = z.tuple([
   z.number(), // size
   z.number(), // mtimeMs
@@ -36,6 +39,7 @@ export class DigestCache {
   private constructor(
     readonly file: string | undefined,
     entries: Record<string, z.infer<typeof EntrySchema>>,
+    private readonly maxEntries = DEFAULT_MAX_ENTRIES,
   ) {
     this.entries = new Map(Object.entries(entries));
   }
@@ -46,13 +50,13 @@ export class DigestCache {
   }
 
   /** Loads `<dir>/digests.json`; a missing or unreadable file starts an empty cache, never fails. */
-  static async load(dir: string): Promise<DigestCache> {
+  static async load(dir: string, options: { maxEntries?: number } = {}): Promise<DigestCache> {
     const file = join(dir, CACHE_FILE);
     try {
       const parsed = CacheFileSchema.safeParse(JSON.parse(await readFile(file, "utf8")));
-      return new DigestCache(file, parsed.success ? parsed.data.entries : {});
+      return new DigestCache(file, parsed.success ? parsed.data.entries : {}, options.maxEntries);
     } catch {
-      return new DigestCache(file, {});
+      return new DigestCache(file, {}, options.maxEntries);
     }
   }
 
@@ -84,7 +88,13 @@ export class DigestCache {
     const dir = join(this.file, "..");
     await mkdir(dir, { recursive: true });
     const temp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
-    const body = { version: 1, entries: Object.fromEntries(this.entries) };
+    let kept = [...this.entries];
+    if (kept.length > this.maxEntries) {
+      kept = kept.sort((a, b) => b[1][4] - a[1][4]).slice(0, this.maxEntries);
+      this.entries.clear();
+      for (const [k, v] of kept) this.entries.set(k, v);
+    }
+    const body = { version: 1, entries: Object.fromEntries(kept) };
     await writeFile(temp, JSON.stringify(body));
     await rename(temp, this.file);
     this.dirty = false;

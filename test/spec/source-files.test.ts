@@ -128,4 +128,17 @@ describe("DigestCache", () => {
     await broken.save(); // rewritten whole, replacing the corrupt file
     expect(JSON.parse(await readFile(join(cacheDir, "digests.json"), "utf8"))).toBeTruthy();
   });
+
+  it("keeps the most recently hashed entries when it grows past its bound", async () => {
+    const dir = await tree({});
+    const cacheDir = join(dir, "cache");
+    const cache = await DigestCache.load(cacheDir, { maxEntries: 2 });
+    const stamp = { size: 1, mtimeMs: 1, ino: 1 };
+    cache.store("/old", stamp, "0".repeat(64), 1_000);
+    cache.store("/newer", stamp, "1".repeat(64), 3_000);
+    cache.store("/middle", stamp, "2".repeat(64), 2_000);
+    await cache.save();
+    const saved = JSON.parse(await readFile(join(cacheDir, "digests.json"), "utf8")) as { entries: object };
+    expect(Object.keys(saved.entries).sort()).toEqual(["/middle", "/newer"]);
+  });
 });
