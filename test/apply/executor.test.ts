@@ -170,7 +170,7 @@ describe("outcome table", () => {
       ["ns/d", "unchanged"],
     ]);
     const table = formatOutcomeTable(rows);
-    expect(table).toContain("createVersion ok: version 2.0; runTest failed: errorCheck failed");
+    expect(table).toContain("createVersion; runTest failed: errorCheck failed");
     expect(table).toContain("Resources: 1 succeeded, 1 failed, 1 skipped, 1 unchanged.");
   });
 

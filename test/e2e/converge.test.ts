@@ -1,12 +1,14 @@
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient } from "../../src/client/index.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
 import {
   EXAMPLES,
   cleanEnv,
   emulatorEnv,
   exampleRepo,
+  git,
   resetStats,
   runCli,
   stats,
@@ -61,6 +63,18 @@ describe("apply then plan on the examples", () => {
     expect(applied.stderr).toBe("");
     expect(applied.code).toBe(0);
     expect(applied.stdout).toMatch(/Resources: \d+ succeeded, 0 failed, 0 skipped/);
+
+    // Every version records where it came from: trailer commit and gitModelVersion from the repo.
+    const sha = await git(repo.dir, "rev-parse", "HEAD");
+    const client = createClient({ endpoint: emu.url, token: emu.token });
+    for await (const m of client.customModels.listAll({})) {
+      expect(m.latestVersion?.description).toContain(`Drgitops-Commit: ${sha.slice(0, 7)}`);
+      expect(m.latestVersion?.gitModelVersion).toMatchObject({
+        refName: "main",
+        mainBranchCommitSha: sha,
+        commitUrl: `https://github.com/acme/models/commit/${sha}`,
+      });
+    }
 
     await resetStats(emu);
     const again = await runCli(["plan", "--detailed-exitcode"], { cwd: repo.dir, env });

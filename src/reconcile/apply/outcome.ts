@@ -45,12 +45,13 @@ export function summariseByResource(
       : rs.some((r) => r.outcome !== "succeeded")
         ? "skipped"
         : "succeeded";
+    // Successes by name only; failures and skips with their reason, which is what the reader needs.
     const detail = rs
-      .map((r) => {
-        const word = r.outcome === "succeeded" ? "ok" : r.outcome;
-        const msg = r.message ? `: ${r.message.split("\n")[0] ?? ""}` : "";
-        return `${r.type} ${word}${msg}`;
-      })
+      .map((r) =>
+        r.outcome === "succeeded"
+          ? r.type
+          : `${r.type} ${r.outcome}${r.message ? `: ${r.message.split("\n")[0] ?? ""}` : ""}`,
+      )
       .join("; ");
     return { key, outcome, detail };
   });
