@@ -103,7 +103,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   try {
     await app.listen({ port: opts.port ?? 0, host });
   } catch (error) {
+    // Undo the start: the job ticker, the database and a temporary data dir.
+    await app.close();
     closeDatabase(db);
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
   const address = app.server.address();

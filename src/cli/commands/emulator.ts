@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { InvalidArgumentError } from "commander";
 import { startEmulator, type EmulatorOptions } from "../../emulator/index.js";
+import { UsageError } from "../../errors.js";
 import { ExitCode } from "../exit-codes.js";
 import type { RegisterCommand } from "./index.js";
 
@@ -77,7 +78,14 @@ export const register: RegisterCommand = (program, ctx, run) => {
           ...(flags.maxUpload ? { maxUploadBytes: flags.maxUpload } : {}),
           ...(flags.publicUrl ? { publicUrl: flags.publicUrl } : {}),
         };
-        const emulator = await startEmulator(options);
+        const emulator = await startEmulator(options).catch((error: unknown) => {
+          if ((error as NodeJS.ErrnoException).code === "EADDRINUSE")
+            throw new UsageError(
+              `Port ${flags.port} on ${flags.host} is already in use; choose another with --port (0 = any free port)`,
+              { cause: error },
+            );
+          throw error;
+        });
         ctx.stdout.write(`DataRobot API emulator listening on ${emulator.url}\n`);
         // A token the user chose is theirs already; only a generated one is shown, once.
         ctx.stdout.write(flags.token ? "Token: the one given with --token\n" : `Token: ${emulator.token}\n`);

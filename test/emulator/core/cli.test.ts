@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../../../src/cli/main.js";
+import { startEmulator } from "../../../src/emulator/index.js";
 
 function capture(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();
@@ -76,6 +77,21 @@ describe("drgitops emulator", () => {
     const code = await main(["node", "drgitops", "emulator", flag, value], { stderr: err.stream });
     expect(code).toBe(1);
     expect(err.text()).toContain(flag);
+  });
+
+  it("says which port is taken and how to choose another", async () => {
+    const busy = await startEmulator();
+    try {
+      const err = capture();
+      const port = new URL(busy.url).port;
+      const cwd = mkdtempSync(join(tmpdir(), "drgitops-cli-"));
+      dirs.push(cwd);
+      const code = await main(["node", "drgitops", "emulator", "--port", port], { stderr: err.stream, cwd });
+      expect(code).toBe(1);
+      expect(err.text()).toContain(`Port ${port} on 127.0.0.1 is already in use`);
+    } finally {
+      await busy.stop();
+    }
   });
 
   it("reports a bad scenario file and exits 1", async () => {
