@@ -1,12 +1,13 @@
-import { readFile, realpath, stat } from "node:fs/promises";
+import { readFile, realpath } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { CACHE_DIR, DigestCache } from "./digest-cache.js";
+import { CACHE_DIR } from "./digest-cache.js";
 import { discoverManifestFiles } from "./discover.js";
 import { gatherEnvironment, gatherModel, pathFact } from "./facts.js";
 import type { Roots } from "./facts.js";
-import { contextDigest } from "./fingerprint.js";
+import { hashProject } from "./hash-project.js";
 import { hasErrors } from "./issue.js";
-import type { Issue, Note, PendingIssue } from "./issue.js";
+import type { Issue, Note } from "./issue.js";
+import { mapLimit } from "./map-limit.js";
 import { classifyDocument, normaliseDocument } from "./normalise.js";
 import type {
   LoadedDataset,
@@ -16,13 +17,13 @@ import type {
   LoadResult,
   Project,
 } from "./project.js";
+import { byLocation, dedupe, identify, ioIssue, placer } from "./place-issues.js";
 import { findProjectRoot, loadProjectConfig } from "./project-root.js";
 import { runRules } from "./rules/index.js";
 import type { DatasetEntry, EnvironmentEntry, ModelEntry, RuleIssue } from "./rules/index.js";
 import type { Manifest } from "./schema/manifest.js";
-import { hashListedFiles, listSourceFiles } from "./source-files.js";
-import type { ListedFile, SourceFile } from "./source-files.js";
-import { locate, parseYaml } from "./yaml-doc.js";
+import type { ListedFile } from "./source-files.js";
+import { parseYaml } from "./yaml-doc.js";
 import type { YamlDoc } from "./yaml-doc.js";
 
 /**
@@ -174,71 +175,6 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
   return { ok: !hasErrors(unique), project, issues: unique, notes };
 }
 
-function ioIssue(file: string, error: unknown): Issue {
-  const reason = error instanceof Error ? error.message : String(error);
-  return {
-    code: "io-error",
-    severity: "error",
-    file,
-    line: 1,
-    column: 1,
-    path: [],
-    message: `could not read what this manifest needs: ${reason}; check the file permissions`,
-  };
-}
-
-function identify(data: unknown): { kind?: string; name?: string } {
-  const record = (typeof data === "object" && data !== null ? data : {}) as Record<string, unknown>;
-  const metadata = record["metadata"] as Record<string, unknown> | undefined;
-  const kind = record["kind"];
-  const name = typeof metadata === "object" && metadata !== null ? metadata["name"] : undefined;
-  return { ...(typeof kind === "string" ? { kind } : {}), ...(typeof name === "string" ? { name } : {}) };
-}
-
-/**
- * Places a pending issue at its node. A CustomModel field that the manifest does not contain but
- * drgitops.yaml `defaults` does came from the defaults, so the issue points there.
- */
-function placer(configDoc: YamlDoc | undefined) {
-  return (p: PendingIssue, doc: YamlDoc, ident: { kind?: string; name?: string }): Issue => {
-    let target = doc;
-    let pos = locate(doc, p.path, p.atKey);
-    if (!pos.exact && configDoc && ident.kind === "CustomModel" && p.path[0] === "spec") {
-      const inDefaults = locate(configDoc, ["defaults", ...p.path.slice(1)], p.atKey);
-      if (inDefaults.exact) {
-        target = configDoc;
-        pos = inDefaults;
-      }
-    }
-    return {
-      code: p.code,
-      severity: p.severity ?? "error",
-      file: target.file,
-      line: pos.line,
-      column: pos.column,
-      ...(ident.kind !== undefined ? { kind: ident.kind } : {}),
-      ...(ident.name !== undefined ? { name: ident.name } : {}),
-      path: p.path,
-      message: p.message,
-    };
-  };
-}
-
-function dedupe(issues: Issue[]): Issue[] {
-  const seen = new Set<string>();
-  return issues.filter((i) => {
-    // A bad default in drgitops.yaml is found once per model; say it once.
-    const id = `${i.file}:${i.line}:${i.column}:${i.code}:${i.message}`;
-    if (seen.has(id)) return false;
-    seen.add(id);
-    return true;
-  });
-}
-
-function byLocation(a: Issue, b: Issue): number {
-  return a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.line - b.line || a.column - b.column;
-}
-
 function loadedModel(m: ModelEntry & { hasRequirements: boolean }): LoadedModel {
   const labels = m.manifest.spec.classLabels ?? m.facts.classLabelsFile?.labels;
   const metadata = m.facts.metadata?.parsed;
@@ -278,73 +214,4 @@ function loadedDataset(d: DatasetEntry): LoadedDataset {
     name: d.name,
     ...(d.facts.file ? { filePath: d.facts.file.abs } : {}),
   };
-}
-
-/** Fills in digests for everything whose paths are valid; invalid ones keep no digest. */
-async function hashProject(
-  project: Project,
-  models: readonly { facts: ModelEntry["facts"]; listing?: ListedFile[] }[],
-  environments: readonly EnvironmentEntry[],
-  datasets: readonly DatasetEntry[],
-  roots: Roots,
-  cacheDir: string,
-): Promise<void> {
-  const cache = await DigestCache.load(cacheDir);
-  // One pool over every file of the project: many small models hash as fast as one big one.
-  const batches: { files: ListedFile[]; done: (hashed: SourceFile[]) => void }[] = [];
-  models.forEach((m, i) => {
-    const loaded = project.models[i];
-    if (loaded && m.listing && m.facts.escapingLinks.length === 0) {
-      batches.push({ files: m.listing, done: (hashed) => (loaded.files = hashed) });
-    }
-  });
-  await mapLimit([...environments.entries()], 8, async ([i, e]) => {
-    const loaded = project.environments[i];
-    if (!loaded || e.facts.context.problem !== undefined) return;
-    const listing = await listSourceFiles(e.facts.context.abs, {}, { root: roots.realRoot });
-    if (listing.escapes.length > 0) return;
-    batches.push({
-      files: listing.files,
-      done: (hashed) => {
-        loaded.files = hashed;
-        loaded.contextDigest = contextDigest(hashed);
-      },
-    });
-  });
-  await mapLimit([...datasets.entries()], 32, async ([i, d]) => {
-    const loaded = project.datasets[i];
-    const fact = d.facts.file;
-    if (!loaded || fact === undefined || fact.problem !== undefined) return;
-    const s = await stat(fact.abs);
-    batches.push({
-      files: [{ path: fact.written, absPath: fact.abs, size: s.size, mtimeMs: s.mtimeMs, ino: s.ino }],
-      done: ([hashed]) => {
-        if (hashed === undefined) return;
-        loaded.sha256 = hashed.sha256;
-        loaded.size = hashed.size;
-      },
-    });
-  });
-  const hashed = await hashListedFiles(
-    batches.flatMap((b) => b.files),
-    cache,
-    16,
-  );
-  let offset = 0;
-  for (const batch of batches) {
-    batch.done(hashed.slice(offset, offset + batch.files.length));
-    offset += batch.files.length;
-  }
-  await cache.save();
-}
-
-/** `Promise.all(items.map(fn))` with at most `limit` calls in flight (bounded open files). */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
