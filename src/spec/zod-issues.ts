@@ -109,6 +109,16 @@ function convert(
     case "invalid_union":
       convertUnion(issue, path, schema, input, out);
       return;
+    case "invalid_key": {
+      const why = issue.issues[0]?.message;
+      out.push({
+        code: "invalid-key",
+        path,
+        atKey: true,
+        message: `"${String(path.at(-1))}" is not a valid key here${why ? `: it ${why}` : ""}`,
+      });
+      return;
+    }
     case "custom": {
       const params = issue.params as { code?: unknown } | undefined;
       const code = typeof params?.code === "string" ? params.code : "invalid-value";

@@ -22,6 +22,7 @@ const cases: Case[] = [
   ["unknown-kind", "unknown-kind", ["kind"], 2, 7],
   ["unsupported-api-version", "unsupported-api-version", ["apiVersion"], 1, 13],
   ["unknown-check-mode", "invalid-value", ["spec", "test", "checks", "sideEffects"], 13, 20],
+  ["invalid-key", "invalid-key", ["spec", "runtimeParameters", "score-cutoff"], 12, 5],
   ["bad-environment-ref", "conflicting-fields", ["spec", "environment", "id"], 8, 29],
   // rules by target type
   ["labels-required", "labels-required", ["spec", "negativeClassLabel"], 6, 3],

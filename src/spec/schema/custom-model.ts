@@ -123,7 +123,14 @@ const specShape = {
   source: SourceSchema,
   resources: ResourcesSchema.optional(),
   runtimeParameters: z
-    .record(z.string().regex(ENV_VAR, { error: "must be a runtime parameter fieldName" }), RuntimeValueSchema)
+    .record(
+      z
+        .string()
+        .regex(ENV_VAR, {
+          error: "must be a runtime parameter fieldName: letters, digits and _, not starting with a digit",
+        }),
+      RuntimeValueSchema,
+    )
     .optional(),
   trainingData: z
     .strictObject({ dataset: DatasetRefSchema, partitionColumn: z.string().min(1).optional() })
