@@ -124,11 +124,9 @@ const specShape = {
   resources: ResourcesSchema.optional(),
   runtimeParameters: z
     .record(
-      z
-        .string()
-        .regex(ENV_VAR, {
-          error: "must be a runtime parameter fieldName: letters, digits and _, not starting with a digit",
-        }),
+      z.string().regex(ENV_VAR, {
+        error: "must be a runtime parameter fieldName: letters, digits and _, not starting with a digit",
+      }),
       RuntimeValueSchema,
     )
     .optional(),
