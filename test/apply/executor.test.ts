@@ -1,8 +1,9 @@
+import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { ApplyEvent } from "../../src/reconcile/apply/events.js";
 import { runTasks, topologicalOrder, type Handler, type Task } from "../../src/reconcile/apply/executor.js";
 import { formatOutcomeTable, summariseByResource, totals } from "../../src/reconcile/apply/outcome.js";
-import { formatEventLine } from "../../src/reconcile/apply/progress.js";
+import { createProgressView, formatEventLine } from "../../src/reconcile/apply/progress.js";
 
 interface Act {
   fail?: boolean;
@@ -178,5 +179,23 @@ describe("outcome table", () => {
     expect(
       formatEventLine({ type: "action-failed", id: "1", key: "ns/a", action: "runTest", error: "boom" }),
     ).toBe("FAILED   runTest ns/a: boom");
+  });
+});
+
+describe("progress view", () => {
+  it("keeps running actions in a live area on a TTY and prints finished ones as lines", () => {
+    const written: string[] = [];
+    const tty = Object.assign(new PassThrough(), { isTTY: true });
+    tty.on("data", (c: Buffer) => written.push(c.toString("utf8")));
+    const view = createProgressView(tty);
+    const base = { id: "1", key: "ns/a", action: "runTest" };
+    view.onEvent({ type: "action-started", ...base });
+    view.onEvent({ type: "action-progress", ...base, message: "test RUNNING" });
+    view.onEvent({ type: "action-succeeded", ...base, message: "test succeeded" });
+    view.close();
+    const text = written.join("");
+    expect(text).toContain("runTest ns/a: test RUNNING");
+    expect(text).toContain("\x1b[1F\x1b[0J");
+    expect(text).toContain("done     runTest ns/a: test succeeded\n");
   });
 });
