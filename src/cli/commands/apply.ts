@@ -34,9 +34,7 @@ const DEFAULT_WAIT_TIMEOUT_S = 30 * 60;
  */
 export function applyExitCode(plan: Plan, run: ApplyRunResult, testFailures: number): number {
   const failures = run.results.filter((r) => r.outcome === "failed").length - testFailures;
-  const interrupted = run.results.some(
-    (r) => r.outcome === "skipped" && r.message === "the run was interrupted",
-  );
+  const interrupted = run.results.some((r) => r.reason === "aborted");
   if (failures > 0 || interrupted) return ExitCode.applyPartlyFailed;
   if (run.totals.stale > 0) return ExitCode.stalePlan;
   if (testFailures > 0 || plan.gate.length > 0) return ExitCode.testGateFailed;

@@ -49,6 +49,8 @@ export interface TaskResult {
   key: string;
   type: string;
   outcome: ActionOutcome;
+  /** Why a skipped or stale action did not run. */
+  reason?: SkipReason;
   message?: string;
 }
 
@@ -98,12 +100,19 @@ export async function runTasks<A, C>(options: RunOptions<A, C>): Promise<TaskRes
   for (const t of ordered) for (const d of t.dependsOn) dependents.set(d, [...(dependents.get(d) ?? []), t]);
 
   const emitBase = (t: Task<A>) => ({ id: t.id, key: t.key, action: t.type });
-  const finish = (t: Task<A>, outcome: ActionOutcome, message?: string): void => {
-    results.set(t.id, { id: t.id, key: t.key, type: t.type, outcome, ...(message ? { message } : {}) });
+  const finish = (t: Task<A>, outcome: ActionOutcome, message?: string, reason?: SkipReason): void => {
+    results.set(t.id, {
+      id: t.id,
+      key: t.key,
+      type: t.type,
+      outcome,
+      ...(reason ? { reason } : {}),
+      ...(message ? { message } : {}),
+    });
   };
   const skip = (t: Task<A>, reason: SkipReason, detail: string): void => {
     if (results.has(t.id)) return;
-    finish(t, reason === "stale" ? "stale" : "skipped", detail);
+    finish(t, reason === "stale" ? "stale" : "skipped", detail, reason);
     onEvent({ type: "action-skipped", ...emitBase(t), reason, detail });
     if (reason !== "aborted")
       for (const child of dependents.get(t.id) ?? [])
