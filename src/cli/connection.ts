@@ -1,7 +1,7 @@
 import { setMaxListeners } from "node:events";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { createClient, resolveConnection, type DataRobotClient } from "../client/index.js";
+import { createClient, httpTraceFromEnv, resolveConnection, type DataRobotClient } from "../client/index.js";
 import { DrgitopsError } from "../errors.js";
 import type { CliContext } from "./context.js";
 
@@ -45,6 +45,8 @@ export async function openConnection(ctx: CliContext, options: ConnectionOptions
   const concurrency = Math.max(4, options.parallelism ?? 4);
   // Every request and wait in flight listens for cancellation on this one signal: not a leak.
   setMaxListeners(0, ctx.signal);
+  // DRGITOPS_DEBUG=http: one redacted line per request on stderr.
+  const trace = httpTraceFromEnv(ctx.env, ctx.stderr);
   // `--endpoint local` (or DATAROBOT_ENDPOINT=local) resolves to kind "local": the embedded emulator.
   const resolved = resolveConnection({
     endpoint: options.endpoint,
@@ -54,7 +56,7 @@ export async function openConnection(ctx: CliContext, options: ConnectionOptions
   });
   if (resolved?.kind === "remote") {
     return {
-      client: createClient({ endpoint: resolved.endpoint, token: resolved.token, concurrency }),
+      client: createClient({ endpoint: resolved.endpoint, token: resolved.token, concurrency, trace }),
       endpoint: resolved.endpoint,
       embedded: false,
       close: () => Promise.resolve(),
@@ -81,7 +83,7 @@ export async function openConnection(ctx: CliContext, options: ConnectionOptions
   ctx.stderr.write(`drgitops: ${why}; using the embedded emulator (data in ${EMBEDDED_DATA_DIR}/)\n`);
   try {
     return {
-      client: createClient({ endpoint: emulator.url, token: emulator.token, concurrency }),
+      client: createClient({ endpoint: emulator.url, token: emulator.token, concurrency, trace }),
       endpoint: emulator.url,
       embedded: true,
       close: () => emulator.stop(),
