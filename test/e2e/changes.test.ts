@@ -27,7 +27,7 @@ function count(s: EmulatorStats, method: string, route: RegExp): number {
 }
 const VERSION_CREATES = /^\/api\/v2\/customModels\/:\w+\/versions\/?$/;
 
-describe("changes, drift, saved plans and prune on the examples", () => {
+describe("changes, drift, saved plans and prune on the examples", { timeout: 120_000 }, () => {
   let emu: RunningEmulator;
   let repo: Awaited<ReturnType<typeof exampleRepo>>;
   let env: NodeJS.ProcessEnv;
@@ -50,7 +50,7 @@ describe("changes, drift, saved plans and prune on the examples", () => {
     env = emulatorEnv(emu, repo.dir);
     const first = await cli("apply");
     expect(first.code).toBe(0);
-  });
+  }, 120_000);
   afterAll(async () => {
     await emu.stop();
     await repo.cleanup();

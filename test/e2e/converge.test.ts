@@ -17,7 +17,7 @@ import {
 
 const SECRET = "s3cr3t-webhook-value-0042";
 
-describe("apply then plan on the examples", () => {
+describe("apply then plan on the examples", { timeout: 120_000 }, () => {
   let emu: RunningEmulator;
   let repo: Awaited<ReturnType<typeof exampleRepo>>;
   let env: NodeJS.ProcessEnv;
@@ -45,7 +45,7 @@ describe("apply then plan on the examples", () => {
       ),
     );
     env = emulatorEnv(emu, repo.dir, { WEBHOOK_SECRET: SECRET });
-  });
+  }, 120_000);
   afterAll(async () => {
     await emu.stop();
     await repo.cleanup();
@@ -114,7 +114,7 @@ describe("apply then plan on the examples", () => {
   });
 });
 
-describe("connection (DESIGN §9)", () => {
+describe("connection (DESIGN §9)", { timeout: 120_000 }, () => {
   it("uses the embedded emulator with nothing configured and CI unset, and keeps its data between runs", async () => {
     const repo = await exampleRepo();
     try {

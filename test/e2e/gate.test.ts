@@ -21,7 +21,7 @@ async function testsStarted(emu: RunningEmulator): Promise<number> {
     .reduce((n, [, v]) => n + v, 0);
 }
 
-describe("test gate", () => {
+describe("test gate", { timeout: 120_000 }, () => {
   let emu: RunningEmulator;
   let repo: Awaited<ReturnType<typeof exampleRepo>>;
   let env: NodeJS.ProcessEnv;
@@ -50,7 +50,7 @@ describe("test gate", () => {
         "    dataset: {ref: iris-test}\n    checks: {sideEffects: fail}\n",
       ),
     );
-  });
+  }, 120_000);
   afterAll(async () => {
     await emu.stop();
     await repo.cleanup();

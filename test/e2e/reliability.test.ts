@@ -54,7 +54,7 @@ async function applyUntilSuccess(
   return runs;
 }
 
-describe("reliability", () => {
+describe("reliability", { timeout: 120_000 }, () => {
   let emu: RunningEmulator;
   let client: DataRobotClient;
   let repo: Awaited<ReturnType<typeof exampleRepo>>;
@@ -69,7 +69,7 @@ describe("reliability", () => {
     client = createClient({ endpoint: emu.url, token: emu.token });
     repo = await exampleRepo();
     env = emulatorEnv(emu, repo.dir);
-  });
+  }, 120_000);
   afterAll(async () => {
     await emu.stop();
     await repo.cleanup();
