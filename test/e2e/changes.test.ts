@@ -122,6 +122,12 @@ describe("changes, drift, saved plans and prune on the examples", { timeout: 120
   it("a saved plan is refused (exit 5) for exactly the model that moved; the others are applied", async () => {
     await edit("examples/models/iris-classifier/custom.py", (t) => `${t}\n# tuned\n`);
     await edit("examples/models/document-tagger/keywords.json", (t) => t.replace("{", '{"extra": ["x"], '));
+    // --target and --selector narrow the plan to the named or labelled models.
+    const targeted = await planJson(repo.dir, env, "--target", "iris-classifier");
+    expect(new Set(targeted.plan.actions.map((a) => a.key))).toEqual(new Set([`${NS}/iris-classifier`]));
+    const selected = await planJson(repo.dir, env, "--selector", "team=support");
+    expect(new Set(selected.plan.actions.map((a) => a.key))).toEqual(new Set([`${NS}/document-tagger`]));
+
     expect((await cli("plan", "--out", "plan.json")).code).toBe(0);
 
     const iris = await model("iris-classifier");
