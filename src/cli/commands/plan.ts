@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { UsageError } from "../../errors.js";
 import { namespaceOfRepository } from "../../git/index.js";
 import { observeAndPlan, type ObserveAndPlanResult } from "../../reconcile/observe-and-plan.js";
@@ -24,8 +24,8 @@ export interface CommonFlags {
   endpoint?: string;
   token?: string;
   namespace?: string;
-  target: string[];
-  selector: string[];
+  target?: string[];
+  selector?: string[];
   prune?: boolean;
   maxDeletions?: number;
 }
@@ -37,13 +37,13 @@ interface PlanFlags extends CommonFlags {
   detectDrift?: boolean;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function parseCount(flag: string, min: number): (value: string) => number {
   return (value) => {
     const n = Number(value);
     if (!/^\d+$/.test(value) || n < min)
-      throw new UsageError(`${flag} must be an integer >= ${min}, got "${value}"`);
+      throw new InvalidArgumentError(`${flag} must be an integer >= ${min}, got "${value}"`);
     return n;
   };
 }
@@ -62,13 +62,8 @@ export function parseSelectors(selectors: readonly string[]): Record<string, str
 /** Options both commands take, with their help texts. */
 export function addCommonOptions(command: Command): Command {
   return command
-    .option(
-      "--target <key>",
-      "only this model/environment/dataset (name or full key); repeatable",
-      collect,
-      [],
-    )
-    .option("--selector <k=v>", "only manifests whose labels match; repeatable, all must match", collect, [])
+    .option("--target <key>", "only this model/environment/dataset (name or full key); repeatable", collect)
+    .option("--selector <k=v>", "only manifests whose labels match; repeatable, all must match", collect)
     .option("--prune", "delete managed models whose manifest is gone (never protected or deployed ones)")
     .option(
       "--max-deletions <n>",
@@ -87,8 +82,8 @@ export function planOptionsOf(flags: CommonFlags, extra: Partial<BuildPlanOption
   return {
     prune: flags.prune === true,
     ...(flags.maxDeletions !== undefined ? { maxDeletions: flags.maxDeletions } : {}),
-    targets: flags.target,
-    selector: parseSelectors(flags.selector),
+    targets: flags.target ?? [],
+    selector: parseSelectors(flags.selector ?? []),
     ...extra,
   };
 }
@@ -145,6 +140,9 @@ export async function planFromManifests(
       result: Extract<ObserveAndPlanResult, { ok: true }>;
     }
 > {
+  // Usage errors (a bad --selector) before anything is loaded or started.
+  const { parallelism: _p, ...planExtra } = extra;
+  const planOptions = planOptionsOf(flags, planExtra);
   const load = await loadValidated(ctx, paths, flags.namespace);
   if (!load) return { code: ExitCode.invalidManifests };
   const { project } = load;
@@ -157,12 +155,11 @@ export async function planFromManifests(
     parallelism,
   });
   try {
-    const { parallelism: _p, ...planExtra } = extra;
     const result = await observeAndPlan({
       client: connection.client,
       project,
       env: ctx.env,
-      planOptions: planOptionsOf(flags, planExtra),
+      planOptions,
       signal: ctx.signal,
       ...(parallelism !== undefined ? { parallelism } : {}),
     });
