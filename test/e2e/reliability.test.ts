@@ -9,8 +9,11 @@ import {
   duplicatesIn,
   emulatorEnv,
   exampleRepo,
+  resetStats,
   runCli,
   setFaults,
+  stats,
+  writeRequests,
   type CliResult,
 } from "./harness.js";
 import { spawn } from "node:child_process";
@@ -93,14 +96,24 @@ describe("reliability", { timeout: 120_000 }, () => {
     { timeout: 420_000 },
     async () => {
       const random = prng(20261127);
-      const failures: string[] = [];
-      for (let trial = 0; trial < 20; trial++) {
-        await fetch(`${emu.origin}/__emulator/reset`, {
+      const reset = () =>
+        fetch(`${emu.origin}/__emulator/reset`, {
           method: "POST",
           headers: { authorization: `Bearer ${emu.token}` },
         });
-        const killAfter = Math.round(150 + random() * 2500);
-        await applyKilledAfter(repo.dir, env, killAfter);
+      // How long a whole apply takes here, so that kills land across its lifetime, writes included.
+      await reset();
+      const started = Date.now();
+      expect((await runCli(["apply"], { cwd: repo.dir, env })).code).toBe(0);
+      const fullMs = Date.now() - started;
+      const failures: string[] = [];
+      let killedMidWrite = 0;
+      for (let trial = 0; trial < 20; trial++) {
+        await reset();
+        await resetStats(emu);
+        const killAfter = Math.round(fullMs * (0.25 + random() * 0.7));
+        const code = await applyKilledAfter(repo.dir, env, killAfter);
+        if (code === null && Object.keys(writeRequests(await stats(emu))).length > 0) killedMidWrite += 1;
         const runs = await applyUntilSuccess(repo.dir, env, 3);
         const duplicates = duplicatesIn(await duplicateReport(client));
         if (runs.at(-1)?.code !== 0 || duplicates.length > 0)
@@ -108,6 +121,8 @@ describe("reliability", { timeout: 120_000 }, () => {
             `trial ${trial} (killed after ${killAfter} ms): exit ${runs.at(-1)?.code}; ${duplicates.join(", ")}\n${runs.at(-1)?.stdout.slice(-1500)}`,
           );
       }
+      // Most kills must have hit a run that had started writing, or the trials prove little.
+      expect(killedMidWrite).toBeGreaterThanOrEqual(10);
       expect(failures).toEqual([]);
       expect((await runCli(["plan", "--detailed-exitcode"], { cwd: repo.dir, env })).code).toBe(0);
     },
