@@ -87,11 +87,17 @@ describe("changes, drift, saved plans and prune on the examples", { timeout: 120
     await client.versions.createFromPrevious(m.id, { files: [{ filePath: "custom.py", absPath: rogue }] });
     await rm(rogue);
 
+    await resetStats(emu);
     const drift = await planJson(repo.dir, env, "--detect-drift");
     expect(drift.code).toBe(6);
+    expect(count(await stats(emu), "GET", /download/)).toBe(1);
     expect(drift.plan.drift.map((d) => [d.key, d.subject])).toEqual([
       [`${NS}/house-price-regressor`, "version"],
     ]);
+    // The rogue version's files were downloaded and hashed once; versions are immutable, so cached.
+    await resetStats(emu);
+    expect((await planJson(repo.dir, env, "--detect-drift")).code).toBe(6);
+    expect(count(await stats(emu), "GET", /download/)).toBe(0);
     expect((await cli("apply")).code).toBe(0);
     expect((await cli("plan", "--detect-drift", "--detailed-exitcode")).code).toBe(0);
     const restored = await model("house-price-regressor");
