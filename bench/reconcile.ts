@@ -39,19 +39,25 @@ async function cli(dir: string, env: NodeJS.ProcessEnv, args: string[]): Promise
   );
   const rssFile = join(dir, ".bench-rss.json");
   const started = performance.now();
-  const stdout = await new Promise<string>((resolvePromise, reject) => {
+  const [stdout, stderr] = await new Promise<[string, string]>((resolvePromise, reject) => {
     const child = spawn(process.execPath, [wrapper, ...args], {
       cwd: dir,
       env: { ...env, BENCH_RSS_FILE: rssFile },
-      stdio: ["ignore", "pipe", "inherit"],
+      stdio: ["ignore", "pipe", "pipe"],
     });
-    const chunks: Buffer[] = [];
-    child.stdout.on("data", (c: Buffer) => chunks.push(c));
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (c: Buffer) => out.push(c));
+    child.stderr.on("data", (c: Buffer) => err.push(c));
     child.on("error", reject);
-    child.on("close", () => resolvePromise(Buffer.concat(chunks).toString("utf8")));
+    child.on("close", () =>
+      resolvePromise([Buffer.concat(out).toString("utf8"), Buffer.concat(err).toString("utf8")]),
+    );
   });
   const wallMs = performance.now() - started;
   const { code, maxRss } = JSON.parse(await readFile(rssFile, "utf8")) as { code: number; maxRss: number };
+  // Exit 2 is `plan --detailed-exitcode` reporting changes; anything else unexpected is shown.
+  if (code !== 0 && code !== 2) console.log(`drgitops ${args.join(" ")} exited ${code}:\n${stderr}`);
   return { code, wallMs, maxRssMb: maxRss / 1024, stdout };
 }
 
