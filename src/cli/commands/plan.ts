@@ -2,16 +2,14 @@ import { writeFile } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { UsageError } from "../../errors.js";
-import { namespaceOfRepository } from "../../git/index.js";
 import { observeAndPlan, type ObserveAndPlanResult } from "../../reconcile/observe-and-plan.js";
 import type { Plan } from "../../reconcile/plan-file.js";
 import { planHasChanges } from "../../reconcile/plan-file.js";
 import type { BuildPlanOptions } from "../../reconcile/plan.js";
 import { DEFAULT_MAX_DELETIONS } from "../../reconcile/plan.js";
 import { loadProject, type Issue, type LoadResult } from "../../spec/index.js";
-import { findProjectRoot } from "../../spec/index.js";
-import { loadProjectConfig } from "../../spec/project-root.js";
 import { openConnection, type Connection } from "../connection.js";
+import { namespaceFor } from "../namespace.js";
 import type { CliContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import type { RegisterCommand } from "./index.js";
@@ -86,14 +84,6 @@ export function planOptionsOf(flags: CommonFlags, extra: Partial<BuildPlanOption
     selector: parseSelectors(flags.selector ?? []),
     ...extra,
   };
-}
-
-/** The namespace: --namespace, else drgitops.yaml, else the git remote's owner/repo, else the folder. */
-async function namespaceFor(cwd: string, flag: string | undefined): Promise<string | undefined> {
-  if (flag !== undefined) return flag;
-  const root = await findProjectRoot(cwd);
-  const { config } = await loadProjectConfig(root);
-  return config.namespace ?? (await namespaceOfRepository(root));
 }
 
 /** Validation first (as `validate` does it): invalid manifests stop the command with exit 3. */

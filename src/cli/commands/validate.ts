@@ -3,6 +3,7 @@ import { Option } from "commander";
 import { loadProject } from "../../spec/index.js";
 import type { Issue, LoadResult } from "../../spec/index.js";
 import { ExitCode } from "../exit-codes.js";
+import { namespaceFor } from "../namespace.js";
 import type { RegisterCommand } from "./index.js";
 
 interface Flags {
@@ -18,7 +19,10 @@ export const register: RegisterCommand = (program, ctx, run) => {
     .description("Check manifests offline and report every problem with file:line:column")
     .argument("[paths...]", "manifest files or folders (default: drgitops.yaml paths, else .)")
     .addOption(new Option("--format <format>", "output format").choices(["human", "json"]).default("human"))
-    .option("--namespace <namespace>", "namespace of model keys (default: drgitops.yaml, else folder name)")
+    .option(
+      "--namespace <namespace>",
+      "namespace of model keys (default: drgitops.yaml, else the git remote, else the folder name)",
+    )
     .option("--verbose", "also list YAML documents skipped because they are not drgitops manifests")
     .addHelpText(
       "after",
@@ -27,10 +31,11 @@ export const register: RegisterCommand = (program, ctx, run) => {
     )
     .action((paths: string[], flags: Flags) =>
       run(async () => {
+        const namespace = await namespaceFor(ctx.cwd, flags.namespace);
         const result = await loadProject({
           paths,
           cwd: ctx.cwd,
-          ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}),
+          ...(namespace !== undefined ? { namespace } : {}),
         });
         const text =
           flags.format === "json"

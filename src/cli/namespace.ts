@@ -1,0 +1,13 @@
+import { namespaceOfRepository } from "../git/index.js";
+import { findProjectRoot, loadProjectConfig } from "../spec/index.js";
+
+/**
+ * The namespace of model keys, the same for every command so `validate` and `plan` agree on keys:
+ * --namespace, else drgitops.yaml, else the git remote's owner/repo, else (inside loadProject) the folder.
+ */
+export async function namespaceFor(cwd: string, flag: string | undefined): Promise<string | undefined> {
+  if (flag !== undefined) return flag;
+  const root = await findProjectRoot(cwd);
+  const { config } = await loadProjectConfig(root);
+  return config.namespace ?? (await namespaceOfRepository(root));
+}
