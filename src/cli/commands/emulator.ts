@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { InvalidArgumentError } from "commander";
-import { startEmulator, type EmulatorOptions } from "../../emulator/index.js";
+import type { EmulatorOptions } from "../../emulator/index.js";
 import { UsageError } from "../../errors.js";
 import { ExitCode } from "../exit-codes.js";
 import type { RegisterCommand } from "./index.js";
@@ -78,6 +78,8 @@ export const register: RegisterCommand = (program, ctx, run) => {
           ...(flags.maxUpload ? { maxUploadBytes: flags.maxUpload } : {}),
           ...(flags.publicUrl ? { publicUrl: flags.publicUrl } : {}),
         };
+        // Loaded lazily: fastify and SQLite would otherwise slow the start of every other command.
+        const { startEmulator } = await import("../../emulator/index.js");
         const emulator = await startEmulator(options).catch((error: unknown) => {
           if ((error as NodeJS.ErrnoException).code === "EADDRINUSE")
             throw new UsageError(
