@@ -13,6 +13,7 @@ import type {
   LoadedDataset,
   LoadedEnvironment,
   LoadedModel,
+  ManifestLocation,
   LoadOptions,
   LoadResult,
   Project,
@@ -23,7 +24,7 @@ import { runRules } from "./rules/index.js";
 import type { DatasetEntry, EnvironmentEntry, ModelEntry, RuleIssue } from "./rules/index.js";
 import type { Manifest } from "./schema/manifest.js";
 import type { ListedFile } from "./source-files.js";
-import { parseYaml } from "./yaml-doc.js";
+import { locate, parseYaml } from "./yaml-doc.js";
 import type { YamlDoc } from "./yaml-doc.js";
 
 /**
@@ -183,6 +184,7 @@ function loadedModel(m: ModelEntry & { hasRequirements: boolean }): LoadedModel 
     file: m.doc.file,
     line: m.doc.line,
     documentIndex: m.doc.index,
+    locate: locator(m.doc),
     key: m.key,
     name: m.name,
     sourceDir: m.facts.source.abs,
@@ -198,6 +200,7 @@ function loadedEnvironment(e: EnvironmentEntry): LoadedEnvironment {
     file: e.doc.file,
     line: e.doc.line,
     documentIndex: e.doc.index,
+    locate: locator(e.doc),
     key: e.key,
     name: e.name,
     dockerContextDir: e.facts.context.abs,
@@ -210,8 +213,17 @@ function loadedDataset(d: DatasetEntry): LoadedDataset {
     file: d.doc.file,
     line: d.doc.line,
     documentIndex: d.doc.index,
+    locate: locator(d.doc),
     key: d.key,
     name: d.name,
     ...(d.facts.file ? { filePath: d.facts.file.abs } : {}),
+  };
+}
+
+/** Positions for later layers (plan-time issues), from the parsed document kept in memory. */
+function locator(doc: YamlDoc): ManifestLocation["locate"] {
+  return (path) => {
+    const { line, column } = locate(doc, [...path]);
+    return { line, column };
   };
 }

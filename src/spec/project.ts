@@ -14,6 +14,8 @@ export interface ManifestLocation {
   line: number;
   /** 0-based index of the document inside its file. */
   documentIndex: number;
+  /** The 1-based line and column of the node at `path` (its deepest existing parent when absent). */
+  locate(path: readonly (string | number)[]): { line: number; column: number };
 }
 
 interface Loaded<M> extends ManifestLocation {

@@ -7,6 +7,13 @@ import { sha } from "./builders.js";
 
 const NS = "acme/models";
 
+/** Stands in for the YAML positions the loader records: a few known paths, else the document. */
+const POSITIONS: Record<string, number> = {
+  "spec.runtimeParameters.KEY": 12,
+  "spec.runtimeParameters.HOOK": 13,
+};
+const locate = (path: readonly (string | number)[]) => ({ line: POSITIONS[path.join(".")] ?? 3, column: 5 });
+
 function loadedModel(
   name: string,
   spec: Partial<CustomModelSpec> = {},
@@ -16,6 +23,7 @@ function loadedModel(
     file: `/repo/manifests/${name}.yaml`,
     line: 3,
     documentIndex: 0,
+    locate,
     key: `${NS}/${name}`,
     name,
     manifest: {
@@ -41,6 +49,7 @@ const train: LoadedDataset = {
   file: "/repo/manifests/data.yaml",
   line: 1,
   documentIndex: 0,
+  locate,
   key: `${NS}/train`,
   name: "train",
   manifest: {
@@ -58,6 +67,7 @@ const env: LoadedEnvironment = {
   file: "/repo/manifests/env.yaml",
   line: 1,
   documentIndex: 0,
+  locate,
   key: `${NS}/py311`,
   name: "py311",
   manifest: {
@@ -143,15 +153,15 @@ describe("desiredStateFromProject", () => {
     expect(JSON.stringify(state)).not.toContain("secret-token");
   });
 
-  it("reports a missing credential and a missing variable at the manifest, and leaves the model out", () => {
+  it("reports a missing credential and a missing variable at their values, and leaves the model out", () => {
     const m = loadedModel("fraud", {
       runtimeParameters: { KEY: { credential: "nope" }, HOOK: { env: "UNSET_VAR", sensitive: true } },
     });
     const { state, issues } = desiredStateFromProject(project([m]), inputs);
     expect(state.models).toEqual([]);
     expect(issues.map((i) => [i.code, i.file, i.line, i.path.join("."), i.severity])).toEqual([
-      ["missing-credential", "/repo/manifests/fraud.yaml", 3, "spec.runtimeParameters.KEY", "error"],
-      ["missing-env", "/repo/manifests/fraud.yaml", 3, "spec.runtimeParameters.HOOK", "error"],
+      ["missing-credential", "/repo/manifests/fraud.yaml", 12, "spec.runtimeParameters.KEY", "error"],
+      ["missing-env", "/repo/manifests/fraud.yaml", 13, "spec.runtimeParameters.HOOK", "error"],
     ]);
     expect(issues[0]!.message).toContain('credential "nope" does not exist in DataRobot');
     expect(issues[1]!.message).toContain("UNSET_VAR is not set");

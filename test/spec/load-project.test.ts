@@ -32,6 +32,23 @@ describe("loadProject", () => {
     expect(result.project.models[0]?.hasRequirements).toBe(true);
   });
 
+  it("lets later layers locate any field of a loaded manifest (plan-time issues point at the value)", async () => {
+    const root = await project({
+      ...MODEL_FILES,
+      "manifests/all.yaml": `${modelYaml("alpha", "", "../model")}---\n${modelYaml("beta", "", "../model")}`,
+    });
+    const result = await loadProject({ paths: ["manifests"], cwd: root });
+    const beta = result.project.models[1]!;
+    const lines = modelYaml("beta", "", "../model").split("\n");
+    const targetLine = lines.findIndex((l) => l.includes("targetType:"));
+    expect(beta.locate(["spec", "targetType"])).toEqual({
+      line: beta.line + targetLine,
+      column: lines[targetLine]!.indexOf(":") + 3,
+    });
+    // An absent field resolves to its deepest existing parent, never to nothing.
+    expect(beta.locate(["spec", "nope", "deeper"]).line).toBeGreaterThanOrEqual(beta.line);
+  });
+
   it("skips documents of other tools with a note, not an error", async () => {
     const root = await project({
       ...MODEL_FILES,
