@@ -32,6 +32,8 @@ const ModelScenario = z.strictObject({
   tests: z.partialRecord(CheckName, ScriptedOutcome).optional(),
   dependencyBuild: ScriptedOutcome.optional(),
   conversion: ScriptedOutcome.optional(),
+  /** The emulator has no deployments; this stands in for them so prune's refusal can be tested. */
+  deploymentsCount: z.number().int().min(0).optional(),
 });
 
 const EnvironmentScenario = z.strictObject({ build: ScriptedOutcome.optional() });

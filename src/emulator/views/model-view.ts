@@ -1,5 +1,6 @@
 import type { EmulatorContext } from "../context.js";
 import type { ModelRecord } from "../store/models.js";
+import { scenarioForModel } from "../domain/scenario.js";
 import { latestVersionRecord } from "../store/versions.js";
 import { versionView } from "./version-view.js";
 
@@ -22,7 +23,7 @@ export function modelView(ctx: EmulatorContext, m: ModelRecord): Record<string, 
     classLabels: m.classLabels,
     language: m.language,
     latestVersion: latest ? versionView(latest) : null,
-    deploymentsCount: 0,
+    deploymentsCount: scenarioForModel(ctx.config.scenario, m)?.deploymentsCount ?? 0,
     createdBy: ctx.config.username,
     created: m.created,
     updated: m.updated,
