@@ -36,6 +36,7 @@ export async function main(argv: string[], ctx?: Partial<CliContext>): Promise<n
   const full: CliContext = {
     cwd: process.cwd(),
     env: process.env,
+    stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,
     signal: controller.signal,

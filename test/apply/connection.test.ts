@@ -13,7 +13,15 @@ let stderr: string[];
 function ctx(env: NodeJS.ProcessEnv): CliContext {
   const err = new PassThrough();
   err.on("data", (c: Buffer) => stderr.push(c.toString("utf8")));
-  return { cwd: dir, env, stdout: new PassThrough(), stderr: err, signal: new AbortController().signal };
+  const stdin = new PassThrough();
+  return {
+    cwd: dir,
+    env,
+    stdin,
+    stdout: new PassThrough(),
+    stderr: err,
+    signal: new AbortController().signal,
+  };
 }
 
 beforeEach(async () => {

@@ -43,8 +43,8 @@ export function applyExitCode(plan: Plan, run: ApplyRunResult, testFailures: num
 
 /** Asks on a terminal; in pipelines and CI (no TTY) apply proceeds, as it does with --yes. */
 async function confirmed(ctx: CliContext, count: number): Promise<boolean> {
-  if (!process.stdin.isTTY || !ctx.stdout.isTTY) return true;
-  const rl = createInterface({ input: process.stdin, output: ctx.stdout });
+  if (ctx.stdin.isTTY !== true || ctx.stdout.isTTY !== true) return true;
+  const rl = createInterface({ input: ctx.stdin, output: ctx.stdout });
   try {
     const answer = await rl.question(`Apply ${count} action${count === 1 ? "" : "s"}? Only "yes" proceeds: `);
     return answer.trim() === "yes";
