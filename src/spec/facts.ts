@@ -2,7 +2,7 @@ import { readFile, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import type { Issue } from "./issue.js";
 import type { ModelFacts, PathFact } from "./rules/context.js";
-import type { CustomModelManifest } from "./schema/custom-model.js";
+import type { PartialCustomModelManifest } from "./schema/manifest.js";
 import { ModelMetadataSchema } from "./schema/model-metadata.js";
 import { isInside, listSourceFiles } from "./source-files.js";
 import type { ListedFile } from "./source-files.js";
@@ -48,21 +48,25 @@ export interface GatheredModel {
   metadataPending: PendingIssue[];
 }
 
+/** `list: false` when include/exclude are invalid: listing without them would judge the wrong files. */
 export async function gatherModel(
   roots: Roots,
   manifestDir: string,
-  manifest: CustomModelManifest,
+  manifest: PartialCustomModelManifest,
+  { list }: { list: boolean },
 ): Promise<GatheredModel> {
   const spec = manifest.spec;
-  const source = await pathFact(roots, manifestDir, spec.source.path, "dir");
-  const facts: ModelFacts = { source, escapingLinks: [] };
+  const facts: ModelFacts = { escapingLinks: [] };
   const out: GatheredModel = { facts, hasRequirements: false, metadataIssues: [], metadataPending: [] };
   if (spec.classLabelsFile !== undefined) {
     const fact = await pathFact(roots, manifestDir, spec.classLabelsFile, "file");
     facts.classLabelsFile =
       fact.problem === undefined ? { ...fact, labels: parseLabels(await readFile(fact.abs, "utf8")) } : fact;
   }
-  if (source.problem !== undefined) return out;
+  if (spec.source === undefined) return out;
+  const source = await pathFact(roots, manifestDir, spec.source.path, "dir");
+  facts.source = source;
+  if (source.problem !== undefined || !list) return out;
 
   const listing = await listSourceFiles(
     source.abs,

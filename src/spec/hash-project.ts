@@ -28,8 +28,9 @@ export async function hashProject(
   });
   await mapLimit([...environments.entries()], 8, async ([i, e]) => {
     const loaded = project.environments[i];
-    if (!loaded || e.facts.context.problem !== undefined) return;
-    const listing = await listSourceFiles(e.facts.context.abs, {}, { root: roots.realRoot });
+    const context = e.facts.context;
+    if (!loaded || context === undefined || context.problem !== undefined) return;
+    const listing = await listSourceFiles(context.abs, {}, { root: roots.realRoot });
     if (listing.escapes.length > 0) return;
     batches.push({
       files: listing.files,

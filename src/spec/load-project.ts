@@ -6,7 +6,7 @@ import { gatherEnvironment, gatherModel, pathFact } from "./facts.js";
 import type { Roots } from "./facts.js";
 import { hashProject } from "./hash-project.js";
 import { hasErrors } from "./issue.js";
-import type { Issue, Note } from "./issue.js";
+import type { FieldPath, Issue, Note } from "./issue.js";
 import { mapLimit } from "./map-limit.js";
 import { classifyDocument, normaliseDocument } from "./normalise.js";
 import type {
@@ -22,7 +22,11 @@ import { byLocation, dedupe, identify, ioIssue, placer } from "./place-issues.js
 import { findProjectRoot, loadProjectConfig } from "./project-root.js";
 import { runRules } from "./rules/index.js";
 import type { DatasetEntry, EnvironmentEntry, ModelEntry, RuleIssue } from "./rules/index.js";
-import type { Manifest } from "./schema/manifest.js";
+import { touchesInvalid } from "./salvage.js";
+import type { CustomModelManifest } from "./schema/custom-model.js";
+import type { DatasetManifest } from "./schema/dataset.js";
+import type { ExecutionEnvironmentManifest } from "./schema/execution-environment.js";
+import type { Manifest, PartialManifest } from "./schema/manifest.js";
 import type { ListedFile } from "./source-files.js";
 import { locate, parseYaml } from "./yaml-doc.js";
 import type { YamlDoc } from "./yaml-doc.js";
@@ -53,7 +57,10 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
   issues.push(...discovered.issues);
 
   const place = placer(loadedConfig.doc);
-  const manifests: { doc: YamlDoc; manifest: Manifest }[] = [];
+  // Documents with schema errors are judged too, on their valid fields, but never enter the project.
+  const manifests: { doc: YamlDoc; manifest: PartialManifest; complete?: Manifest; invalid?: FieldPath[] }[] =
+    [];
+  const unjudged: { kind: string; name: string }[] = [];
   // Reading overlaps (the disk and the thread pool work in parallel); parsing stays in file order.
   const texts = await mapLimit(discovered.files, 32, (file) =>
     readFile(file, "utf8").catch((error: unknown) => {
@@ -86,17 +93,24 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
       }
       const result = normaliseDocument(doc, config.defaults);
       for (const p of result.issues) issues.push(place(p, doc, ident));
-      if (result.manifest) manifests.push({ doc, manifest: result.manifest });
+      if (result.manifest) manifests.push({ doc, manifest: result.manifest, complete: result.manifest });
+      else if (result.salvaged) manifests.push({ doc, manifest: result.salvaged.data, ...result.salvaged });
+      else if (ident.kind !== undefined && ident.name !== undefined)
+        unjudged.push({ kind: ident.kind, name: ident.name });
     }
   }
 
   const key = (name: string): string => `${namespace}/${name}`;
-  const models: (ModelEntry & { listing?: ListedFile[]; hasRequirements: boolean })[] = [];
-  const environments: EnvironmentEntry[] = [];
-  const datasets: DatasetEntry[] = [];
-  await mapLimit(manifests, 32, async ({ doc, manifest }) => {
+  const models: (ModelEntry & {
+    listing?: ListedFile[];
+    hasRequirements: boolean;
+    complete?: CustomModelManifest;
+  })[] = [];
+  const environments: (EnvironmentEntry & { complete?: ExecutionEnvironmentManifest })[] = [];
+  const datasets: (DatasetEntry & { complete?: DatasetManifest })[] = [];
+  await mapLimit(manifests, 32, async ({ doc, manifest, complete, invalid }) => {
     try {
-      await gather(doc, manifest);
+      await gather(doc, manifest, complete, invalid);
     } catch (error) {
       // An unreadable folder or file is a finding about this manifest, not a crash of the whole run.
       issues.push({
@@ -108,13 +122,19 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
       });
     }
   });
-  async function gather(doc: YamlDoc, manifest: Manifest): Promise<void> {
+  async function gather(
+    doc: YamlDoc,
+    manifest: PartialManifest,
+    complete: Manifest | undefined,
+    invalid: FieldPath[] | undefined,
+  ): Promise<void> {
     const dir = dirname(doc.file);
     const name = manifest.metadata.name;
-    const base = { doc, name, key: key(name) };
+    const base = { doc, name, key: key(name), ...(invalid ? { invalid } : {}) };
     switch (manifest.kind) {
       case "CustomModel": {
-        const g = await gatherModel(roots, dir, manifest);
+        const list = invalid === undefined || !touchesInvalid(invalid, ["spec", "source"]);
+        const g = await gatherModel(roots, dir, manifest, { list });
         issues.push(...g.metadataIssues);
         const metaDoc = g.facts.metadata?.doc;
         if (metaDoc)
@@ -122,24 +142,30 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
         models.push({
           ...base,
           manifest,
+          ...(complete?.kind === "CustomModel" ? { complete } : {}),
           facts: g.facts,
           hasRequirements: g.hasRequirements,
           ...(g.listing ? { listing: g.listing } : {}),
         });
         break;
       }
-      case "ExecutionEnvironment":
+      case "ExecutionEnvironment": {
+        const context = manifest.spec.dockerContext;
         environments.push({
           ...base,
           manifest,
-          facts: await gatherEnvironment(roots, dir, manifest.spec.dockerContext),
+          ...(complete?.kind === "ExecutionEnvironment" ? { complete } : {}),
+          facts:
+            context === undefined ? { hasDockerfile: false } : await gatherEnvironment(roots, dir, context),
         });
         break;
+      }
       case "Dataset": {
         const file = manifest.spec.file;
         datasets.push({
           ...base,
           manifest,
+          ...(complete?.kind === "Dataset" ? { complete } : {}),
           facts: file === undefined ? {} : { file: await pathFact(roots, dir, file, "file") },
         });
         break;
@@ -157,59 +183,76 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
     models,
     environments,
     datasets,
+    unjudged,
     report: (r: RuleIssue) => issues.push(place(r, r.at, { kind: r.kind, name: r.name })),
   });
 
+  const validModels = models.filter(isValid);
+  const validEnvironments = environments.filter(isValid);
+  const validDatasets = datasets.filter(isValid);
   const project: Project = {
     root,
     namespace,
     config,
     ...(loadedConfig.file ? { configFile: loadedConfig.file } : {}),
-    models: models.map((m) => loadedModel(m)),
-    environments: environments.map((e) => loadedEnvironment(e)),
-    datasets: datasets.map((d) => loadedDataset(d)),
+    models: validModels.map((m) => loadedModel(m)),
+    environments: validEnvironments.map((e) => loadedEnvironment(e)),
+    datasets: validDatasets.map((d) => loadedDataset(d)),
   };
-  if (opts.hash)
-    await hashProject(project, models, environments, datasets, roots, opts.cacheDir ?? join(root, CACHE_DIR));
+  if (opts.hash) {
+    const cacheDir = opts.cacheDir ?? join(root, CACHE_DIR);
+    await hashProject(project, validModels, validEnvironments, validDatasets, roots, cacheDir);
+  }
 
   const unique = dedupe(issues).sort(byLocation);
   return { ok: !hasErrors(unique), project, issues: unique, notes };
 }
 
-function loadedModel(m: ModelEntry & { hasRequirements: boolean }): LoadedModel {
-  const labels = m.manifest.spec.classLabels ?? m.facts.classLabelsFile?.labels;
+/** Entries whose documents passed the schema whole: only these make the project. */
+function isValid<E extends { complete?: unknown }>(
+  entry: E,
+): entry is E & { complete: NonNullable<E["complete"]> } {
+  return entry.complete !== undefined;
+}
+
+function loadedModel(
+  m: ModelEntry & { hasRequirements: boolean; complete: CustomModelManifest },
+): LoadedModel {
+  const labels = m.complete.spec.classLabels ?? m.facts.classLabelsFile?.labels;
   const metadata = m.facts.metadata?.parsed;
   return {
-    manifest: m.manifest,
+    manifest: m.complete,
     file: m.doc.file,
     line: m.doc.line,
     documentIndex: m.doc.index,
     locate: locator(m.doc),
     key: m.key,
     name: m.name,
-    sourceDir: m.facts.source.abs,
+    sourceDir: resolve(dirname(m.doc.file), m.complete.spec.source.path),
     hasRequirements: m.hasRequirements,
     ...(metadata ? { metadata } : {}),
     ...(labels ? { classLabels: labels } : {}),
   };
 }
 
-function loadedEnvironment(e: EnvironmentEntry): LoadedEnvironment {
+function loadedEnvironment(
+  e: EnvironmentEntry & { complete: ExecutionEnvironmentManifest },
+): LoadedEnvironment {
   return {
-    manifest: e.manifest,
+    manifest: e.complete,
     file: e.doc.file,
     line: e.doc.line,
     documentIndex: e.doc.index,
     locate: locator(e.doc),
     key: e.key,
     name: e.name,
-    dockerContextDir: e.facts.context.abs,
+    dockerContextDir: resolve(dirname(e.doc.file), e.complete.spec.dockerContext),
   };
 }
 
-function loadedDataset(d: DatasetEntry): LoadedDataset {
+function loadedDataset(d: DatasetEntry & { complete: DatasetManifest }): LoadedDataset {
   return {
-    manifest: d.manifest,
+    manifest: d.complete,
     file: d.doc.file,
     line: d.doc.line,
     documentIndex: d.doc.index,

@@ -1,10 +1,17 @@
 import { hint } from "./did-you-mean.js";
 import type { PendingIssue } from "./issue.js";
 import { API_VERSION } from "./schema/common.js";
-import { isManifestKind, MANIFEST_KINDS, manifestSchemas } from "./schema/manifest.js";
-import type { Manifest } from "./schema/manifest.js";
+import { salvage } from "./salvage.js";
+import type { Salvaged } from "./salvage.js";
+import {
+  isManifestKind,
+  MANIFEST_KINDS,
+  manifestSchemas,
+  partialManifestSchemas,
+} from "./schema/manifest.js";
+import type { Manifest, PartialManifest } from "./schema/manifest.js";
 import type { YamlDoc } from "./yaml-doc.js";
-import { parseWith } from "./zod-issues.js";
+import { explainZodError } from "./zod-issues.js";
 
 /** What a YAML document is to us, decided by its apiVersion before any schema is applied. */
 export type Classification =
@@ -34,6 +41,8 @@ export function classifyDocument(data: unknown): Classification {
 export interface Normalised {
   manifest?: Manifest;
   issues: PendingIssue[];
+  /** When there are issues: the document's valid fields, so rules can still judge them. */
+  salvaged?: Salvaged<PartialManifest>;
 }
 
 /**
@@ -63,8 +72,11 @@ export function normaliseDocument(doc: YamlDoc, modelDefaults?: Record<string, u
       ? { ...data, spec: mergeDefaults(modelDefaults, data["spec"]) }
       : data;
   const schema = manifestSchemas[kind];
-  const parsed = parseWith(schema, input);
-  return parsed.data === undefined ? { issues: parsed.issues } : { manifest: parsed.data, issues: [] };
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return { manifest: parsed.data, issues: [] };
+  const { issues, hinted } = explainZodError(parsed.error, schema, input);
+  const salvaged = salvage(partialManifestSchemas[kind], input, parsed.error, hinted);
+  return { issues, ...(salvaged ? { salvaged } : {}) };
 }
 
 /** Deep merge where the manifest wins; lists are replaced, not concatenated (like Helm values). */

@@ -18,18 +18,30 @@ const EXPECTED: Record<string, string> = {
 
 /** Turns zod's issues into ours: stable codes, one issue per unknown key, plain-language messages. */
 export function fromZodError(error: z.ZodError, schema: z.ZodType, input: unknown): PendingIssue[] {
+  return explainZodError(error, schema, input).issues;
+}
+
+/**
+ * fromZodError, plus the fields that unknown keys were probably meant to be (`reff:` → `ref`): those
+ * count as given-but-invalid, so nothing reports them as missing.
+ */
+export function explainZodError(
+  error: z.ZodError,
+  schema: z.ZodType,
+  input: unknown,
+): { issues: PendingIssue[]; hinted: FieldPath[] } {
   const out: Converted[] = [];
   for (const issue of error.issues) convert(issue, [], schema, input, out);
   // `reff:` instead of `ref:` is one mistake: the hint on the unknown key says it all.
-  const hinted = new Set(
-    out.filter((i) => i.code === "unknown-field" && i.hintedKey).map((i) => i.hintedKey),
-  );
-  return out
-    .filter((i) => !(i.code === "missing-field" && hinted.has(i.path.join("\0"))))
-    .map(({ hintedKey: _, ...rest }) => rest);
+  const hinted = out.flatMap((i) => (i.code === "unknown-field" && i.hinted ? [i.hinted] : []));
+  const hintedKeys = new Set(hinted.map((p) => p.join("\0")));
+  const issues = out
+    .filter((i) => !(i.code === "missing-field" && hintedKeys.has(i.path.join("\0"))))
+    .map(({ hinted: _, ...rest }) => rest);
+  return { issues, hinted };
 }
 
-type Converted = PendingIssue & { hintedKey?: string };
+type Converted = PendingIssue & { hinted?: FieldPath };
 
 function convert(
   issue: ZodIssue,
@@ -81,7 +93,7 @@ function convert(
           path: [...path, key],
           atKey: true,
           message: `unknown field "${key}"${help}`,
-          ...(suggestion !== undefined ? { hintedKey: [...path, suggestion].join("\0") } : {}),
+          ...(suggestion !== undefined ? { hinted: [...path, suggestion] } : {}),
         });
       }
       return;

@@ -1,7 +1,7 @@
-import type { PendingIssue } from "../issue.js";
-import type { CustomModelManifest } from "../schema/custom-model.js";
+import type { FieldPath, PendingIssue } from "../issue.js";
+import { touchesInvalid } from "../salvage.js";
 import type { DatasetManifest } from "../schema/dataset.js";
-import type { ExecutionEnvironmentManifest } from "../schema/execution-environment.js";
+import type { PartialCustomModelManifest, PartialExecutionEnvironmentManifest } from "../schema/manifest.js";
 import type { ModelMetadata } from "../schema/model-metadata.js";
 import type { YamlDoc } from "../yaml-doc.js";
 
@@ -20,7 +20,8 @@ export interface PathFact {
 }
 
 export interface ModelFacts {
-  source: PathFact;
+  /** Absent when spec.source.path is invalid. */
+  source?: PathFact;
   /** Files selected by include/exclude (undefined when the folder could not be listed). */
   fileCount?: number;
   /** Symlinks inside the source that point outside the project root. */
@@ -30,20 +31,32 @@ export interface ModelFacts {
   classLabelsFile?: PathFact & { labels?: string[] };
 }
 
+/**
+ * One manifest as rules see it. A document with schema errors is judged too, on its valid fields: the
+ * invalid ones are absent from `manifest` and listed in `invalid`, and rules must not read an absence
+ * there as "not given" (that problem was reported already).
+ */
 export interface Entry<M, F> {
   doc: YamlDoc;
   manifest: M;
   name: string;
   key: string;
   facts: F;
+  invalid?: readonly FieldPath[];
 }
 
-export type ModelEntry = Entry<CustomModelManifest, ModelFacts>;
+export type ModelEntry = Entry<PartialCustomModelManifest, ModelFacts>;
 export type EnvironmentEntry = Entry<
-  ExecutionEnvironmentManifest,
-  { context: PathFact; hasDockerfile: boolean }
+  PartialExecutionEnvironmentManifest,
+  /** context is absent when spec.dockerContext is invalid. */
+  { context?: PathFact; hasDockerfile: boolean }
 >;
 export type DatasetEntry = Entry<DatasetManifest, { file?: PathFact }>;
+
+/** True when the field at `path`, one around it or one inside it failed the schema. */
+export function isInvalid(entry: { invalid?: readonly FieldPath[] }, path: FieldPath): boolean {
+  return entry.invalid !== undefined && touchesInvalid(entry.invalid, path);
+}
 
 /** An issue a rule found, with the document it points into (a manifest or a model-metadata.yaml). */
 export interface RuleIssue extends PendingIssue {
@@ -56,6 +69,8 @@ export interface RuleContext {
   models: readonly ModelEntry[];
   environments: readonly EnvironmentEntry[];
   datasets: readonly DatasetEntry[];
+  /** Documents too broken to judge (a field no rule can do without is invalid): still valid ref targets. */
+  unjudged?: readonly { kind: string; name: string }[];
   report(issue: RuleIssue): void;
 }
 

@@ -1,6 +1,6 @@
 import type { RuntimeParameterDefinition } from "../schema/model-metadata.js";
 import type { ModelEntry, Rule, RuleContext } from "./context.js";
-import { reporter } from "./context.js";
+import { isInvalid, reporter } from "./context.js";
 
 /** model-metadata.yaml on its own: the cross-field rules of API.md §10.2, reported in that file. */
 export const metadataDefinitionRules: Rule = (ctx) => {
@@ -105,12 +105,14 @@ export const runtimeParameterRules: Rule = (ctx) => {
 };
 
 function checkModel(ctx: RuleContext, model: ModelEntry): void {
+  // Without a readable source (or with invalid include/exclude) nothing is known of model-metadata.yaml.
+  if (model.facts.source?.problem !== undefined || isInvalid(model, ["spec", "source"])) return;
   const report = reporter(ctx, model);
   const values = model.manifest.spec.runtimeParameters ?? {};
   const meta = model.facts.metadata;
   const names = Object.keys(values);
   if (meta === undefined) {
-    if (names.length > 0 && model.facts.source.problem === undefined) {
+    if (names.length > 0) {
       report({
         code: "runtime-param-unknown",
         path: ["spec", "runtimeParameters"],
@@ -133,11 +135,16 @@ function checkModel(ctx: RuleContext, model: ModelEntry): void {
       name: model.name,
     });
   }
-  if (parsed.targetType !== undefined && parsed.targetType !== model.manifest.spec.targetType.toLowerCase()) {
+  const targetType = model.manifest.spec.targetType;
+  if (
+    parsed.targetType !== undefined &&
+    targetType !== undefined &&
+    parsed.targetType !== targetType.toLowerCase()
+  ) {
     report({
       code: "metadata-target-type-mismatch",
       path: ["spec", "targetType"],
-      message: `targetType ${model.manifest.spec.targetType} contradicts targetType "${parsed.targetType}" in ${meta.file}; make them agree`,
+      message: `targetType ${targetType} contradicts targetType "${parsed.targetType}" in ${meta.file}; make them agree`,
     });
   }
   const definitions = new Map((parsed.runtimeParameterDefinitions ?? []).map((d) => [d.fieldName, d]));
@@ -192,7 +199,8 @@ function checkModel(ctx: RuleContext, model: ModelEntry): void {
   }
   for (const def of definitions.values()) {
     const hasDefault = def.defaultValue !== undefined && def.defaultValue !== null && def.defaultValue !== "";
-    if (def.allowEmpty === false && !hasDefault && !(def.fieldName in values)) {
+    const given = def.fieldName in values || isInvalid(model, ["spec", "runtimeParameters", def.fieldName]);
+    if (def.allowEmpty === false && !hasDefault && !given) {
       report({
         code: "runtime-param-required",
         path: ["spec", "runtimeParameters", def.fieldName],

@@ -1,6 +1,6 @@
 import type { FieldPath } from "../issue.js";
 import type { PathFact, Rule } from "./context.js";
-import { reporter } from "./context.js";
+import { isInvalid, reporter } from "./context.js";
 
 /** The message for a path that is unusable, or undefined when the path is fine. */
 export function pathProblem(fact: PathFact, what: string): { code: string; message: string } | undefined {
@@ -37,25 +37,29 @@ export const pathRules: Rule = (ctx) => {
   for (const model of ctx.models) {
     const report = reporter(ctx, model);
     const { source, fileCount, escapingLinks, classLabelsFile } = model.facts;
-    const sourcePath: FieldPath = ["spec", "source", "path"];
-    const problem = pathProblem(source, "source folder");
-    if (problem) {
-      const code =
-        problem.code || (source.problem === "not-directory" ? "source-not-directory" : "source-missing");
-      report({ code, path: sourcePath, message: problem.message });
-    } else if (fileCount === 0) {
-      report({
-        code: "source-empty",
-        path: sourcePath,
-        message: `source folder "${source.written}" has no files${model.manifest.spec.source.include || model.manifest.spec.source.exclude ? " after include/exclude" : ""}; a version needs at least its code`,
-      });
-    }
-    for (const link of escapingLinks) {
-      report({
-        code: "path-escapes-root",
-        path: sourcePath,
-        message: `"${link}" in source folder "${source.written}" is a symlink leaving the project root; copy the file in instead`,
-      });
+    // Without a source fact spec.source was invalid (reported by the schema): no folder to judge.
+    if (source) {
+      const sourcePath: FieldPath = ["spec", "source", "path"];
+      const problem = pathProblem(source, "source folder");
+      if (problem) {
+        const code =
+          problem.code || (source.problem === "not-directory" ? "source-not-directory" : "source-missing");
+        report({ code, path: sourcePath, message: problem.message });
+      } else if (fileCount === 0) {
+        const filtered = model.manifest.spec.source?.include || model.manifest.spec.source?.exclude;
+        report({
+          code: "source-empty",
+          path: sourcePath,
+          message: `source folder "${source.written}" has no files${filtered ? " after include/exclude" : ""}; a version needs at least its code`,
+        });
+      }
+      for (const link of escapingLinks) {
+        report({
+          code: "path-escapes-root",
+          path: sourcePath,
+          message: `"${link}" in source folder "${source.written}" is a symlink leaving the project root; copy the file in instead`,
+        });
+      }
     }
     if (classLabelsFile) {
       const fileProblem = pathProblem(classLabelsFile, "class labels file");
@@ -72,14 +76,16 @@ export const pathRules: Rule = (ctx) => {
   for (const env of ctx.environments) {
     const report = reporter(ctx, env);
     const path: FieldPath = ["spec", "dockerContext"];
-    const problem = pathProblem(env.facts.context, "docker context");
+    const { context } = env.facts;
+    if (context === undefined) continue; // spec.dockerContext is invalid: reported by the schema
+    const problem = pathProblem(context, "docker context");
     if (problem) {
       report({ code: problem.code || "docker-context-missing", path, message: problem.message });
     } else if (!env.facts.hasDockerfile) {
       report({
         code: "dockerfile-missing",
         path,
-        message: `docker context "${env.facts.context.written}" has no Dockerfile at its root; the environment build would fail`,
+        message: `docker context "${context.written}" has no Dockerfile at its root; the environment build would fail`,
       });
     }
   }
@@ -87,7 +93,8 @@ export const pathRules: Rule = (ctx) => {
   for (const dataset of ctx.datasets) {
     const report = reporter(ctx, dataset);
     const spec = dataset.manifest.spec;
-    if ((spec.file === undefined) === (spec.id === undefined)) {
+    const judged = !isInvalid(dataset, ["spec", "file"]) && !isInvalid(dataset, ["spec", "id"]);
+    if (judged && (spec.file === undefined) === (spec.id === undefined)) {
       report({
         code: "dataset-source",
         path: spec.file === undefined ? ["spec"] : ["spec", "id"],

@@ -33,13 +33,16 @@ export const duplicateKeys: Rule = (ctx) => {
 
 /** Every `{ref: name}` must name a manifest of the right kind among those loaded. */
 export const danglingRefs: Rule = (ctx) => {
-  const envNames = ctx.environments.map((e) => e.name);
-  const datasetNames = ctx.datasets.map((d) => d.name);
+  // A document too broken to judge still exists: a ref to it is not dangling.
+  const unjudged = (kind: string): string[] =>
+    (ctx.unjudged ?? []).filter((u) => u.kind === kind).map((u) => u.name);
+  const envNames = [...ctx.environments.map((e) => e.name), ...unjudged("ExecutionEnvironment")];
+  const datasetNames = [...ctx.datasets.map((d) => d.name), ...unjudged("Dataset")];
   for (const model of ctx.models) {
     const report = reporter(ctx, model);
     const spec = model.manifest.spec;
     const env = spec.environment;
-    if ("ref" in env && !envNames.includes(env.ref)) {
+    if (env && "ref" in env && !envNames.includes(env.ref)) {
       report({
         code: "dangling-ref",
         path: ["spec", "environment", "ref"],

@@ -1,6 +1,6 @@
 import type { TargetType } from "../schema/custom-model.js";
 import type { ModelEntry, Rule } from "./context.js";
-import { reporter } from "./context.js";
+import { isInvalid, reporter } from "./context.js";
 
 const NEEDS_TARGET_NAME: ReadonlySet<TargetType> = new Set([
   "Binary",
@@ -17,7 +17,12 @@ export const targetTypeRules: Rule = (ctx) => {
 function checkModel(model: ModelEntry, report: ReturnType<typeof reporter>): void {
   const spec = model.manifest.spec;
   const type = spec.targetType;
-  if (NEEDS_TARGET_NAME.has(type) && spec.targetName === undefined) {
+  // Every rule here depends on the target type; an invalid one was reported by the schema.
+  if (type === undefined) return;
+  // A field that is absent because its value was invalid is not missing: it was reported already.
+  const missing = (field: keyof typeof spec): boolean =>
+    spec[field] === undefined && !isInvalid(model, ["spec", field]);
+  if (NEEDS_TARGET_NAME.has(type) && missing("targetName")) {
     report({
       code: "target-name-required",
       path: ["spec", "targetName"],
@@ -36,7 +41,7 @@ function checkModel(model: ModelEntry, report: ReturnType<typeof reporter>): voi
 
   if (type === "Binary") {
     for (const field of ["positiveClassLabel", "negativeClassLabel"] as const) {
-      if (spec[field] === undefined) {
+      if (missing(field)) {
         report({
           code: "labels-required",
           path: ["spec", field],
@@ -64,7 +69,7 @@ function checkModel(model: ModelEntry, report: ReturnType<typeof reporter>): voi
   }
 
   if (type === "Multiclass") {
-    checkClassLabels(model, report);
+    checkClassLabels(model, missing, report);
   } else {
     for (const field of ["classLabels", "classLabelsFile"] as const) {
       if (spec[field] !== undefined) {
@@ -93,7 +98,7 @@ function checkModel(model: ModelEntry, report: ReturnType<typeof reporter>): voi
         message: `holdoutData is for Unstructured models; a ${type} model marks its holdout rows with spec.trainingData.partitionColumn`,
       });
     }
-    if (spec.test?.dataset === undefined) {
+    if (spec.test?.dataset === undefined && !isInvalid(model, ["spec", "test", "dataset"])) {
       report({
         code: "test-dataset-required",
         path: spec.test === undefined ? ["spec", "test"] : ["spec", "test", "dataset"],
@@ -103,7 +108,11 @@ function checkModel(model: ModelEntry, report: ReturnType<typeof reporter>): voi
   }
 }
 
-function checkClassLabels(model: ModelEntry, report: ReturnType<typeof reporter>): void {
+function checkClassLabels(
+  model: ModelEntry,
+  missing: (field: "classLabels" | "classLabelsFile") => boolean,
+  report: ReturnType<typeof reporter>,
+): void {
   const spec = model.manifest.spec;
   const file = model.facts.classLabelsFile;
   if (spec.classLabels !== undefined && spec.classLabelsFile !== undefined) {
@@ -114,7 +123,7 @@ function checkClassLabels(model: ModelEntry, report: ReturnType<typeof reporter>
     });
     return;
   }
-  if (spec.classLabels === undefined && spec.classLabelsFile === undefined) {
+  if (missing("classLabels") && missing("classLabelsFile")) {
     report({
       code: "class-labels-required",
       path: ["spec", "classLabels"],
