@@ -165,6 +165,10 @@ function modelOf(
           : {}),
       },
       runtimeParameters,
+      runtimeParameterDefinitions: (loaded.metadata?.runtimeParameterDefinitions ?? []).map((def) => ({
+        name: def.fieldName,
+        type: def.type,
+      })),
       trainingData: spec.trainingData
         ? {
             dataset: spec.trainingData.dataset,

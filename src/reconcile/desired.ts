@@ -148,6 +148,10 @@ export const DesiredModelSchema = z.object({
   files: z.array(DesiredFileSchema),
   resources: DesiredResourcesSchema,
   runtimeParameters: z.array(DesiredRuntimeParameterSchema),
+  /** Definitions of the uploaded model-metadata.yaml: only a defined override can be removed (API.md §2.7). */
+  runtimeParameterDefinitions: z.array(
+    z.object({ name: z.string().min(1), type: RuntimeParameterTypeSchema }),
+  ),
   trainingData: z.object({ dataset: DatasetRefSchema, partitionColumn: z.string().optional() }).nullable(),
   holdoutData: z.object({ dataset: DatasetRefSchema }).nullable(),
   test: DesiredTestSchema.nullable(),

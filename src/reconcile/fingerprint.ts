@@ -30,6 +30,8 @@ export function versionSpecFingerprint(full: VersionSpec, resolved: ResolvedIds 
   if (environment === undefined || training === undefined || holdout === undefined) return null;
   const runtimeParameters: Record<string, { type: string; value: string | number | boolean }> = {};
   for (const p of spec.runtimeParameterValues ?? []) {
+    // A reset is a transition, not a state: the version it makes equals one that never had the override.
+    if (p.source === "default") continue;
     runtimeParameters[p.fieldName] = {
       type: p.type,
       value: p.source === "sensitive" ? p.valueHash : p.value,

@@ -143,6 +143,8 @@ export const RuntimeParameterValueSchema = z.discriminatedUnion("source", [
     envVar: z.string(),
     valueHash: DigestSchema,
   }),
+  /** A live override the manifest no longer sets: sent as `value: null`, so the default applies. */
+  z.object({ source: z.literal("default"), fieldName: z.string(), type: z.string() }),
 ]);
 export type RuntimeParameterValue = z.infer<typeof RuntimeParameterValueSchema>;
 

@@ -46,6 +46,7 @@ export function model(name: string, overrides: Partial<DesiredModel> = {}): Desi
     files: [file("custom.py", `# ${name}\n`)],
     resources: {},
     runtimeParameters: [],
+    runtimeParameterDefinitions: [],
     trainingData: null,
     holdoutData: null,
     test: null,

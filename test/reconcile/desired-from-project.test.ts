@@ -167,6 +167,22 @@ describe("desiredStateFromProject", () => {
     expect(issues[1]!.message).toContain("UNSET_VAR is not set");
   });
 
+  it("keeps the uploaded model-metadata.yaml's definitions, so only defined overrides are ever reset", () => {
+    const definitions = [
+      { fieldName: "CUT", type: "numeric" as const, defaultValue: 0.5 },
+      { fieldName: "KEY", type: "credential" as const },
+    ];
+    const m = loadedModel("fraud", {}, { metadata: { runtimeParameterDefinitions: definitions } });
+    const { state } = desiredStateFromProject(project([m, loadedModel("bare")]), inputs);
+    expect(state.models.map((d) => d.runtimeParameterDefinitions)).toEqual([
+      [
+        { name: "CUT", type: "numeric" },
+        { name: "KEY", type: "credential" },
+      ],
+      [],
+    ]);
+  });
+
   it("rejects a non-numeric value for a numeric parameter read from the environment", () => {
     const m = loadedModel(
       "fraud",

@@ -26,6 +26,14 @@ const PATHS = ["custom.py", "model.pkl", "requirements.txt", "src/util.py", "dat
 const TEXTS = ["a", "b", "c", "print(1)\n"];
 const SECRETS = ["s3cr3t-one", "s3cr3t-two"];
 const CREDENTIAL_ID = "cred-123";
+/** model-metadata.yaml of every generated model: each parameter the generator may set. */
+const DEFINITIONS: DesiredModel["runtimeParameterDefinitions"] = [
+  { name: "MODE", type: "string" },
+  { name: "CUTOFF", type: "numeric" },
+  { name: "FLAG", type: "boolean" },
+  { name: "KEY", type: "credential" },
+  { name: "SECRET", type: "string" },
+];
 
 interface World {
   state: DesiredState;
@@ -132,6 +140,7 @@ function modelArb(
           ...(g.replicas !== undefined ? { replicas: g.replicas } : {}),
         },
         runtimeParameters,
+        runtimeParameterDefinitions: DEFINITIONS,
         trainingData: g.training
           ? {
               dataset: g.training.dataset,
@@ -232,6 +241,15 @@ describe("reconciler invariants (fast-check)", () => {
         }
         simulate(server, change, { env: after.env });
         expectEmpty(plan(server, after.state));
+        // The manifest lists every override: one it no longer sets is back to its default.
+        for (const m of after.state.models) {
+          if (m.lifecycle.ignoreChanges.includes("runtimeParameters")) continue;
+          const live = server.live.models.find((l) => l.key === m.key)!.latestVersion!;
+          const overridden = live.runtimeParameters.filter((p) => p.overrideValue !== null);
+          expect(overridden.map((p) => p.fieldName).sort()).toEqual(
+            m.runtimeParameters.map((p) => p.name).sort(),
+          );
+        }
       }),
       RUNS,
     );

@@ -225,6 +225,16 @@ function createVersion(
         : spec.environment;
   const params = new Map((prev?.runtimeParameters ?? []).map((p) => [p.fieldName, { ...p }]));
   for (const p of spec.runtimeParameterValues ?? []) {
+    if (p.source === "default") {
+      // null removes the override (API.md §2.7); the simulator knows no defaults.
+      params.set(p.fieldName, {
+        fieldName: p.fieldName,
+        type: p.type,
+        overrideValue: null,
+        currentValue: null,
+      });
+      continue;
+    }
     const value = p.source === "sensitive" ? options.env?.[p.envVar] : p.value;
     if (value === undefined) throw new Error(`simulate: the value of ${p.fieldName} is unset`);
     params.set(p.fieldName, {

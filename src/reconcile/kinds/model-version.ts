@@ -1,4 +1,4 @@
-import type { DatasetRef, DesiredModel, EnvironmentRef } from "../desired.js";
+import type { DatasetRef, DesiredModel, EnvironmentRef, Scalar } from "../desired.js";
 import { diffFiles, sameScalar, valueChange, type FileDiff } from "../diff.js";
 import { sha256Digest } from "../fingerprint.js";
 import type { LiveModel, LiveVersion } from "../live.js";
@@ -16,6 +16,9 @@ export const KNOWN_AFTER_APPLY = "(known after apply)";
 
 /** Stands for a live text value the plan must not reveal. */
 export const HIDDEN = "(current value hidden)";
+
+/** Shown for a runtime parameter whose override is removed: model-metadata.yaml's default applies. */
+export const DEFAULT_VALUE = "(default)";
 
 /** A reference the plan cannot resolve: a manifest problem, reported and the model left alone. */
 export class UnresolvedReference extends Error {}
@@ -48,8 +51,8 @@ export function desiredVersionSpec(
     files: sent("files", () => d.files.map((f) => ({ path: f.path, sha256: f.sha256 }))),
     environment: sent("environment", () => resolveEnvironment(d.environment, latest, ctx)),
     resources: sent("resources", () => resources),
-    runtimeParameterValues: sent("runtimeParameterValues", () =>
-      d.runtimeParameters.map((p): RuntimeParameterValue =>
+    runtimeParameterValues: sent("runtimeParameterValues", () => [
+      ...d.runtimeParameters.map((p): RuntimeParameterValue =>
         p.source === "sensitive"
           ? { source: "sensitive", fieldName: p.name, type: p.type, envVar: p.envVar, valueHash: p.valueHash }
           : {
@@ -59,7 +62,8 @@ export function desiredVersionSpec(
               value: p.source === "credential" ? p.credentialId : p.value,
             },
       ),
-    ),
+      ...overrideResets(d, latest, !unmanaged.includes("files")),
+    ]),
     trainingData:
       training === null
         ? null
@@ -73,6 +77,25 @@ export function desiredVersionSpec(
         : sent("holdoutData", () => ({ dataset: resolveDataset(holdout.dataset, ctx) })),
     unmanaged,
   };
+}
+
+/**
+ * Live overrides the manifest does not set, removed so the default applies. Only those the new version
+ * still defines with the same type: the server drops the others itself, and refuses a reset of them.
+ */
+function overrideResets(
+  d: DesiredModel,
+  latest: LiveVersion | null,
+  filesUploaded: boolean,
+): RuntimeParameterValue[] {
+  // With or without a `runtimeParameters` block, the manifest lists every override: one set elsewhere is drift.
+  const set = new Set(d.runtimeParameters.map((p) => p.name));
+  const defined = (name: string, type: string): boolean =>
+    !filesUploaded || d.runtimeParameterDefinitions.some((def) => def.name === name && def.type === type);
+  return (latest?.runtimeParameters ?? [])
+    .filter((l) => l.overrideValue !== null && !set.has(l.fieldName) && defined(l.fieldName, l.type))
+    .map((l): RuntimeParameterValue => ({ source: "default", fieldName: l.fieldName, type: l.type }))
+    .sort((a, b) => (a.fieldName < b.fieldName ? -1 : a.fieldName > b.fieldName ? 1 : 0));
 }
 
 /** The manifest field (`ignoreChanges` entry) behind each version-level field. */
@@ -175,14 +198,14 @@ export function diffVersion(
   for (const p of spec.runtimeParameterValues ?? []) {
     const live = latest?.runtimeParameters.find((l) => l.fieldName === p.fieldName)?.overrideValue ?? null;
     const path = `runtimeParameters.${p.fieldName}`;
-    if (p.source === "sensitive") {
+    if (p.source === "default") {
+      push(valueChange(path, shownLive(live, p.type), DEFAULT_VALUE));
+    } else if (p.source === "sensitive") {
       // Compared by hash; neither side's value ever enters the plan.
       if (live === null || sha256Digest(String(live)) !== p.valueHash)
         changes.push({ kind: "sensitive", path });
     } else if (!sameScalar(live, p.value)) {
-      // A live text value may be a secret set as sensitive before (or in the UI): never shown.
-      const before = live !== null && typeof live === "string" && p.type !== "credential" ? HIDDEN : live;
-      push(valueChange(path, before, p.value));
+      push(valueChange(path, shownLive(live, p.type), p.value));
     }
   }
   if (spec.trainingData !== null) {
@@ -199,6 +222,11 @@ export function diffVersion(
     push(datasetChange("holdoutData.dataset", latest?.holdoutData?.datasetId, spec.holdoutData.dataset));
   const digestsMissing = files !== null && latest !== null && liveFiles === undefined;
   return { changes: [...(files?.changes ?? []), ...changes], files, digestsMissing };
+}
+
+/** A live text value may be a secret set as sensitive before (or in the UI): never shown. */
+function shownLive(live: Scalar | null, type: string): Scalar | null {
+  return typeof live === "string" && type !== "credential" ? HIDDEN : live;
 }
 
 function datasetChange(

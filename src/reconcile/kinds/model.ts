@@ -187,7 +187,9 @@ function planVersion(
   const fingerprint = versionSpecFingerprint(spec);
   const latest = live?.latestVersion ?? null;
   const ours = latest?.trailer?.key === key ? latest.trailer : null;
-  if (latest && ours && fingerprint !== null && ours.fingerprint === fingerprint)
+  // The fingerprint records the manifest only, so an override to remove is checked apart (it is listed live).
+  const resets = spec.runtimeParameterValues?.some((p) => p.source === "default") ?? false;
+  if (latest && ours && fingerprint !== null && ours.fingerprint === fingerprint && !resets)
     return { actions: [], trailer: ours, digestsMissing: false };
 
   const diff = diffVersion(d, spec, latest, ctx);

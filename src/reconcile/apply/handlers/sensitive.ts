@@ -4,10 +4,14 @@ import type { RuntimeParameterValue } from "../../plan-file.js";
 
 /**
  * Reads a planned runtime value; a sensitive one from its environment variable, checked against the
- * plan's hash. The error names the variable, never the value.
+ * plan's hash; null for a reset (API.md §2.7). The error names the variable, never the value.
  */
-export function runtimeValue(p: RuntimeParameterValue, env: NodeJS.ProcessEnv): string | number | boolean {
+export function runtimeValue(
+  p: RuntimeParameterValue,
+  env: NodeJS.ProcessEnv,
+): string | number | boolean | null {
   if (p.source === "value") return p.value;
+  if (p.source === "default") return null;
   const raw = env[p.envVar];
   if (raw === undefined)
     throw new StaleActionError(
