@@ -131,27 +131,49 @@ export const register: RegisterCommand = (program, ctx, run) => {
         if (paths.length > 0) throw new UsageError("give either manifest paths or --plan, not both");
         return await applySaved(ctx, flags, waitTimeoutMs);
       }
-      const planned = await planFromManifests(ctx, paths, flags, {
-        skipTests: flags.skipTests === true,
-        ...(flags.parallelism !== undefined ? { parallelism: flags.parallelism } : {}),
-      });
+      const planned = await planAndShow(ctx, paths, flags);
       if (planned.code !== null) return planned.code;
-      const { connection, result, load } = planned;
+      const { plan, connection, root, parallelism } = planned;
       try {
-        const { plan } = result;
-        ctx.stdout.write(await renderPlanFor(ctx, plan, "human", load.project.root, result.liveTexts));
         if (plan.actions.length > 0 && flags.yes !== true && !(await confirmed(ctx, plan.actions.length))) {
           ctx.stderr.write("apply cancelled; nothing was changed\n");
           return ExitCode.error;
         }
-        const parallelism = flags.parallelism ?? load.project.config.parallelism ?? DEFAULT_PARALLELISM;
-        return await execute(ctx, plan, connection, load.project.root, parallelism, false, waitTimeoutMs);
+        return await execute(ctx, plan, connection, root, parallelism, false, waitTimeoutMs);
       } finally {
         await connection.close();
       }
     }),
   );
 };
+
+/**
+ * Plans from the manifests and prints the plan. Only what executing needs leaves this function: the
+ * loaded project (YAML documents included), desired and live state must not stay alive for the run.
+ */
+async function planAndShow(
+  ctx: CliContext,
+  paths: string[],
+  flags: ApplyFlags,
+): Promise<
+  { code: number } | { code: null; plan: Plan; connection: Connection; root: string; parallelism: number }
+> {
+  const planned = await planFromManifests(ctx, paths, flags, {
+    skipTests: flags.skipTests === true,
+    ...(flags.parallelism !== undefined ? { parallelism: flags.parallelism } : {}),
+  });
+  if (planned.code !== null) return planned;
+  const { connection, result, load } = planned;
+  try {
+    const { root, config } = load.project;
+    ctx.stdout.write(await renderPlanFor(ctx, result.plan, "human", root, result.liveTexts));
+    const parallelism = flags.parallelism ?? config.parallelism ?? DEFAULT_PARALLELISM;
+    return { code: null, plan: result.plan, connection, root, parallelism };
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}
 
 async function applySaved(ctx: CliContext, flags: ApplyFlags, waitTimeoutMs: number): Promise<number> {
   const file = resolve(ctx.cwd, flags.plan!);
