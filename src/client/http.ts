@@ -13,7 +13,7 @@ import { ErrorMapper } from "./error-mapping.js";
 import { ApiError } from "./errors.js";
 import { createLimiter, type Limiter } from "./limiter.js";
 import { createRedactor, type Redactor } from "./redact.js";
-import { decideRetry, type HttpMethod, type RetryOptions } from "./retry-policy.js";
+import { decideRetry, isIdempotent, type HttpMethod, type RetryOptions } from "./retry-policy.js";
 
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
 export type Query = Readonly<Record<string, QueryValue>>;
@@ -28,6 +28,11 @@ export interface HttpRequest {
   /** A multipart body, rebuilt from disk for every attempt so retries never send a drained stream. */
   form?: (() => Promise<FormData>) | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * Overrides the method's idempotency for retries: true when repeating the request cannot do more
+   * than doing it once (a PATCH that sets fields; a create deduplicated by a unique key).
+   */
+  idempotent?: boolean | undefined;
   /** Bytes of the request body sent so far (uploads); restarts from 0 on a retry. */
   onUploadProgress?: ((progress: UploadProgress) => void) | undefined;
 }
@@ -188,6 +193,7 @@ export class HttpClient {
     url: string,
     attempt: () => Promise<Outcome<T>>,
   ): Promise<T> {
+    const idempotent = req.idempotent ?? isIdempotent(req.method);
     for (let retries = 0; ; retries++) {
       if (req.signal?.aborted) throw this.errors.aborted(req.method, url);
       this.trace(`-> ${req.method} ${url}${retries > 0 ? ` (retry ${retries})` : ""}`);
@@ -198,7 +204,7 @@ export class HttpClient {
         if (req.signal?.aborted) throw this.errors.aborted(req.method, url);
         if (!(error instanceof RequestError)) throw error;
         const decision = decideRetry(
-          req.method,
+          idempotent,
           { kind: "transport", code: error.code },
           retries,
           this.options.retry,
@@ -212,7 +218,7 @@ export class HttpClient {
       if ("done" in outcome) return outcome.done;
       const res = outcome.failed;
       const decision = decideRetry(
-        req.method,
+        idempotent,
         { kind: "status", status: res.status, headers: res.headers },
         retries,
         this.options.retry,

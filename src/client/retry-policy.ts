@@ -52,13 +52,13 @@ export type Attempt =
 export type RetryDecision = { retry: true; delayMs: number; reason: string } | { retry: false };
 
 /**
- * API.md §0.7 and the client brief: 429 (and 503 with Retry-After) on every method, since the
+ * API.md §0.7 and the client brief: 429 (and 503 with Retry-After) on every request, since the
  * server refused before doing anything; other 5xx and connection errors only for idempotent
- * methods, except ECONNREFUSED, which proves nothing was sent. Bodies are always rebuildable here
+ * requests, except ECONNREFUSED, which proves nothing was sent. Bodies are always rebuildable here
  * (JSON, or multipart rebuilt from file paths per attempt), so uploads qualify too.
  */
 export function decideRetry(
-  method: HttpMethod,
+  idempotent: boolean,
   attempt: Attempt,
   retriesDone: number,
   options: RetryOptions,
@@ -73,13 +73,13 @@ export function decideRetry(
       const delayMs = retryAfter === undefined ? backoff() : Math.min(retryAfter, options.maxRetryAfterMs);
       return { retry: true, delayMs, reason: `${attempt.status}` };
     }
-    if (attempt.status >= 500 && isIdempotent(method)) {
+    if (attempt.status >= 500 && idempotent) {
       return { retry: true, delayMs: backoff(), reason: `${attempt.status}` };
     }
     return { retry: false };
   }
   const code = attempt.code ?? "";
-  if (TRANSIENT_CODES.has(code) && (isIdempotent(method) || code === "ECONNREFUSED")) {
+  if (TRANSIENT_CODES.has(code) && (idempotent || code === "ECONNREFUSED")) {
     return { retry: true, delayMs: backoff(), reason: code };
   }
   return { retry: false };

@@ -161,6 +161,41 @@ describe("retries", () => {
     expect((error as Error).message).toMatch(/POST is not idempotent/);
   });
 
+  it("retries a create deduplicated by userProvidedId on 500, and gets the model once", async () => {
+    let n = 0;
+    const { client, server } = await setup((_req, res) => {
+      if (n++ === 0) sendJson(res, 500, { message: "boom" });
+      else sendJson(res, 201, { ...MODEL, userProvidedId: "acme/m" });
+    });
+    const { model, existed } = await client.customModels.create({
+      name: "Model",
+      targetType: "Binary",
+      userProvidedId: "acme/m",
+    });
+    expect(server.received.map((r) => r.method)).toEqual(["POST", "POST"]);
+    expect({ id: model.id, existed }).toEqual({ id: "m1", existed: false });
+  });
+
+  it("does not retry a create without userProvidedId on 500: a repeat could make a second model", async () => {
+    const { client, server } = await setup((_req, res) => sendJson(res, 500, { message: "boom" }));
+    const error = await client.customModels
+      .create({ name: "Model", targetType: "Binary" })
+      .catch((e: unknown) => e);
+    expect(server.received).toHaveLength(1);
+    expect((error as Error).message).toMatch(/POST is not idempotent/);
+  });
+
+  it("retries a PATCH that sets model fields on 502", async () => {
+    let n = 0;
+    const { client, server } = await setup((_req, res) => {
+      if (n++ === 0) sendJson(res, 502, { message: "bad gateway" });
+      else sendJson(res, 200, { ...MODEL, name: "Renamed" });
+    });
+    const model = await client.customModels.update("m1", { name: "Renamed" });
+    expect(server.received.map((r) => r.method)).toEqual(["PATCH", "PATCH"]);
+    expect(model.name).toBe("Renamed");
+  });
+
   it("retries a POST on 429 honouring Retry-After in seconds", async () => {
     let n = 0;
     const { client, sleeps, server } = await setup((_req, res) => {
@@ -186,9 +221,9 @@ describe("retries", () => {
     expect(sleeps).toEqual([60_000, 60_000]);
   });
 
-  it("does not retry a PATCH on 503 without Retry-After", async () => {
+  it("does not retry a version-creating PATCH on 503 without Retry-After", async () => {
     const { client, server } = await setup((_req, res) => sendJson(res, 503, { message: "down" }));
-    await expect(client.customModels.update("m1", { description: "x" })).rejects.toMatchObject({
+    await expect(client.versions.createFromPrevious("m1", { isMajorUpdate: true })).rejects.toMatchObject({
       status: 503,
     });
     expect(server.received).toHaveLength(1);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { createLimiter } from "../../src/client/limiter.js";
-import { decideRetry, DEFAULT_RETRY, parseRetryAfter } from "../../src/client/retry-policy.js";
+import {
+  decideRetry,
+  DEFAULT_RETRY,
+  isIdempotent,
+  parseRetryAfter,
+  type HttpMethod,
+} from "../../src/client/retry-policy.js";
 import { createRedactor } from "../../src/client/redact.js";
 import { httpTraceFromEnv } from "../../src/client/index.js";
 
@@ -47,11 +53,8 @@ describe("createLimiter", () => {
 });
 
 describe("decideRetry", () => {
-  const decide = (
-    method: Parameters<typeof decideRetry>[0],
-    attempt: Parameters<typeof decideRetry>[1],
-    done = 0,
-  ) => decideRetry(method, attempt, done, DEFAULT_RETRY, () => 0.5);
+  const decide = (method: HttpMethod, attempt: Parameters<typeof decideRetry>[1], done = 0) =>
+    decideRetry(isIdempotent(method), attempt, done, DEFAULT_RETRY, () => 0.5);
   const status = (s: number, headers = {}) => ({ kind: "status" as const, status: s, headers });
 
   it.each([
@@ -79,7 +82,7 @@ describe("decideRetry", () => {
 
   it("doubles the jitter window up to the maximum", () => {
     const windows = [0, 1, 2, 10].map((n) =>
-      decideRetry("GET", status(500), n, { ...DEFAULT_RETRY, limit: 20 }, () => 1),
+      decideRetry(true, status(500), n, { ...DEFAULT_RETRY, limit: 20 }, () => 1),
     );
     expect(windows.map((d) => (d.retry ? d.delayMs : -1))).toEqual([500, 1000, 2000, 20_000]);
   });

@@ -62,7 +62,14 @@ export function customModels(ctx: ResourceContext) {
       const body = checkInput(CreateCustomModelSchema, input, "custom model");
       try {
         const model = await http.json(
-          { method: "POST", path: "customModels/", json: { customModelType: "inference", ...body }, signal },
+          {
+            method: "POST",
+            path: "customModels/",
+            json: { customModelType: "inference", ...body },
+            signal,
+            // A repeat is refused as a duplicate userProvidedId, which is answered below.
+            idempotent: body.userProvidedId !== undefined,
+          },
           CustomModelSchema,
         );
         return { model, existed: false };
@@ -87,7 +94,7 @@ export function customModels(ctx: ResourceContext) {
     async update(id: string, input: UpdateCustomModelInput, signal?: AbortSignal): Promise<CustomModel> {
       const body = checkInput(UpdateCustomModelSchema, input, "custom model update");
       return await http.json(
-        { method: "PATCH", path: `customModels/${seg(id)}/`, json: body, signal },
+        { method: "PATCH", path: `customModels/${seg(id)}/`, json: body, signal, idempotent: true },
         CustomModelSchema,
       );
     },

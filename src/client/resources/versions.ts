@@ -115,7 +115,7 @@ export function versions(ctx: ResourceContext) {
     ): Promise<CustomModelVersion> {
       const body = checkInput(UpdateVersionSchema, input, "version update");
       return await http.json(
-        { method: "PATCH", path: `${base(modelId)}${seg(versionId)}/`, json: body, signal },
+        { method: "PATCH", path: `${base(modelId)}${seg(versionId)}/`, json: body, signal, idempotent: true },
         CustomModelVersionSchema,
       );
     },
