@@ -2,22 +2,18 @@ import { createHash } from "node:crypto";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, type CustomModel, type DataRobotClient } from "../../src/client/index.js";
-import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
+import type { CustomModel, DataRobotClient } from "../../src/client/index.js";
 import { hashZipFile } from "../../src/reconcile/observe-files.js";
 import {
-  EXAMPLES,
+  EXAMPLES_NAMESPACE as NS,
   actionsOf,
-  emulatorEnv,
-  exampleRepo,
+  exampleWorld,
   planJson,
   resetStats,
-  runCli,
   stats,
   type EmulatorStats,
+  type ExampleWorld,
 } from "./harness.js";
-
-const NS = "drgitops-examples";
 
 /** Requests matching METHOD and a route pattern, e.g. ("PATCH", /versions\/$/). */
 function count(s: EmulatorStats, method: string, route: RegExp): number {
@@ -28,33 +24,24 @@ function count(s: EmulatorStats, method: string, route: RegExp): number {
 const VERSION_CREATES = /^\/api\/v2\/customModels\/:\w+\/versions\/?$/;
 
 describe("changes, drift, saved plans and prune on the examples", { timeout: 120_000 }, () => {
-  let emu: RunningEmulator;
-  let repo: Awaited<ReturnType<typeof exampleRepo>>;
+  let world: ExampleWorld;
+  let emu: ExampleWorld["emu"];
+  let repo: ExampleWorld["repo"];
   let env: NodeJS.ProcessEnv;
   let client: DataRobotClient;
 
-  const cli = (...args: string[]) => runCli(args, { cwd: repo.dir, env });
-  async function model(name: string): Promise<CustomModel> {
-    for await (const m of client.customModels.listAll({})) if (m.userProvidedId === `${NS}/${name}`) return m;
-    throw new Error(`model ${name} not found`);
-  }
+  const cli = (...args: string[]) => world.cli(...args);
+  const model = (name: string): Promise<CustomModel> => world.model(name);
   async function edit(relative: string, change: (text: string) => string): Promise<void> {
     const file = join(repo.dir, relative);
     await writeFile(file, change(await readFile(file, "utf8")));
   }
 
   beforeAll(async () => {
-    emu = await startEmulator({ seedFile: join(EXAMPLES, "emulator-seed.yaml"), quiet: true });
-    client = createClient({ endpoint: emu.url, token: emu.token });
-    repo = await exampleRepo();
-    env = emulatorEnv(emu, repo.dir);
-    const first = await cli("apply");
-    expect(first.code).toBe(0);
+    world = await exampleWorld();
+    ({ emu, repo, env, client } = world);
   }, 120_000);
-  afterAll(async () => {
-    await emu.stop();
-    await repo.cleanup();
-  });
+  afterAll(() => world.stop());
 
   it("editing one file creates exactly one version that uploads exactly that file", async () => {
     const before = await model("iris-classifier");

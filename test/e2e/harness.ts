@@ -1,9 +1,10 @@
 import { execFile, spawn } from "node:child_process";
-import { cp, mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import type { DataRobotClient } from "../../src/client/index.js";
+import { createClient, type CustomModel, type DataRobotClient } from "../../src/client/index.js";
+import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
 import { PlanSchema, type Plan } from "../../src/reconcile/plan-file.js";
 
 /** The built CLI: end-to-end tests run exactly what users run (`npm test` builds dist/ first). */
@@ -203,4 +204,57 @@ export async function planJson(
 /** `type key` of each planned action, e.g. `createVersion drgitops-examples/iris-classifier`. */
 export function actionsOf(plan: Plan): string[] {
   return plan.actions.map((a) => `${a.type} ${a.key}`);
+}
+
+/** The examples in a temp repo, applied to a fresh emulator: where most end-to-end suites start. */
+export interface ExampleWorld {
+  emu: RunningEmulator;
+  repo: { dir: string; cleanup: () => Promise<void> };
+  env: NodeJS.ProcessEnv;
+  client: DataRobotClient;
+  /** The built CLI in the repo, pointed at the emulator. */
+  cli: (...args: string[]) => Promise<CliResult>;
+  /** The live model of an example by manifest name; throws when there is none. */
+  model: (name: string) => Promise<CustomModel>;
+  stop: () => Promise<void>;
+}
+
+export const EXAMPLES_NAMESPACE = "drgitops-examples";
+
+/** `scenario` is the emulator scenario file's YAML text (written into the repo). */
+export async function exampleWorld(options: { scenario?: string } = {}): Promise<ExampleWorld> {
+  const repo = await exampleRepo();
+  let scenarioFile: string | undefined;
+  if (options.scenario !== undefined) {
+    scenarioFile = join(repo.dir, "scenario.yaml");
+    await writeFile(scenarioFile, options.scenario);
+  }
+  const emu = await startEmulator({
+    seedFile: join(EXAMPLES, "emulator-seed.yaml"),
+    ...(scenarioFile !== undefined ? { scenarioFile } : {}),
+    quiet: true,
+  });
+  const client = createClient({ endpoint: emu.url, token: emu.token });
+  const env = emulatorEnv(emu, repo.dir);
+  const cli = (...args: string[]) => runCli(args, { cwd: repo.dir, env });
+  const model = async (name: string): Promise<CustomModel> => {
+    const key = `${EXAMPLES_NAMESPACE}/${name}`;
+    for await (const m of client.customModels.listAll({})) if (m.userProvidedId === key) return m;
+    throw new Error(`model ${name} not found`);
+  };
+  const first = await cli("apply");
+  if (first.code !== 0)
+    throw new Error(`the first apply of the examples exited ${first.code}: ${first.stderr}`);
+  return {
+    emu,
+    repo,
+    env,
+    client,
+    cli,
+    model,
+    stop: async () => {
+      await emu.stop();
+      await repo.cleanup();
+    },
+  };
 }

@@ -1,38 +1,19 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, type CustomModel, type DataRobotClient } from "../../src/client/index.js";
-import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
-import { EXAMPLES, actionsOf, emulatorEnv, exampleRepo, planJson, runCli } from "./harness.js";
+import { EXAMPLES_NAMESPACE as NS, actionsOf, exampleWorld, planJson, type ExampleWorld } from "./harness.js";
 
-const NS = "drgitops-examples";
 const MANIFEST = "examples/manifests/house-price-regressor.yaml";
 
 describe("removing a runtime parameter value from a manifest", { timeout: 120_000 }, () => {
-  let emu: RunningEmulator;
-  let repo: Awaited<ReturnType<typeof exampleRepo>>;
-  let env: NodeJS.ProcessEnv;
-  let client: DataRobotClient;
-
-  const cli = (...args: string[]) => runCli(args, { cwd: repo.dir, env });
-  async function model(name: string): Promise<CustomModel> {
-    for await (const m of client.customModels.listAll({})) if (m.userProvidedId === `${NS}/${name}`) return m;
-    throw new Error(`model ${name} not found`);
-  }
-
+  let world: ExampleWorld;
   beforeAll(async () => {
-    emu = await startEmulator({ seedFile: join(EXAMPLES, "emulator-seed.yaml"), quiet: true });
-    client = createClient({ endpoint: emu.url, token: emu.token });
-    repo = await exampleRepo();
-    env = emulatorEnv(emu, repo.dir);
-    expect((await cli("apply")).code).toBe(0);
+    world = await exampleWorld();
   }, 120_000);
-  afterAll(async () => {
-    await emu.stop();
-    await repo.cleanup();
-  });
+  afterAll(() => world.stop());
 
   it("puts the model back on model-metadata.yaml's default, in one version, and the next plan is empty", async () => {
+    const { cli, model, repo, env } = world;
     const before = (await model("house-price-regressor")).latestVersion!;
     expect(before.runtimeParameters?.find((p) => p.fieldName === "PRICE_FLOOR")).toMatchObject({
       overrideValue: 25000,
