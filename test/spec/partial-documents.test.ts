@@ -8,6 +8,7 @@ import { touchesInvalid } from "../../src/spec/salvage.js";
 import { parseYaml } from "../../src/spec/yaml-doc.js";
 import { valueAt } from "../../src/spec/zod-issues.js";
 import { makeProject, MODEL_FILES, modelYaml } from "./project-builder.js";
+import { VALID_SPEC } from "./valid-spec.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -232,18 +233,6 @@ describe("documents with schema errors are still judged on their valid fields", 
 });
 
 describe("salvaging a manifest with schema errors", () => {
-  const VALID_SPEC = {
-    targetType: "Binary",
-    targetName: "y",
-    positiveClassLabel: "1",
-    negativeClassLabel: "0",
-    environment: { ref: "env" },
-    source: { path: "./src", exclude: ["tests/**"] },
-    resources: { memory: "512Mi", replicas: 1 },
-    runtimeParameters: { A: 1, B: { credential: "c" } },
-    test: { dataset: { ref: "d" }, checks: { sideEffects: "warn" } },
-  };
-
   it("keeps every valid field and none that an issue names, so rules never judge a reported field", () => {
     const keys = fc.constantFrom(...Object.keys(VALID_SPEC), "targetTyp", "lifecycle", "trainingData");
     fc.assert(

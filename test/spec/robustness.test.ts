@@ -3,18 +3,7 @@ import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { normaliseDocument } from "../../src/spec/normalise.js";
 import { locate, parseYaml } from "../../src/spec/yaml-doc.js";
-
-const VALID_SPEC = {
-  targetType: "Binary",
-  targetName: "y",
-  positiveClassLabel: "1",
-  negativeClassLabel: "0",
-  environment: { ref: "env" },
-  source: { path: "./src", exclude: ["tests/**"] },
-  resources: { memory: "512Mi", replicas: 1 },
-  runtimeParameters: { A: 1, B: { credential: "c" } },
-  test: { dataset: { ref: "d" }, checks: { sideEffects: "warn" } },
-};
+import { VALID_SPEC } from "./valid-spec.js";
 
 /** Any JSON value put anywhere in a manifest: the normaliser must answer with located issues, never throw. */
 describe("normalising arbitrary manifests", () => {

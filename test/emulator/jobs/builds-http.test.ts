@@ -1,30 +1,11 @@
 import { gzipSync } from "node:zlib";
-import { pack } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import yazl from "yazl";
 import type { RunningEmulator } from "../../../src/emulator/index.js";
+import { tar, zip } from "./archives.js";
 import { type Api, expectOrdered, type Json, start } from "./harness.js";
 
 const FINAL = new Set(["success", "failed"]);
 const BUILD_ORDER = ["submitted", "processing", "success"];
-
-async function zip(entries: Record<string, string>): Promise<Buffer> {
-  const z = new yazl.ZipFile();
-  for (const [name, text] of Object.entries(entries)) z.addBuffer(Buffer.from(text), name);
-  z.end();
-  const chunks: Buffer[] = [];
-  for await (const c of z.outputStream as AsyncIterable<Buffer>) chunks.push(c);
-  return Buffer.concat(chunks);
-}
-
-async function tgz(entries: Record<string, string>): Promise<Buffer> {
-  const p = pack();
-  for (const [name, text] of Object.entries(entries)) p.entry({ name }, text);
-  p.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of p as AsyncIterable<Buffer>) chunks.push(c);
-  return gzipSync(Buffer.concat(chunks));
-}
 
 describe("dependency builds over HTTP", () => {
   let emu: RunningEmulator;
@@ -218,7 +199,7 @@ describe("environment version builds over HTTP", () => {
   });
 
   it("fails a tar.gz context without a root Dockerfile, with the API's error text", async () => {
-    const created = await upload("ctx.tgz", await tgz({ "docker/Dockerfile": "FROM x\n" }));
+    const created = await upload("ctx.tgz", gzipSync(await tar({ "docker/Dockerfile": "FROM x\n" })));
     const v = (await api.get(`executionEnvironments/${envId}/versions/${created.id as string}/`))
       .body as Json;
     expect(v.buildStatus).toBe("failed");

@@ -3,9 +3,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
-import { pack } from "tar-stream";
 import { afterEach, describe, expect, it } from "vitest";
-import yazl from "yazl";
 import { CsvScanner, summariseCsv } from "../../../src/emulator/domain/csv.js";
 import { inspectDockerContext } from "../../../src/emulator/domain/docker-context.js";
 import { parseScenario, scenarioForModel } from "../../../src/emulator/domain/scenario.js";
@@ -16,6 +14,7 @@ import {
   runChecks,
 } from "../../../src/emulator/domain/test-checks.js";
 import { tailLines } from "../../../src/emulator/routes/text.js";
+import { tar, zip } from "./archives.js";
 import { tempDir } from "./harness.js";
 
 const cleanups: (() => void)[] = [];
@@ -160,24 +159,6 @@ describe("docker context", () => {
     const path = join(dir, name);
     writeFileSync(path, content);
     return path;
-  }
-
-  async function zip(entries: Record<string, string>): Promise<Buffer> {
-    const z = new yazl.ZipFile();
-    for (const [name, text] of Object.entries(entries)) z.addBuffer(Buffer.from(text), name);
-    z.end();
-    const chunks: Buffer[] = [];
-    for await (const c of z.outputStream as AsyncIterable<Buffer>) chunks.push(c);
-    return Buffer.concat(chunks);
-  }
-
-  async function tar(entries: Record<string, string>): Promise<Buffer> {
-    const p = pack();
-    for (const [name, text] of Object.entries(entries)) p.entry({ name }, text);
-    p.finalize();
-    const chunks: Buffer[] = [];
-    for await (const c of p as AsyncIterable<Buffer>) chunks.push(c);
-    return Buffer.concat(chunks);
   }
 
   it("finds a root Dockerfile in zip, tar and tar.gz contexts", async () => {

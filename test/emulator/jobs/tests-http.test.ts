@@ -23,6 +23,13 @@ describe("custom model tests over HTTP (job duration 0)", () => {
     });
   }
 
+  /** Creates a test and returns it as the list shows it (newest first). */
+  async function createListedTest(modelId: string, versionId: string): Promise<Json> {
+    await createTest(modelId, versionId);
+    const list = (await api.get(`customModelTests/?customModelId=${modelId}`)).body as Json;
+    return (list.data as Json[])[0] as Json;
+  }
+
   it("answers 202 + an absolute status Location, lists the test first at once, and 303s to it", async () => {
     const model = await api.createModel();
     const version = await api.createVersion(model.id as string, GOOD);
@@ -236,10 +243,7 @@ describe("custom model tests over HTTP (job duration 0)", () => {
   it("makes DELETE on a finished test a no-op", async () => {
     const model = await api.createModel();
     const version = await api.createVersion(model.id as string, GOOD);
-    await createTest(model.id as string, version.id as string);
-    const test = (
-      ((await api.get(`customModelTests/?customModelId=${model.id as string}`)).body as Json).data as Json[]
-    )[0] as Json;
+    const test = await createListedTest(model.id as string, version.id as string);
     expect((await api.delete(`customModelTests/${test.id as string}/`)).status).toBe(204);
     const after = (await api.get(`customModelTests/${test.id as string}/`)).body as Json;
     expect(after.overallStatus).toBe("succeeded");
@@ -248,10 +252,7 @@ describe("custom model tests over HTTP (job duration 0)", () => {
   it("deletes a model's tests with the model", async () => {
     const model = await api.createModel();
     const version = await api.createVersion(model.id as string, GOOD);
-    await createTest(model.id as string, version.id as string);
-    const test = (
-      ((await api.get(`customModelTests/?customModelId=${model.id as string}`)).body as Json).data as Json[]
-    )[0] as Json;
+    const test = await createListedTest(model.id as string, version.id as string);
     expect((await api.delete(`customModels/${model.id as string}/`)).status).toBe(204);
     expect((await api.get(`customModelTests/${test.id as string}/`)).status).toBe(404);
   });
