@@ -1,8 +1,25 @@
+import { z } from "zod";
 import { canonicalJson } from "../spec/canonical-json.js";
-import { normalisePosixPath } from "../spec/fingerprint.js";
-import type { DesiredFile, Scalar } from "./desired.js";
-import type { LiveFile } from "./live.js";
-import type { FieldChange } from "./plan-file.js";
+import { compareCodePoints, normalisePosixPath, Sha256HexSchema } from "../spec/digest.js";
+import type { FieldChange } from "./action.js";
+
+type Scalar = string | number | boolean;
+
+/** A file as desired: its path in the version, digest, size, and where it is (relative to the root). */
+export interface LocalFile {
+  path: string;
+  sha256: string;
+  size: number;
+  localPath: string;
+}
+
+/** One file of an immutable version: its path in the version, digest and size. */
+export const VersionFileDigestSchema = z.object({
+  path: z.string(),
+  sha256: Sha256HexSchema,
+  size: z.number().int().nonnegative(),
+});
+export type VersionFileDigest = z.infer<typeof VersionFileDigestSchema>;
 
 /**
  * Structural diff helpers: decisions only. The text diff of changed files is display, done by the
@@ -30,7 +47,7 @@ export function sameScalar(live: Scalar | null, desired: Scalar): boolean {
 export interface FileDiff {
   /** One entry per added, modified or removed file, sorted by path. */
   changes: FieldChange[];
-  uploads: { path: string; absPath: string; sha256: string; size: number }[];
+  uploads: LocalFile[];
   deletions: { itemId: string; path: string }[];
 }
 
@@ -40,8 +57,8 @@ export interface FileDiff {
  * assumed equal.
  */
 export function diffFiles(
-  desired: readonly DesiredFile[],
-  liveFiles: readonly LiveFile[] | undefined,
+  desired: readonly LocalFile[],
+  liveFiles: readonly VersionFileDigest[] | undefined,
   items: readonly { id: string; filePath: string }[],
 ): FileDiff {
   const itemByPath = new Map(items.map((i) => [normalisePosixPath(i.filePath), i]));
@@ -60,9 +77,9 @@ export function diffFiles(
       path,
       change,
       before: live ? { sha256: live.sha256, size: live.size } : null,
-      after: { sha256: file.sha256, size: file.size, absPath: file.absPath },
+      after: { sha256: file.sha256, size: file.size, localPath: file.localPath },
     });
-    uploads.push({ path, absPath: file.absPath, sha256: file.sha256, size: file.size });
+    uploads.push({ path, localPath: file.localPath, sha256: file.sha256, size: file.size });
   }
   const deletions: FileDiff["deletions"] = [];
   for (const [path, item] of itemByPath) {
@@ -77,8 +94,8 @@ export function diffFiles(
     });
     deletions.push({ itemId: item.id, path });
   }
-  changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  uploads.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  deletions.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  changes.sort((a, b) => compareCodePoints(a.path, b.path));
+  uploads.sort((a, b) => compareCodePoints(a.path, b.path));
+  deletions.sort((a, b) => compareCodePoints(a.path, b.path));
   return { changes, uploads, deletions };
 }

@@ -1,136 +1,121 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { CustomModelTest, DataRobotClient } from "../client/index.js";
-import type { DesiredState } from "./desired.js";
-import { liveStateFrom, liveTest, type LiveState, type LiveStateInput } from "./live.js";
-import type { VersionFileCache } from "./observe-files.js";
-import { hashZipFile, type VersionFilesEntry } from "./observe-files.js";
-import { modelsNeedingLatestTest, versionsNeedingFileDigests, type BuildPlanOptions } from "./plan.js";
+import type { DataRobotClient } from "../client/index.js";
+import { kinds } from "../kinds/index.js";
+import { liveOf } from "../kinds/kind.js";
+import type { Issue } from "../spec/issue.js";
+import type { Project } from "../spec/project.js";
+import { desiredStateFromProject } from "./desired.js";
+import type { Need } from "./plan-context.js";
+import type { Plan } from "./plan-file.js";
+import { buildPlan, type BuildPlanOptions } from "./plan.js";
+import type { DesiredState, LiveState } from "./state.js";
 
-/** API.md §0.5 maxima: the fewer pages, the fewer requests a no-change plan costs. */
-const MODELS_PAGE = 1000;
-const DATASETS_PAGE = 1000;
-const ENVIRONMENTS_PAGE = 100;
-
-async function collectAll<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
-
-/**
- * Step 1 of observing: one listing each of models (each embedding its latest version),
- * environments, datasets and credentials. O(pages) requests whatever the number of models.
- */
+/** Step 1 of observing: each kind lists its live objects once. O(pages), whatever the number of models. */
 export async function observeListings(
   client: DataRobotClient,
   namespace: string,
   signal?: AbortSignal,
 ): Promise<LiveState> {
-  const [models, environments, datasets, credentials] = await Promise.all([
-    collectAll(client.customModels.listAll({ limit: MODELS_PAGE }, signal)),
-    collectAll(client.environments.listAll({ limit: ENVIRONMENTS_PAGE }, signal)),
-    collectAll(client.datasets.listAll({ limit: DATASETS_PAGE }, signal)),
-    collectAll(client.credentials.listAll(signal)),
-  ]);
-  const input: LiveStateInput = { namespace, models, environments, datasets, credentials };
-  return liveStateFrom(input);
+  const parts = await Promise.all(
+    kinds.map(
+      async (kind) => [kind.name, await (await kind.io()).observe({ client, namespace, signal })] as const,
+    ),
+  );
+  return { namespace, resources: Object.fromEntries(parts) };
 }
 
-export interface DetailOptions {
+export interface FetchedDetails {
+  live: LiveState;
+  /** Version id -> path -> text of small text files, for unified diffs in the human plan. */
+  texts: Record<string, Record<string, string>>;
+  /** What was fetched and how (cache hits, downloads, tests), for the bench and debug output. */
+  counts: Record<string, number>;
+}
+
+/** Step 2: each kind fetches what the plan's needs name (file digests, latest tests), in parallel. */
+export async function fetchNeeds(
+  needs: readonly Need[],
+  live: LiveState,
+  args: {
+    client: DataRobotClient;
+    projectRoot: string;
+    parallelism: number;
+    signal?: AbortSignal | undefined;
+  },
+): Promise<FetchedDetails> {
+  const texts: Record<string, Record<string, string>> = {};
+  const counts: Record<string, number> = {};
+  const resources: Record<string, unknown> = { ...live.resources };
+  await Promise.all(
+    kinds.map(async (kind) => {
+      const mine = needs.filter((n) => n.kind === kind.name);
+      if (mine.length === 0) return;
+      const io = await kind.io();
+      if (!io.fulfil) throw new Error(`kind ${kind.name} asked for ${mine[0]!.what} but cannot fetch it`);
+      const fulfilled = await io.fulfil(mine, liveOf(kind, live), { ...args, namespace: live.namespace });
+      resources[kind.name] = fulfilled.live;
+      Object.assign(texts, fulfilled.texts);
+      for (const [name, n] of Object.entries(fulfilled.counts ?? {})) counts[name] = (counts[name] ?? 0) + n;
+    }),
+  );
+  return { live: { ...live, resources }, texts, counts };
+}
+
+export interface ObserveAndPlanOptions {
   client: DataRobotClient;
-  cache: VersionFileCache;
-  planOptions?: BuildPlanOptions;
-  /** Downloads and test fetches in flight at once. */
+  project: Project;
+  env: NodeJS.ProcessEnv;
+  planOptions: BuildPlanOptions;
   parallelism?: number;
   signal?: AbortSignal;
 }
 
-export interface ObservedDetails {
-  live: LiveState;
-  /** Version id -> path -> text of small text files, for unified diffs in the human plan. */
-  liveTexts: Record<string, Record<string, string>>;
-  /** How the per-file digests were obtained, for the bench and debug output. */
-  counts: { cacheHits: number; downloads: number; testsFetched: number };
-}
-
-/** Runs `work` over `items` with at most `limit` in flight. */
-async function eachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
-
-/** Per-file digests of a version: the cache if it has them, else a streamed download, then cached. */
-async function versionFiles(
-  options: DetailOptions,
-  modelId: string,
-  versionId: string,
-  counts: ObservedDetails["counts"],
-): Promise<VersionFilesEntry> {
-  const cached = await options.cache.get(versionId);
-  if (cached) {
-    counts.cacheHits += 1;
-    return cached;
-  }
-  const dir = await mkdtemp(join(tmpdir(), "drgitops-version-"));
-  try {
-    const zipPath = join(dir, "version.zip");
-    await options.client.versions.download(modelId, versionId, zipPath, options.signal);
-    counts.downloads += 1;
-    const entry = await hashZipFile(zipPath, versionId);
-    // Versions are immutable: the entry never goes stale. A failed write only costs a later download.
-    await options.cache.put(entry).catch(() => undefined);
-    return entry;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+export type ObserveAndPlanResult =
+  | { ok: false; issues: Issue[] }
+  | {
+      ok: true;
+      plan: Plan;
+      desired: DesiredState;
+      live: LiveState;
+      texts: FetchedDetails["texts"];
+      counts: FetchedDetails["counts"];
+    };
 
 /**
- * Step 2: only what the pure helpers ask for. The latest test where the trailer does not record
- * its outcome; live file digests where the trailer's fingerprint differs from the desired one.
+ * The read-only half of plan and apply, in two explicit phases: list live state once, resolve the
+ * desired state against it (unresolvable values are issues, reported before anything is written),
+ * plan; fetch exactly what that plan says it lacked; plan once more. Never writes to DataRobot.
  */
-export async function observeDetails(
+export async function observeAndPlan(options: ObserveAndPlanOptions): Promise<ObserveAndPlanResult> {
+  const { client, project, signal } = options;
+  const listed = await observeListings(client, project.namespace, signal);
+  const { state: desired, issues } = desiredStateFromProject(project, { live: listed, env: options.env });
+  if (issues.some((i) => i.severity === "error")) return { ok: false, issues };
+  return { ok: true, desired, ...(await planWithNeeds(desired, listed, options)) };
+}
+
+/** plan → fetch what it needs → plan once more; the second plan must need nothing. */
+export async function planWithNeeds(
   desired: DesiredState,
   listed: LiveState,
-  options: DetailOptions,
-): Promise<ObservedDetails> {
-  const limit = options.parallelism ?? 4;
-  const counts = { cacheHits: 0, downloads: 0, testsFetched: 0 };
-  const latestTests: Record<string, CustomModelTest | null> = {};
-  const files: Record<string, VersionFilesEntry> = {};
-  await Promise.all([
-    eachLimited(modelsNeedingLatestTest(desired, listed, options.planOptions), limit, async (m) => {
-      const page = await options.client.tests.listPage(m.modelId, { limit: 1 }, options.signal);
-      counts.testsFetched += 1;
-      latestTests[m.modelKey] = page.data[0] ?? null;
-    }),
-    eachLimited(versionsNeedingFileDigests(desired, listed, options.planOptions), limit, async (v) => {
-      files[v.versionId] = await versionFiles(options, v.modelId, v.versionId, counts);
-    }),
-  ]);
-  const live: LiveState = {
-    ...listed,
-    latestTests: {
-      ...listed.latestTests,
-      ...Object.fromEntries(Object.entries(latestTests).map(([k, t]) => [k, t && liveTest(t)])),
-    },
-    versionFiles: {
-      ...listed.versionFiles,
-      ...Object.fromEntries(Object.entries(files).map(([id, e]) => [id, e.files])),
-    },
-  };
-  const liveTexts = Object.fromEntries(Object.entries(files).map(([id, e]) => [id, e.texts]));
-  return { live, liveTexts, counts };
+  options: Pick<ObserveAndPlanOptions, "client" | "project" | "planOptions" | "parallelism" | "signal">,
+): Promise<{
+  plan: Plan;
+  live: LiveState;
+  texts: FetchedDetails["texts"];
+  counts: FetchedDetails["counts"];
+}> {
+  const first = buildPlan(desired, listed, options.planOptions);
+  if (first.needs.length === 0) return { plan: first.plan, live: listed, texts: {}, counts: {} };
+  const details = await fetchNeeds(first.needs, listed, {
+    client: options.client,
+    projectRoot: options.project.root,
+    parallelism: options.parallelism ?? 4,
+    signal: options.signal,
+  });
+  const second = buildPlan(desired, details.live, options.planOptions);
+  if (second.needs.length > 0)
+    throw new Error(
+      `internal error: the plan still lacks ${second.needs.map((n) => `${n.what} of ${n.params["modelKey"] ?? n.kind}`).join(", ")} after fetching it`,
+    );
+  return { plan: second.plan, live: details.live, texts: details.texts, counts: details.counts };
 }

@@ -1,23 +1,20 @@
-import type { DesiredState } from "./desired.js";
-import { kinds } from "./kinds/index.js";
+import { ACTION_TYPES, kinds, type Action } from "../kinds/index.js";
+import { desiredOf, liveOf, type AnyKind } from "../kinds/kind.js";
+import { pairByIdentity } from "./pair.js";
 import {
   matchesTarget,
-  type NeededFileDigests,
-  type NeededLatestTest,
-  type PlanContext,
-  type PlanOutput,
-} from "./kinds/kind.js";
-import type { LiveState } from "./live.js";
-import {
-  ACTION_TYPES,
   PlanOptionsSchema,
-  type Plan,
+  ResolvedRefs,
+  type Need,
+  type PlanContext,
   type PlanOptions,
-  type PlanSummary,
-} from "./plan-file.js";
+  type PlanOutput,
+} from "./plan-context.js";
+import type { Plan, PlanSummary } from "./plan-file.js";
+import type { DesiredBase, DesiredState, LiveState } from "./state.js";
 
 /**
- * The reconciler: pair desired and live by key, diff, emit actions. Pure: no I/O, no clock unless
+ * The reconciler: pair desired and live by identity, diff, emit actions. Pure: no I/O, no clock unless
  * `createdAt` is omitted. Same inputs, same plan (actions in kind order, keys sorted).
  */
 
@@ -33,6 +30,12 @@ export interface BuildPlanOptions {
 
 export const DEFAULT_MAX_DELETIONS = 5;
 
+/** A plan, and the live data it lacked: observe fetches `needs` and plans once more. */
+export interface PlanResult {
+  plan: Plan;
+  needs: Need[];
+}
+
 function normaliseOptions(options: BuildPlanOptions): PlanOptions {
   return PlanOptionsSchema.parse({
     prune: options.prune ?? false,
@@ -43,6 +46,22 @@ function normaliseOptions(options: BuildPlanOptions): PlanOptions {
   });
 }
 
+interface ScopeEntry {
+  key: string;
+  labels: Readonly<Record<string, string>>;
+  deps: string[];
+}
+
+function scopeEntries(desired: DesiredState): ScopeEntry[] {
+  return kinds.flatMap((kind) =>
+    desiredOf<DesiredBase>(kind, desired).map((d) => ({
+      key: d.key,
+      labels: d.labels,
+      deps: kind.dependencies(d, desired.namespace),
+    })),
+  );
+}
+
 /**
  * Desired keys in scope: those matching every target/selector condition, plus what they depend on
  * (a targeted model brings its environment and datasets). null when nothing restricts the scope.
@@ -50,7 +69,7 @@ function normaliseOptions(options: BuildPlanOptions): PlanOptions {
 export function scopeOf(desired: DesiredState, options: PlanOptions): Set<string> | null {
   const selector = Object.entries(options.selector);
   if (options.targets.length === 0 && selector.length === 0) return null;
-  const entries = kinds.flatMap((k) => k.scopeEntries(desired));
+  const entries = scopeEntries(desired);
   const deps = new Map(entries.map((e) => [e.key, e.deps]));
   const scope = new Set<string>();
   const add = (key: string): void => {
@@ -67,16 +86,39 @@ export function scopeOf(desired: DesiredState, options: PlanOptions): Set<string
   return scope;
 }
 
+/** Keys of the live objects of every kind that drgitops manages in the namespace. */
+function managedLiveKeys(live: LiveState): string[] {
+  return kinds.flatMap((kind) =>
+    kind.live.objects(liveOf(kind, live)).flatMap((l: unknown) => kind.live.identities(l, live.namespace)),
+  );
+}
+
 /** A mistyped --target must not look like "nothing to do". */
 function unmatchedTargets(desired: DesiredState, live: LiveState, options: PlanOptions): string[] {
-  const keys = [
-    ...kinds.flatMap((k) => k.scopeEntries(desired).map((e) => e.key)),
-    ...live.models.map((m) => m.key),
-  ];
+  const keys = [...scopeEntries(desired).map((e) => e.key), ...managedLiveKeys(live)];
   return options.targets.filter((t) => !keys.some((key) => matchesTarget(key, t, desired.namespace)));
 }
 
-function newContext(desired: DesiredState, live: LiveState, options: PlanOptions): PlanContext {
+function planKind(kind: AnyKind, ctx: PlanContext): void {
+  const desired = desiredOf<DesiredBase>(kind, ctx.desired).filter(
+    (d) => ctx.scope === null || ctx.scope.has(d.key),
+  );
+  const live = kind.live.objects(liveOf(kind, ctx.live)) as readonly unknown[];
+  const pairs = pairByIdentity(
+    desired,
+    live,
+    (d) => (kind.identity ? kind.identity(d) : d.key),
+    (l) => kind.live.identities(l, ctx.desired.namespace),
+  );
+  for (const pair of pairs) kind.plan(pair, ctx);
+}
+
+export function buildPlan(
+  desired: DesiredState,
+  live: LiveState,
+  options: BuildPlanOptions = {},
+): PlanResult {
+  const planOptions = normaliseOptions(options);
   const out: PlanOutput = {
     actions: [],
     deletions: [],
@@ -84,24 +126,17 @@ function newContext(desired: DesiredState, live: LiveState, options: PlanOptions
     unchanged: [],
     gate: [],
     refusals: [],
-    needs: { fileDigests: [], latestTests: [] },
+    needs: [],
   };
-  return {
+  const ctx: PlanContext = {
     desired,
     live,
-    options,
-    scope: scopeOf(desired, options),
-    environments: new Map(),
-    datasets: new Map(),
+    options: planOptions,
+    scope: scopeOf(desired, planOptions),
+    refs: new ResolvedRefs(),
     out,
   };
-}
-
-export function buildPlan(desired: DesiredState, live: LiveState, options: BuildPlanOptions = {}): Plan {
-  const planOptions = normaliseOptions(options);
-  const ctx = newContext(desired, live, planOptions);
-  for (const kind of kinds) kind.plan(ctx);
-  const { out } = ctx;
+  for (const kind of kinds) planKind(kind, ctx);
   for (const target of unmatchedTargets(desired, live, planOptions))
     out.refusals.push({
       key: null,
@@ -117,18 +152,20 @@ export function buildPlan(desired: DesiredState, live: LiveState, options: Build
   } else {
     out.actions.push(...out.deletions);
   }
-  return {
+  const plan: Plan = {
     formatVersion: 1,
     createdAt: options.createdAt ?? new Date().toISOString(),
     namespace: desired.namespace,
     options: planOptions,
-    actions: out.actions,
+    // Each kind pushes only its own actions, whose schemas make up the Action union.
+    actions: out.actions as Action[],
     drift: out.drift,
     unchanged: [...out.unchanged].sort(),
     gate: out.gate,
     refusals: out.refusals,
     summary: summarise(out),
   };
+  return { plan, needs: out.needs };
 }
 
 function summarise(out: PlanOutput): PlanSummary {
@@ -143,37 +180,4 @@ function summarise(out: PlanOutput): PlanSummary {
     gate: out.gate.length,
     refusals: out.refusals.length,
   };
-}
-
-/**
- * Versions whose per-file digests the plan needs: latest versions whose trailer does not already
- * prove them in sync (another key, no trailer, or another fingerprint). Observe fills
- * `live.versionFiles` for exactly these, from the version cache or a download. Call it first.
- */
-export function versionsNeedingFileDigests(
-  desired: DesiredState,
-  live: LiveState,
-  options: BuildPlanOptions = {},
-): NeededFileDigests[] {
-  return dryRun(desired, live, options).fileDigests;
-}
-
-/**
- * Models whose latest test must be listed: a test is declared, no new version is planned, and the
- * latest version's trailer records no outcome. After a normal apply every trailer has one, so a
- * no-change plan makes no test calls. Call it after the file digests are in `live`.
- */
-export function modelsNeedingLatestTest(
-  desired: DesiredState,
-  live: LiveState,
-  options: BuildPlanOptions = {},
-): NeededLatestTest[] {
-  return dryRun(desired, live, options).latestTests;
-}
-
-/** The kinds report, while planning, what live data they missed; nothing else of the run is kept. */
-function dryRun(desired: DesiredState, live: LiveState, options: BuildPlanOptions): PlanOutput["needs"] {
-  const ctx = newContext(desired, live, normaliseOptions(options));
-  for (const kind of kinds) kind.plan(ctx);
-  return ctx.out.needs;
 }

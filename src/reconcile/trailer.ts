@@ -1,17 +1,12 @@
 import { z } from "zod";
+import { DigestSchema } from "../spec/digest.js";
+import { TestOutcomeSchema } from "./action.js";
 
 /**
  * The ownership trailer drgitops appends to descriptions (DESIGN.md §4–§6): models, model versions,
  * environments and environment versions carry it. It is a cache of what drgitops last did, never the
  * truth: every decision built on it has a fallback that does not need it.
  */
-
-export const DigestSchema = z.string().regex(/^sha256:[0-9a-f]{64}$/, "expected sha256:<64 hex>");
-export type Digest = z.infer<typeof DigestSchema>;
-
-/** Outcome of a finished custom model test (API.md §3.2), `in_progress` excluded: only final ones are recorded. */
-export const TestOutcomeSchema = z.enum(["succeeded", "warning", "failed", "not_tested"]);
-export type TestOutcome = z.infer<typeof TestOutcomeSchema>;
 
 const singleLine = z.string().regex(/^[^\r\n]*\S[^\r\n]*$/, "a trailer value is one non-blank line");
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ManifestSchema } from "./schema/manifest.js";
+import { ManifestSchema } from "../kinds/index.js";
 import { ProjectConfigSchema } from "./schema/project-config.js";
 
 /** JSON Schema of one manifest document, for editors; generated from the zod schemas (input side). */

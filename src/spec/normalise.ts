@@ -1,15 +1,10 @@
+import type { z } from "zod";
 import { hint } from "./did-you-mean.js";
 import type { PendingIssue } from "./issue.js";
 import { API_VERSION } from "./schema/common.js";
+import type { AnyKind } from "../kinds/kind.js";
 import { salvage } from "./salvage.js";
 import type { Salvaged } from "./salvage.js";
-import {
-  isManifestKind,
-  MANIFEST_KINDS,
-  manifestSchemas,
-  partialManifestSchemas,
-} from "./schema/manifest.js";
-import type { Manifest, PartialManifest } from "./schema/manifest.js";
 import type { YamlDoc } from "./yaml-doc.js";
 import { explainZodError } from "./zod-issues.js";
 
@@ -38,45 +33,58 @@ export function classifyDocument(data: unknown): Classification {
   return { type: "foreign", message: `skipped a document with ${what} (not a drgitops manifest)` };
 }
 
+/** A manifest as the loader handles it, whatever its kind. */
+export interface AnyManifest {
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> | undefined };
+}
+
 export interface Normalised {
-  manifest?: Manifest;
+  kind?: AnyKind;
+  manifest?: AnyManifest;
   issues: PendingIssue[];
   /** When there are issues: the document's valid fields, so rules can still judge them. */
-  salvaged?: Salvaged<PartialManifest>;
+  salvaged?: Salvaged<AnyManifest>;
 }
 
 /**
- * Schema-checks one drgitops document. `modelDefaults` (drgitops.yaml `defaults`) are merged under a
- * CustomModel's spec first, so a bad default is reported like a bad field.
+ * Schema-checks one drgitops document against its kind's schema. drgitops.yaml `defaults` are merged
+ * under the spec first for kinds that take them, so a bad default is reported like a bad field.
  */
-export function normaliseDocument(doc: YamlDoc, modelDefaults?: Record<string, unknown>): Normalised {
+export function normaliseDocument(
+  doc: YamlDoc,
+  kinds: readonly AnyKind[],
+  defaults?: Record<string, unknown>,
+): Normalised {
   const data = doc.data as Record<string, unknown>;
-  const kind = data["kind"];
-  if (!isManifestKind(kind)) {
+  const kindName = data["kind"];
+  const kind = kinds.find((k) => k.name === kindName);
+  const names = kinds.map((k) => k.name);
+  if (kind === undefined) {
     const issue: PendingIssue =
-      kind === undefined
+      kindName === undefined
         ? {
             code: "missing-field",
             path: ["kind"],
-            message: `missing required field "kind" (one of ${MANIFEST_KINDS.join(", ")})`,
+            message: `missing required field "kind" (one of ${names.join(", ")})`,
           }
         : {
             code: "unknown-kind",
             path: ["kind"],
-            message: `unknown kind ${JSON.stringify(kind)}; expected one of ${MANIFEST_KINDS.join(", ")}${typeof kind === "string" ? hint(kind, MANIFEST_KINDS) : ""}`,
+            message: `unknown kind ${JSON.stringify(kindName)}; expected one of ${names.join(", ")}${typeof kindName === "string" ? hint(kindName, names) : ""}`,
           };
     return { issues: [issue] };
   }
   const input =
-    kind === "CustomModel" && modelDefaults && isRecord(data["spec"])
-      ? { ...data, spec: mergeDefaults(modelDefaults, data["spec"]) }
+    kind.takesDefaults && defaults && isRecord(data["spec"])
+      ? { ...data, spec: mergeDefaults(defaults, data["spec"]) }
       : data;
-  const schema = manifestSchemas[kind];
+  const schema = kind.schema as z.ZodType<AnyManifest>;
   const parsed = schema.safeParse(input);
-  if (parsed.success) return { manifest: parsed.data, issues: [] };
+  if (parsed.success) return { kind, manifest: parsed.data, issues: [] };
   const { issues, hinted } = explainZodError(parsed.error, schema, input);
-  const salvaged = salvage(partialManifestSchemas[kind], input, parsed.error, hinted);
-  return { issues, ...(salvaged ? { salvaged } : {}) };
+  const salvaged = salvage(kind.partialSchema as z.ZodType<AnyManifest>, input, parsed.error, hinted);
+  return { kind, issues, ...(salvaged ? { salvaged } : {}) };
 }
 
 /** Deep merge where the manifest wins; lists are replaced, not concatenated (like Helm values). */

@@ -1,10 +1,6 @@
 import type { Issue, Note } from "./issue.js";
-import type { CustomModelManifest } from "./schema/custom-model.js";
-import type { DatasetManifest } from "./schema/dataset.js";
-import type { ExecutionEnvironmentManifest } from "./schema/execution-environment.js";
-import type { ModelMetadata } from "./schema/model-metadata.js";
+import type { ResolvedPath } from "./local-paths.js";
 import type { ProjectConfig } from "./schema/project-config.js";
-import type { SourceFile } from "./source-files.js";
 
 /** Where a manifest document starts: used by later layers to point messages at it. */
 export interface ManifestLocation {
@@ -18,39 +14,15 @@ export interface ManifestLocation {
   locate(path: readonly (string | number)[]): { line: number; column: number };
 }
 
-interface Loaded<M> extends ManifestLocation {
+/** A manifest that passed validation, with what the loader learnt of the paths it names. */
+export interface LoadedResource<M = { kind: string; metadata: { name: string } }> extends ManifestLocation {
+  kind: string;
   manifest: M;
   /** `<namespace>/<metadata.name>`. */
   key: string;
   name: string;
-}
-
-export interface LoadedModel extends Loaded<CustomModelManifest> {
-  /** Absolute, resolved `spec.source.path`. */
-  sourceDir: string;
-  /** Present when loaded with `hash: true` and the source folder is valid. */
-  files?: SourceFile[];
-  /** The source's top-level model-metadata.yaml, when it has one and it parses. */
-  metadata?: ModelMetadata;
-  /** `spec.classLabels`, or the lines of `spec.classLabelsFile`. */
-  classLabels?: string[];
-  /** True when the source has a top-level requirements.txt (a dependency build will follow). */
-  hasRequirements: boolean;
-}
-
-export interface LoadedEnvironment extends Loaded<ExecutionEnvironmentManifest> {
-  dockerContextDir: string;
-  /** "sha256:..." over the context's sorted (path, sha256) list; present with `hash: true`. */
-  contextDigest?: string;
-  files?: SourceFile[];
-}
-
-export interface LoadedDataset extends Loaded<DatasetManifest> {
-  /** Absolute path of `spec.file`, when the dataset is backed by a local file. */
-  filePath?: string;
-  /** Hex SHA-256 of that file; present with `hash: true`. */
-  sha256?: string;
-  size?: number;
+  /** By role (`source`, `dockerContext`, ...); files are hashed when loaded with `hash: true`. */
+  paths: Readonly<Record<string, ResolvedPath>>;
 }
 
 export interface Project {
@@ -60,9 +32,13 @@ export interface Project {
   config: ProjectConfig;
   /** Absolute path of drgitops.yaml when there is one. */
   configFile?: string;
-  models: LoadedModel[];
-  environments: LoadedEnvironment[];
-  datasets: LoadedDataset[];
+  /** Every valid manifest, in file order. */
+  resources: LoadedResource[];
+}
+
+/** The loaded manifests of one kind. */
+export function resourcesOf<M>(project: Project, kind: { name: string }): LoadedResource<M>[] {
+  return project.resources.filter((r) => r.kind === kind.name) as LoadedResource<M>[];
 }
 
 export interface LoadResult {

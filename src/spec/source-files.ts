@@ -3,6 +3,7 @@ import { isAbsolute, join, relative, sep } from "node:path";
 import picomatch from "picomatch";
 import { DrgitopsError } from "../errors.js";
 import type { DigestCache, FileStamp } from "./digest-cache.js";
+import { compareCodePoints } from "./digest.js";
 import { hashFile } from "./hash-file.js";
 
 export interface SourceFilter {
@@ -94,10 +95,6 @@ export async function listSourceFiles(
   files.sort((a, b) => compareCodePoints(a.path, b.path));
   escapes.sort(compareCodePoints);
   return { files, escapes };
-}
-
-export function compareCodePoints(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Hashes files `concurrency` at a time, reusing and updating `cache` when given. */

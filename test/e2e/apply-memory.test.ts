@@ -4,7 +4,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
-import type * as ObserveAndPlan from "../../src/reconcile/observe-and-plan.js";
+import type * as Observe from "../../src/reconcile/observe.js";
 import type * as Spec from "../../src/spec/index.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
 import { EXAMPLES, emulatorEnv, exampleRepo } from "./harness.js";
@@ -24,8 +24,8 @@ vi.mock("../../src/spec/index.js", async (importOriginal) => {
   };
 });
 
-vi.mock("../../src/reconcile/observe-and-plan.js", async (importOriginal) => {
-  const mod = await importOriginal<typeof ObserveAndPlan>();
+vi.mock("../../src/reconcile/observe.js", async (importOriginal) => {
+  const mod = await importOriginal<typeof Observe>();
   return {
     ...mod,
     observeAndPlan: async (...args: Parameters<typeof mod.observeAndPlan>) => {
@@ -33,7 +33,7 @@ vi.mock("../../src/reconcile/observe-and-plan.js", async (importOriginal) => {
       if (result.ok) {
         planned.refs.set("desired state", new WeakRef(result.desired));
         planned.refs.set("live state", new WeakRef(result.live));
-        planned.refs.set("live file texts", new WeakRef(result.liveTexts));
+        planned.refs.set("live file texts", new WeakRef(result.texts));
       }
       return result;
     },

@@ -3,7 +3,7 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CustomModel, DataRobotClient } from "../../src/client/index.js";
-import { hashZipFile } from "../../src/reconcile/observe-files.js";
+import { hashZipFile } from "../../src/reconcile/version-cache.js";
 import {
   EXAMPLES_NAMESPACE as NS,
   actionsOf,

@@ -1,18 +1,74 @@
 import { createHash } from "node:crypto";
-import type {
-  DesiredDataset,
-  DesiredEnvironment,
-  DesiredFile,
-  DesiredModel,
-  DesiredState,
-  DesiredTest,
-} from "../../src/reconcile/desired.js";
-import { sha256Digest } from "../../src/reconcile/fingerprint.js";
-import { emptyLiveState, type LiveState } from "../../src/reconcile/live.js";
+import type { DesiredDataset } from "../../src/kinds/dataset/desired.js";
+import type { LiveDataset } from "../../src/kinds/dataset/live.js";
+import { DATASET } from "../../src/kinds/dataset/schema.js";
+import type { DesiredEnvironment } from "../../src/kinds/execution-environment/desired.js";
+import type { LiveEnvironment } from "../../src/kinds/execution-environment/live.js";
+import { EXECUTION_ENVIRONMENT } from "../../src/kinds/execution-environment/schema.js";
+import type { DesiredFile, DesiredModel, DesiredTest } from "../../src/kinds/custom-model/desired.js";
+import type { LiveFile, LiveModel, LiveModels, LiveTest } from "../../src/kinds/custom-model/live.js";
+import { CUSTOM_MODEL } from "../../src/kinds/custom-model/schema.js";
+import { buildPlan, type BuildPlanOptions } from "../../src/reconcile/plan.js";
+import type { Plan } from "../../src/reconcile/plan-file.js";
+import type { Need } from "../../src/reconcile/plan-context.js";
+import type { DesiredState, LiveState } from "../../src/reconcile/state.js";
+import { sha256Digest } from "../../src/spec/digest.js";
 
 /** In-memory builders of planner inputs (changesets' style): defaults for everything, override what matters. */
 
 export const NS = "acme/models";
+
+/** What DataRobot holds, flattened across kinds for tests; `liveState` turns it into the planner's input. */
+export interface World {
+  namespace: string;
+  models: LiveModel[];
+  environments: LiveEnvironment[];
+  datasets: LiveDataset[];
+  credentials: Record<string, string>;
+  latestTests: Record<string, LiveTest | null>;
+  versionFiles: Record<string, LiveFile[]>;
+}
+
+export function emptyWorld(namespace = NS): World {
+  return {
+    namespace,
+    models: [],
+    environments: [],
+    datasets: [],
+    credentials: {},
+    latestTests: {},
+    versionFiles: {},
+  };
+}
+
+export function liveState(world: World): LiveState {
+  const models: LiveModels = {
+    models: world.models,
+    credentials: world.credentials,
+    latestTests: world.latestTests,
+    versionFiles: world.versionFiles,
+  };
+  return {
+    namespace: world.namespace,
+    resources: {
+      [CUSTOM_MODEL]: models,
+      [EXECUTION_ENVIRONMENT]: { environments: world.environments },
+      [DATASET]: { datasets: world.datasets },
+    },
+  };
+}
+
+/** buildPlan on a world: the plan alone. */
+export function planOf(state: DesiredState, world: World, options: BuildPlanOptions = {}): Plan {
+  return buildPlan(state, liveState(world), options).plan;
+}
+
+/** What the first plan of a world says it lacks, by kind of need. */
+export function needsOf(state: DesiredState, world: World, what: string): Need["params"][] {
+  return buildPlan(state, liveState(world))
+    .needs.filter((n) => n.what === what)
+    .map((n) => n.params);
+}
 
 export function sha(text: string): string {
   return createHash("sha256").update(text).digest("hex");
@@ -20,7 +76,7 @@ export function sha(text: string): string {
 
 /** A source file whose content is `text`; absPath is fake (the planner never reads files). */
 export function file(path: string, text: string): DesiredFile {
-  return { path, sha256: sha(text), size: Buffer.byteLength(text), absPath: `/repo/models/${path}` };
+  return { path, sha256: sha(text), size: Buffer.byteLength(text), localPath: `models/${path}` };
 }
 
 export function testConfig(overrides: Partial<DesiredTest> = {}): DesiredTest {
@@ -38,7 +94,7 @@ export function model(name: string, overrides: Partial<DesiredModel> = {}): Desi
   return {
     key: `${NS}/${name}`,
     name,
-    source: { file: `/repo/manifests/${name}.yaml`, line: 1 },
+    source: { file: `manifests/${name}.yaml`, line: 1 },
     labels: {},
     targetType: "Regression",
     fields: { name, targetName: "y" },
@@ -60,10 +116,10 @@ export function environment(name: string, contextText = "FROM python:3.11\n"): D
   return {
     key: `${NS}/${name}`,
     name,
-    source: { file: `/repo/manifests/${name}.yaml`, line: 1 },
+    source: { file: `manifests/${name}.yaml`, line: 1 },
     labels: {},
     fields: { name, description: "", programmingLanguage: "python", useCases: ["customModel"] },
-    dockerContextDir: `/repo/envs/${name}`,
+    dockerContext: `envs/${name}`,
     contextDigest: sha256Digest(contextText),
   };
 }
@@ -73,11 +129,11 @@ export function dataset(name: string, text = "a,b\n1,2\n"): DesiredDataset {
   return {
     key: `${NS}/${name}`,
     name,
-    source: { file: `/repo/manifests/${name}.yaml`, line: 1 },
+    source: { file: `manifests/${name}.yaml`, line: 1 },
     labels: {},
     content: {
       type: "file",
-      absPath: `/repo/data/${name}.csv`,
+      localPath: `data/${name}.csv`,
       sha256: digest,
       size: text.length,
       catalogName: `${name}-${digest.slice(0, 12)}`,
@@ -85,14 +141,28 @@ export function dataset(name: string, text = "a,b\n1,2\n"): DesiredDataset {
   };
 }
 
-export function desired(parts: Partial<Omit<DesiredState, "namespace">> = {}): DesiredState {
-  return { namespace: NS, models: [], environments: [], datasets: [], ...parts };
+export function desired(
+  parts: { models?: DesiredModel[]; environments?: DesiredEnvironment[]; datasets?: DesiredDataset[] } = {},
+): DesiredState {
+  return {
+    namespace: NS,
+    resources: {
+      [CUSTOM_MODEL]: parts.models ?? [],
+      [EXECUTION_ENVIRONMENT]: parts.environments ?? [],
+      [DATASET]: parts.datasets ?? [],
+    },
+  };
+}
+
+/** The desired models of a state (tests edit them). */
+export function modelsOf(state: DesiredState): DesiredModel[] {
+  return state.resources[CUSTOM_MODEL] as DesiredModel[];
 }
 
 /** A fresh DataRobot with the seeded public environment models refer to by id. */
-export function freshLive(): LiveState {
+export function freshLive(): World {
   return {
-    ...emptyLiveState(NS),
+    ...emptyWorld(NS),
     environments: [
       {
         id: "env-public",

@@ -1,18 +1,26 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type {
-  DesiredDataset,
-  DesiredEnvironment,
-  DesiredModel,
-  DesiredRuntimeParameter,
-  DesiredState,
-  EnvironmentRef,
-} from "../../src/reconcile/desired.js";
-import { sha256Digest } from "../../src/reconcile/fingerprint.js";
+import type { DesiredDataset } from "../../src/kinds/dataset/desired.js";
+import type { DesiredEnvironment } from "../../src/kinds/execution-environment/desired.js";
+import type { DesiredModel, DesiredRuntimeParameter } from "../../src/kinds/custom-model/desired.js";
+import type { EnvironmentRef } from "../../src/kinds/custom-model/schema.js";
 import type { Plan } from "../../src/reconcile/plan-file.js";
-import { buildPlan } from "../../src/reconcile/plan.js";
+import type { BuildPlanOptions } from "../../src/reconcile/plan.js";
+import type { DesiredState } from "../../src/reconcile/state.js";
 import { withTrailer } from "../../src/reconcile/trailer.js";
-import { dataset, desired, environment, file, freshLive, model, NS, testConfig } from "./builders.js";
+import { sha256Digest } from "../../src/spec/digest.js";
+import {
+  dataset,
+  desired,
+  environment,
+  file,
+  freshLive,
+  model,
+  modelsOf,
+  NS,
+  planOf,
+  testConfig,
+} from "./builders.js";
 import { newServer, observe, simulate, type Server } from "./simulate.js";
 
 /**
@@ -136,7 +144,7 @@ function modelArb(
         hasRequirements: g.files.some((f) => f.path === "requirements.txt"),
         environment: g.env,
         resources: {
-          ...(g.memory !== undefined ? { memoryBytes: g.memory } : {}),
+          ...(g.memory !== undefined ? { maximumMemory: g.memory } : {}),
           ...(g.replicas !== undefined ? { replicas: g.replicas } : {}),
         },
         runtimeParameters,
@@ -188,8 +196,8 @@ function serverWithCredential(): Server {
   return server;
 }
 
-function plan(server: Server, state: DesiredState, options: Parameters<typeof buildPlan>[2] = {}): Plan {
-  return buildPlan(state, observe(server, state), { createdAt: AT, ...options });
+function plan(server: Server, state: DesiredState, options: BuildPlanOptions = {}): Plan {
+  return planOf(state, observe(server, state), { createdAt: AT, ...options });
 }
 
 function expectEmpty(p: Plan): void {
@@ -242,7 +250,7 @@ describe("reconciler invariants (fast-check)", () => {
         simulate(server, change, { env: after.env });
         expectEmpty(plan(server, after.state));
         // The manifest lists every override: one it no longer sets is back to its default.
-        for (const m of after.state.models) {
+        for (const m of modelsOf(after.state)) {
           if (m.lifecycle.ignoreChanges.includes("runtimeParameters")) continue;
           const live = server.live.models.find((l) => l.key === m.key)!.latestVersion!;
           const overridden = live.runtimeParameters.filter((p) => p.overrideValue !== null);

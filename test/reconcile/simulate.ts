@@ -1,9 +1,14 @@
-import { versionSpecFingerprint, type ResolvedIds } from "../../src/reconcile/fingerprint.js";
-import type { LiveFile, LiveModel, LiveState, LiveTest, LiveVersion } from "../../src/reconcile/live.js";
-import type { DesiredState } from "../../src/reconcile/desired.js";
-import type { Action, ActionOf, Plan } from "../../src/reconcile/plan-file.js";
-import { modelsNeedingLatestTest, versionsNeedingFileDigests } from "../../src/reconcile/plan.js";
-import { parseDescription, withTrailer, type TestOutcome } from "../../src/reconcile/trailer.js";
+import type { ActionOf, Action } from "../../src/kinds/index.js";
+import { versionSpecFingerprint } from "../../src/kinds/custom-model/fingerprint.js";
+import type { LiveFile, LiveModel, LiveTest, LiveVersion } from "../../src/kinds/custom-model/live.js";
+import type { TestOutcome } from "../../src/reconcile/action.js";
+import type { Plan } from "../../src/reconcile/plan-file.js";
+import type { DesiredState } from "../../src/reconcile/state.js";
+import { parseDescription, withTrailer } from "../../src/reconcile/trailer.js";
+import { needsOf, type World } from "./builders.js";
+
+/** Ids produced by the simulated actions, keyed by action id (what apply's executor records). */
+type ResolvedIds = Map<string, Record<string, string>>;
 
 /**
  * A small pure stand-in for apply + DataRobot, following API.md's rules (PATCH from previous inherits
@@ -11,7 +16,7 @@ import { parseDescription, withTrailer, type TestOutcome } from "../../src/recon
  * model's latest test, like the server does; `observe` then hands the planner only what observe would.
  */
 export interface Server {
-  live: LiveState;
+  live: World;
   /** Model key -> latest test, as listing tests would return it. */
   tests: Record<string, LiveTest>;
   counter: number;
@@ -25,7 +30,7 @@ export interface SimulateOptions {
   before?: (action: Action, index: number) => boolean;
 }
 
-export function newServer(live: LiveState): Server {
+export function newServer(live: World): Server {
   return { live: structuredClone(live), tests: {}, counter: 0 };
 }
 
@@ -33,24 +38,21 @@ export function newServer(live: LiveState): Server {
  * What observe would produce for this desired state: version digests and tests only where the
  * planner asks for them, both asked from the bare listing (observe fetches them in parallel).
  */
-export function observe(server: Server, desired: DesiredState): LiveState {
-  const listed: LiveState = { ...structuredClone(server.live), versionFiles: {}, latestTests: {} };
+export function observe(server: Server, desired: DesiredState): World {
+  const listed: World = { ...structuredClone(server.live), versionFiles: {}, latestTests: {} };
   const observed = structuredClone(listed);
-  for (const v of versionsNeedingFileDigests(desired, listed)) {
-    const files = server.live.versionFiles[v.versionId];
-    if (files) observed.versionFiles[v.versionId] = structuredClone(files);
+  for (const v of needsOf(desired, listed, "fileDigests")) {
+    const files = server.live.versionFiles[v["versionId"]!];
+    if (files) observed.versionFiles[v["versionId"]!] = structuredClone(files);
   }
-  for (const m of modelsNeedingLatestTest(desired, listed))
-    observed.latestTests[m.modelKey] = server.tests[m.modelKey] ?? null;
+  for (const m of needsOf(desired, listed, "latestTest"))
+    observed.latestTests[m["modelKey"]!] = server.tests[m["modelKey"]!] ?? null;
   return observed;
 }
 
 /** Runs a plan's actions in order against the server. Returns false when a `before` hook stopped it. */
 export function simulate(server: Server, plan: Plan, options: SimulateOptions = {}): boolean {
-  const resolved: {
-    datasets: Record<string, string>;
-    environments: Record<string, { id: string; versionId: string }>;
-  } = { datasets: {}, environments: {} };
+  const resolved: ResolvedIds = new Map();
   const models: Record<string, string> = {};
   const versions: Record<string, string> = {};
   const next = (prefix: string): string => `${prefix}-${++server.counter}`;
@@ -76,7 +78,7 @@ export function simulate(server: Server, plan: Plan, options: SimulateOptions = 
           name: action.catalogName,
           processingState: "COMPLETED",
         });
-        resolved.datasets[action.id] = id;
+        resolved.set(action.id, { datasetId: id });
         break;
       }
       case "createEnvironment": {
@@ -93,7 +95,7 @@ export function simulate(server: Server, plan: Plan, options: SimulateOptions = 
           latestVersion: null,
           latestSuccessfulVersion: null,
         });
-        resolved.environments[action.id] = { id, versionId: "" };
+        resolved.set(action.id, { environmentId: id });
         break;
       }
       case "updateEnvironment": {
@@ -106,7 +108,7 @@ export function simulate(server: Server, plan: Plan, options: SimulateOptions = 
         const envId =
           "id" in action.environment
             ? action.environment.id
-            : resolved.environments[action.environment.fromAction]!.id;
+            : resolved.get(action.environment.fromAction)!["environmentId"]!;
         const env = live.environments.find((e) => e.id === envId)!;
         const version = {
           id: next("envv"),
@@ -117,7 +119,7 @@ export function simulate(server: Server, plan: Plan, options: SimulateOptions = 
         };
         env.latestVersion = version;
         env.latestSuccessfulVersion = version;
-        resolved.environments[action.id] = { id: env.id, versionId: version.id };
+        resolved.set(action.id, { environmentId: env.id, environmentVersionId: version.id });
         break;
       }
       case "createModel": {
@@ -221,7 +223,10 @@ function createVersion(
     spec.environment === null
       ? { id: prev?.baseEnvironmentId ?? null, versionId: prev?.baseEnvironmentVersionId ?? null }
       : "fromAction" in spec.environment
-        ? resolved.environments[spec.environment.fromAction]!
+        ? {
+            id: resolved.get(spec.environment.fromAction)!["environmentId"]!,
+            versionId: resolved.get(spec.environment.fromAction)!["environmentVersionId"]!,
+          }
         : spec.environment;
   const params = new Map((prev?.runtimeParameters ?? []).map((p) => [p.fieldName, { ...p }]));
   for (const p of spec.runtimeParameterValues ?? []) {
@@ -245,7 +250,7 @@ function createVersion(
     });
   }
   const datasetId = (ref: { id: string } | { fromAction: string }): string =>
-    "id" in ref ? ref.id : resolved.datasets[ref.fromAction]!;
+    "id" in ref ? ref.id : resolved.get(ref.fromAction)!["datasetId"]!;
   const r = spec.resources;
   const version: LiveVersion = {
     id: next("ver"),

@@ -4,6 +4,7 @@ import { basename, join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadProject } from "../../src/spec/index.js";
 import { makeProject, MODEL_FILES, modelYaml } from "./project-builder.js";
+import { datasets, environments, models } from "./loaded.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -24,12 +25,14 @@ describe("loadProject", () => {
     const result = await loadProject({ paths: ["manifests"], cwd: root, namespace: "acme/models" });
     expect(result.issues).toEqual([]);
     expect(result.ok).toBe(true);
-    expect(result.project.models.map((m) => [m.key, m.line, m.documentIndex])).toEqual([
+    expect(models(result.project).map((m) => [m.key, m.line, m.documentIndex])).toEqual([
       ["acme/models/alpha", 1, 0],
       ["acme/models/beta", 1 + modelYaml("alpha").split("\n").length, 1],
     ]);
-    expect(result.project.models[0]?.sourceDir).toBe(join(root, "model"));
-    expect(result.project.models[0]?.hasRequirements).toBe(true);
+    expect(models(result.project)[0]?.paths["source"]?.abs).toBe(join(root, "model"));
+    expect(models(result.project)[0]?.paths["source"]?.listing?.map((f) => f.path)).toContain(
+      "requirements.txt",
+    );
   });
 
   it("lets later layers locate any field of a loaded manifest (plan-time issues point at the value)", async () => {
@@ -38,7 +41,7 @@ describe("loadProject", () => {
       "manifests/all.yaml": `${modelYaml("alpha", "", "../model")}---\n${modelYaml("beta", "", "../model")}`,
     });
     const result = await loadProject({ paths: ["manifests"], cwd: root });
-    const beta = result.project.models[1]!;
+    const beta = models(result.project)[1]!;
     const lines = modelYaml("beta", "", "../model").split("\n");
     const targetLine = lines.findIndex((l) => l.includes("targetType:"));
     expect(beta.locate(["spec", "targetType"])).toEqual({
@@ -56,7 +59,7 @@ describe("loadProject", () => {
     });
     const result = await loadProject({ paths: ["manifests"], cwd: root });
     expect(result.ok).toBe(true);
-    expect(result.project.models).toHaveLength(1);
+    expect(models(result.project)).toHaveLength(1);
     expect(result.notes.map((n) => [n.code, n.line, n.message])).toEqual([
       ["skipped-document", 1, expect.stringContaining('apiVersion "apps/v1"')],
       ["skipped-document", 15, expect.stringContaining("no apiVersion")],
@@ -70,7 +73,7 @@ describe("loadProject", () => {
     });
     const result = await loadProject({ paths: ["m.yaml"], cwd: root });
     expect(result.ok).toBe(false);
-    expect(result.project.models.map((m) => m.name)).toEqual(["alpha"]);
+    expect(models(result.project).map((m) => m.name)).toEqual(["alpha"]);
     expect(result.issues).toMatchObject([{ code: "yaml-syntax", file: join(root, "m.yaml"), line: 13 }]);
   });
 
@@ -96,8 +99,8 @@ describe("loadProject", () => {
     const root = await project({ ...MODEL_FILES, "m.yaml": yaml });
     const result = await loadProject({ paths: ["m.yaml"], cwd: root });
     expect(result.issues).toEqual([]);
-    expect(result.project.models[0]?.manifest.spec.targetType).toBe("Regression");
-    expect(result.project.models[0]?.manifest.spec.trainingData).toEqual({ dataset: { id: "ds-1" } });
+    expect(models(result.project)[0]?.manifest.spec.targetType).toBe("Regression");
+    expect(models(result.project)[0]?.manifest.spec.trainingData).toEqual({ dataset: { id: "ds-1" } });
   });
 
   it("reports every problem of every file in one run", async () => {
@@ -123,7 +126,7 @@ describe("loadProject", () => {
     const result = await loadProject({ paths: ["."], cwd: root });
     expect(result.issues).toMatchObject([{ code: "io-error", file: join(root, "broken.yaml") }]);
     expect(result.issues[0]?.message).toContain("ENOENT");
-    expect(result.project.models.map((m) => m.name)).toEqual(["alpha"]);
+    expect(models(result.project).map((m) => m.name)).toEqual(["alpha"]);
   });
 
   it("a missing path on the command line is an error", async () => {
@@ -144,12 +147,12 @@ describe("loadProject", () => {
     const result = await loadProject({ paths: [], cwd: join(root, "manifests") });
     expect(result.issues).toEqual([]);
     expect(result.project.namespace).toBe("team/ns");
-    expect(result.project.models.map((m) => m.key)).toEqual(["team/ns/alpha"]);
-    expect(result.project.models[0]?.manifest.spec.resources).toEqual({ memory: 1024 ** 3, replicas: 3 });
-    expect(result.project.models[0]?.manifest.spec.language).toBe("python");
+    expect(models(result.project).map((m) => m.key)).toEqual(["team/ns/alpha"]);
+    expect(models(result.project)[0]?.manifest.spec.resources).toEqual({ memory: 1024 ** 3, replicas: 3 });
+    expect(models(result.project)[0]?.manifest.spec.language).toBe("python");
     // The caller's namespace (e.g. from the git remote) wins over the file.
     const overridden = await loadProject({ paths: [], cwd: root, namespace: "from/remote" });
-    expect(overridden.project.models[0]?.key).toBe("from/remote/alpha");
+    expect(models(overridden.project)[0]?.key).toBe("from/remote/alpha");
   });
 
   it("points a bad default at drgitops.yaml, once, even when several models inherit it", async () => {
@@ -189,7 +192,7 @@ describe("loadProject", () => {
     const result = await loadProject({ paths: [], cwd: root });
     expect(result.project.root).toBe(root);
     expect(result.project.namespace).toBe(basename(root));
-    expect(result.project.models).toHaveLength(1);
+    expect(models(result.project)).toHaveLength(1);
   });
 
   it("finds the project root at the nearest .git above the cwd", async () => {
@@ -219,13 +222,13 @@ describe("loadProject", () => {
     expect(result.issues).toMatchObject([{ code: "path-escapes-root" }]);
     expect(result.issues[0]?.message).toContain('"leak.txt"');
     // No digest for a source that cannot be uploaded as it is.
-    expect(result.project.models[0]?.files).toBeUndefined();
+    expect(models(result.project)[0]?.paths["source"]?.files).toBeUndefined();
 
     const ok = await project({ ...MODEL_FILES, "shared/util.py": "y = 2\n", "m.yaml": modelYaml("alpha") });
     await symlink(join(ok, "shared"), join(ok, "model/shared"));
     const good = await loadProject({ paths: ["m.yaml"], cwd: ok, hash: true });
     expect(good.issues).toEqual([]);
-    expect(good.project.models[0]?.files?.map((f) => f.path)).toEqual([
+    expect(models(good.project)[0]?.paths["source"]?.files?.map((f) => f.path)).toEqual([
       "custom.py",
       "requirements.txt",
       "shared/util.py",
@@ -244,16 +247,20 @@ describe("loadProject", () => {
       ].join(""),
     });
     const unhashed = await loadProject({ paths: ["m.yaml"], cwd: root });
-    expect(unhashed.project.models[0]?.files).toBeUndefined();
+    expect(models(unhashed.project)[0]?.paths["source"]?.files).toBeUndefined();
     const result = await loadProject({ paths: ["m.yaml"], cwd: root, hash: true });
     expect(result.issues).toEqual([]);
-    const [model] = result.project.models;
-    expect(model?.files?.map((f) => [f.path, f.size])).toEqual([
+    const [model] = models(result.project);
+    expect(model?.paths["source"]?.files?.map((f) => [f.path, f.size])).toEqual([
       ["custom.py", MODEL_FILES["model/custom.py"].length],
       ["requirements.txt", 7],
     ]);
-    expect(result.project.environments[0]?.contextDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(result.project.datasets[0]?.sha256).toBe(createHash("sha256").update("a\n1\n").digest("hex"));
+    expect(environments(result.project)[0]?.paths["dockerContext"]?.files?.map((f) => f.path)).toEqual([
+      "Dockerfile",
+    ]);
+    expect(datasets(result.project)[0]?.paths["file"]?.files?.[0]?.sha256).toBe(
+      createHash("sha256").update("a\n1\n").digest("hex"),
+    );
     const cache = JSON.parse(await readFile(join(root, ".drgitops/cache/digests.json"), "utf8")) as {
       entries: object;
     };
@@ -267,12 +274,14 @@ describe("loadProject", () => {
     const result = await loadProject({ paths: [], cwd: repo });
     expect(result.issues).toEqual([]);
     expect(result.project.namespace).toBe("drgitops-examples");
-    const types = result.project.models.map((m) => m.manifest.spec.targetType).sort();
+    const types = models(result.project)
+      .map((m) => m.manifest.spec.targetType)
+      .sort();
     expect(types).toEqual(["Binary", "Multiclass", "Regression", "TextGeneration", "Unstructured"]);
-    expect(result.project.environments).toHaveLength(2);
-    const regressor = result.project.models.find((m) => m.manifest.spec.targetType === "Regression");
-    expect(regressor?.metadata?.runtimeParameterDefinitions?.map((d) => d.type)).toEqual(
-      expect.arrayContaining(["numeric", "string", "credential"]),
-    );
+    expect(environments(result.project)).toHaveLength(2);
+    const regressor = models(result.project).find((m) => m.manifest.spec.targetType === "Regression");
+    expect(
+      regressor?.paths["source"]?.metadata?.parsed?.runtimeParameterDefinitions?.map((d) => d.type),
+    ).toEqual(expect.arrayContaining(["numeric", "string", "credential"]));
   });
 });

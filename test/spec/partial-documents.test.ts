@@ -9,6 +9,8 @@ import { parseYaml } from "../../src/spec/yaml-doc.js";
 import { valueAt } from "../../src/spec/zod-issues.js";
 import { makeProject, MODEL_FILES, modelYaml } from "./project-builder.js";
 import { VALID_SPEC } from "./valid-spec.js";
+import { environments, models } from "./loaded.js";
+import { kinds } from "../../src/kinds/index.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -63,7 +65,7 @@ describe("documents with schema errors are still judged on their valid fields", 
     ]);
     expect(result.ok).toBe(false);
     // Only documents that passed the schema whole reach plan and apply.
-    expect(result.project.models).toEqual([]);
+    expect(models(result.project)).toEqual([]);
   });
 
   it("still judges the rest when a required field is invalid, without judging that field", async () => {
@@ -158,8 +160,8 @@ describe("documents with schema errors are still judged on their valid fields", 
       ["d.yaml", "duplicate-key"],
       ["d.yaml", "unknown-field"],
     ]);
-    expect(result.project.models.map((m) => m.file.slice(-6))).toEqual(["a.yaml"]);
-    expect(result.project.environments).toEqual([]);
+    expect(models(result.project).map((m) => m.file.slice(-6))).toEqual(["a.yaml"]);
+    expect(environments(result.project)).toEqual([]);
   });
 
   it("does not demand a value for a runtime parameter whose given value is invalid", async () => {
@@ -226,9 +228,9 @@ describe("documents with schema errors are still judged on their valid fields", 
       true,
     );
     expect(found(result)).toEqual([[11, "invalid-memory", "spec.resources.memory"]]);
-    const [beta] = result.project.models;
+    const [beta] = models(result.project);
     expect(beta?.name).toBe("beta");
-    expect(beta?.files?.map((f) => f.path)).toEqual(["custom.py", "requirements.txt"]);
+    expect(beta?.paths["source"]?.files?.map((f) => f.path)).toEqual(["custom.py", "requirements.txt"]);
   });
 });
 
@@ -246,7 +248,7 @@ describe("salvaging a manifest with schema errors", () => {
         });
         const [doc] = parseYaml("/p/m.yaml", text).docs;
         if (doc === undefined) throw new Error("no document");
-        const { manifest, issues, salvaged } = normaliseDocument(doc);
+        const { manifest, issues, salvaged } = normaliseDocument(doc, kinds);
         if (manifest !== undefined) return;
         // With a valid name, errors in spec never cost the whole document.
         expect(salvaged).toBeDefined();

@@ -4,6 +4,7 @@ import { stringify } from "yaml";
 import { normaliseDocument } from "../../src/spec/normalise.js";
 import { locate, parseYaml } from "../../src/spec/yaml-doc.js";
 import { VALID_SPEC } from "./valid-spec.js";
+import { kinds } from "../../src/kinds/index.js";
 
 /** Any JSON value put anywhere in a manifest: the normaliser must answer with located issues, never throw. */
 describe("normalising arbitrary manifests", () => {
@@ -25,7 +26,7 @@ describe("normalising arbitrary manifests", () => {
           const { docs } = parseYaml("/p/m.yaml", text);
           const [doc] = docs;
           if (doc === undefined) throw new Error("stringified manifest did not parse");
-          const { manifest: parsed, issues } = normaliseDocument(doc);
+          const { manifest: parsed, issues } = normaliseDocument(doc, kinds);
           expect(parsed === undefined).toBe(issues.length > 0);
           for (const issue of issues) {
             const pos = locate(doc, issue.path, issue.atKey);
@@ -51,7 +52,7 @@ describe("normalising arbitrary manifests", () => {
         });
         const [doc] = parseYaml("/p/m.yaml", text).docs;
         if (doc === undefined) throw new Error("no document");
-        const { issues } = normaliseDocument(doc);
+        const { issues } = normaliseDocument(doc, kinds);
         expect(issues.map((i) => i.path)).toContainEqual(["spec", field]);
         const issue = issues.find((i) => i.path.join(".") === `spec.${field}`);
         const pos = locate(doc, issue?.path ?? []);

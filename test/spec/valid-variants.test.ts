@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadProject } from "../../src/spec/index.js";
 import { makeProject, MODEL_FILES, modelYaml } from "./project-builder.js";
+import { models } from "./loaded.js";
 
 /** Manifests that must pass: guards against rules that reject what DataRobot accepts. */
 const cleanups: (() => Promise<void>)[] = [];
@@ -46,7 +47,7 @@ describe("valid manifests", () => {
       ),
     });
     expect(result.issues).toEqual([]);
-    expect(result.project.models[0]?.manifest.spec.runtimeParameters?.["URL"]).toEqual({
+    expect(models(result.project)[0]?.manifest.spec.runtimeParameters?.["URL"]).toEqual({
       env: "SERVICE_URL",
       sensitive: true,
     });
@@ -62,7 +63,7 @@ describe("valid manifests", () => {
       "m.yaml": `${anomaly}---\n${modelYaml("b").replace("{id: env-1}", "{id: env-1, versionId: ev-2}")}`,
     });
     expect(result.issues).toEqual([]);
-    expect(result.project.models.map((m) => m.manifest.spec.environment)).toEqual([
+    expect(models(result.project).map((m) => m.manifest.spec.environment)).toEqual([
       { name: "[DataRobot] Python 3.11 Drop-In" },
       { id: "env-1", versionId: "ev-2" },
     ]);
@@ -80,8 +81,8 @@ describe("valid manifests", () => {
       "m.yaml": `${multiclass}---\n${binary}`,
     });
     expect(result.issues).toEqual([]);
-    expect(result.project.models[0]?.classLabels).toEqual(["cat", "dog", "bird"]);
-    expect(result.project.models[1]?.manifest.spec.positiveClassLabel).toBe("1");
+    expect(models(result.project)[0]?.paths["classLabelsFile"]?.lines).toEqual(["cat", "dog", "bird"]);
+    expect(models(result.project)[1]?.manifest.spec.positiveClassLabel).toBe("1");
   });
 
   it("reports warnings without failing validation", async () => {

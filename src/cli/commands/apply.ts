@@ -1,21 +1,29 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
+import { Option } from "commander";
 import { UsageError } from "../../errors.js";
 import { readProvenance } from "../../git/index.js";
-import type { ApplyContext } from "../../reconcile/apply/context.js";
-import { formatOutcomeTable } from "../../reconcile/apply/outcome.js";
-import { createProgressView } from "../../reconcile/apply/progress.js";
-import { applyPlan, type ApplyRunResult } from "../../reconcile/apply/run.js";
-import { VersionFileCache, versionCacheDir } from "../../reconcile/observe-files.js";
+import { applyPlan } from "../../reconcile/apply.js";
+import type { TaskResult } from "../../reconcile/executor.js";
+import type { ApplyContext } from "../../reconcile/io.js";
 import { parsePlan, type Plan } from "../../reconcile/plan-file.js";
-import { findProjectRoot } from "../../spec/index.js";
-import { loadProjectConfig } from "../../spec/project-root.js";
-import { openConnection, type Connection } from "../connection.js";
+import { findProjectRoot, loadProjectConfig } from "../../spec/index.js";
+import type { Connection } from "../connection.js";
 import type { CliContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
+import {
+  addCommonOptions,
+  connect,
+  parseCount,
+  planFromManifests,
+  renderPlanFor,
+  type CommonFlags,
+} from "../shared.js";
+import { createJsonLinesView, outcomeJson } from "../views/apply-json.js";
+import { createProgressView } from "../views/apply-progress.js";
+import { formatOutcomeTable, summariseByResource, totals, type RunTotals } from "../views/outcome-table.js";
 import type { RegisterCommand } from "./index.js";
-import { addCommonOptions, parseCount, planFromManifests, renderPlanFor, type CommonFlags } from "./plan.js";
 
 interface ApplyFlags extends CommonFlags {
   plan?: string;
@@ -23,28 +31,28 @@ interface ApplyFlags extends CommonFlags {
   skipTests?: boolean;
   yes?: boolean;
   waitTimeout?: number;
+  format: "human" | "json";
 }
 
 const DEFAULT_PARALLELISM = 4;
 const DEFAULT_WAIT_TIMEOUT_S = 30 * 60;
 
 /**
- * DESIGN §8 for apply: a real failure wins (4), then stale actions of a saved plan (5), then a
- * test gate that failed now or still fails from before (7).
+ * DESIGN §8 for apply: a real failure or an interruption wins (4), then stale actions of a saved plan
+ * (5), then a test gate that failed now or still fails from before (7).
  */
-export function applyExitCode(plan: Plan, run: ApplyRunResult, testFailures: number): number {
-  const failures = run.results.filter((r) => r.outcome === "failed").length - testFailures;
-  const interrupted = run.results.some((r) => r.reason === "aborted");
-  if (failures > 0 || interrupted) return ExitCode.applyPartlyFailed;
-  if (run.totals.stale > 0) return ExitCode.stalePlan;
-  if (testFailures > 0 || plan.gate.length > 0) return ExitCode.testGateFailed;
+export function applyExitCode(plan: Plan, run: RunTotals): number {
+  if (run.failed > 0 || run.aborted > 0) return ExitCode.applyPartlyFailed;
+  if (run.stale > 0) return ExitCode.stalePlan;
+  if (run.gateFailed > 0 || plan.gate.length > 0) return ExitCode.testGateFailed;
   return ExitCode.ok;
 }
 
 /** Asks on a terminal; in pipelines and CI (no TTY) apply proceeds, as it does with --yes. */
-async function confirmed(ctx: CliContext, count: number): Promise<boolean> {
-  if (ctx.stdin.isTTY !== true || ctx.stdout.isTTY !== true) return true;
-  const rl = createInterface({ input: ctx.stdin, output: ctx.stdout });
+async function confirmed(ctx: CliContext, count: number, json: boolean): Promise<boolean> {
+  const out = json ? ctx.stderr : ctx.stdout;
+  if (ctx.stdin.isTTY !== true || out.isTTY !== true) return true;
+  const rl = createInterface({ input: ctx.stdin, output: out });
   try {
     const answer = await rl.question(`Apply ${count} action${count === 1 ? "" : "s"}? Only "yes" proceeds: `);
     return answer.trim() === "yes";
@@ -53,51 +61,87 @@ async function confirmed(ctx: CliContext, count: number): Promise<boolean> {
   }
 }
 
-async function execute(
-  ctx: CliContext,
-  plan: Plan,
-  connection: Connection,
-  root: string,
-  parallelism: number,
-  savedPlan: boolean,
-  waitTimeoutMs: number,
-): Promise<number> {
+interface Execution {
+  plan: Plan;
+  connection: Connection;
+  root: string;
+  parallelism: number;
+  savedPlan: boolean;
+}
+
+async function execute(ctx: CliContext, flags: ApplyFlags, run: Execution): Promise<number> {
+  const { plan } = run;
+  const json = flags.format === "json";
   const blocking = plan.refusals.filter((r) => r.blocking);
   if (blocking.length > 0) {
     for (const r of blocking) ctx.stderr.write(`refused: ${r.reason}\n`);
     ctx.stderr.write("nothing was applied\n");
     return ExitCode.error;
   }
+  if (plan.actions.length > 0 && flags.yes !== true && !(await confirmed(ctx, plan.actions.length, json))) {
+    ctx.stderr.write("apply cancelled; nothing was changed\n");
+    return ExitCode.error;
+  }
   const context: ApplyContext = {
-    client: connection.client,
-    provenance: await readProvenance(root, ctx.env),
-    versionCache: new VersionFileCache(versionCacheDir(root)),
+    client: run.connection.client,
+    provenance: await readProvenance(run.root, ctx.env),
+    projectRoot: run.root,
     env: ctx.env,
-    waitTimeoutMs,
-    produced: new Map(),
-    testFailures: [],
+    waitTimeoutMs: (flags.waitTimeout ?? DEFAULT_WAIT_TIMEOUT_S) * 1000,
   };
-  const view = createProgressView(ctx.stdout);
-  const result = await applyPlan(plan, {
-    context,
-    parallelism,
-    signal: ctx.signal,
-    onEvent: view.onEvent,
-    savedPlan,
-  });
-  view.close();
-  ctx.stdout.write(`\n${formatOutcomeTable(result.resources)}`);
-  for (const g of plan.gate)
-    ctx.stdout.write(
-      `test gate: ${g.key} version ${g.versionLabel}: latest test ${g.outcome}: ${g.message}\n`,
-    );
-  const code = applyExitCode(plan, result, context.testFailures.length);
-  if (result.totals.stale > 0)
+  const view = json ? createJsonLinesView(ctx.stdout) : createProgressView(ctx.stdout);
+  let results: TaskResult[];
+  try {
+    results = await applyPlan(plan, {
+      context,
+      parallelism: run.parallelism,
+      signal: ctx.signal,
+      onEvent: view.onEvent,
+      savedPlan: run.savedPlan,
+    });
+  } finally {
+    view.close();
+  }
+  const resources = summariseByResource(results, [...plan.unchanged, ...plan.actions.map((a) => a.key)]);
+  const counts = totals(results);
+  const code = applyExitCode(plan, counts);
+  if (json) {
+    ctx.stdout.write(outcomeJson(resources, counts, { exitCode: code, gate: plan.gate }));
+  } else {
+    ctx.stdout.write(`\n${formatOutcomeTable(resources)}`);
+    for (const g of plan.gate)
+      ctx.stdout.write(
+        `test gate: ${g.key} version ${g.versionLabel}: latest test ${g.outcome}: ${g.message}\n`,
+      );
+  }
+  if (counts.stale > 0)
     ctx.stderr.write(
       "some actions were refused because their objects changed since the plan; run plan again\n",
     );
   return code;
 }
+
+/** Shows the plan that is about to run: the human rendering, or its JSON as the first line. */
+async function showPlan(
+  ctx: CliContext,
+  flags: ApplyFlags,
+  plan: Plan,
+  root: string,
+  texts: Record<string, Record<string, string>>,
+): Promise<void> {
+  if (flags.format === "json") ctx.stdout.write(`${JSON.stringify({ type: "plan", plan })}\n`);
+  else ctx.stdout.write(await renderPlanFor(ctx, plan, "human", root, texts));
+}
+
+/** Flags a saved plan already decided: given with --plan they would be ignored, so they are refused. */
+const DECIDED_BY_PLAN: readonly [keyof ApplyFlags, string][] = [
+  ["prune", "--prune"],
+  ["maxDeletions", "--max-deletions"],
+  ["target", "--target"],
+  ["selector", "--selector"],
+  ["skipTests", "--skip-tests"],
+  ["namespace", "--namespace"],
+];
 
 /** `drgitops apply`: make DataRobot equal to the manifests (or to a saved plan). */
 export const register: RegisterCommand = (program, ctx, run) => {
@@ -117,6 +161,14 @@ export const register: RegisterCommand = (program, ctx, run) => {
       "--wait-timeout <seconds>",
       `give up waiting for one build, test or upload after this long (default ${DEFAULT_WAIT_TIMEOUT_S})`,
       parseCount("--wait-timeout", 1),
+    )
+    .addOption(
+      new Option(
+        "--format <format>",
+        "human, or json: one JSON object per line (the plan, each event, the outcome)",
+      )
+        .choices(["human", "json"])
+        .default("human"),
     );
   addCommonOptions(command).addHelpText(
     "after",
@@ -126,56 +178,53 @@ export const register: RegisterCommand = (program, ctx, run) => {
   );
   command.action((paths: string[], flags: ApplyFlags) =>
     run(async () => {
-      const waitTimeoutMs = (flags.waitTimeout ?? DEFAULT_WAIT_TIMEOUT_S) * 1000;
       if (flags.plan !== undefined) {
         if (paths.length > 0) throw new UsageError("give either manifest paths or --plan, not both");
-        return await applySaved(ctx, flags, waitTimeoutMs);
+        const ignored = DECIDED_BY_PLAN.filter(([key]) => flags[key] !== undefined).map(([, flag]) => flag);
+        if (ignored.length > 0)
+          throw new UsageError(
+            `${ignored.join(", ")} cannot be used with --plan: the saved plan already decided that (make a new plan with them instead)`,
+          );
+        return await applySaved(ctx, flags);
       }
       const planned = await planAndShow(ctx, paths, flags);
-      if (planned.code !== null) return planned.code;
-      const { plan, connection, root, parallelism } = planned;
+      if ("code" in planned) return planned.code;
       try {
-        if (plan.actions.length > 0 && flags.yes !== true && !(await confirmed(ctx, plan.actions.length))) {
-          ctx.stderr.write("apply cancelled; nothing was changed\n");
-          return ExitCode.error;
-        }
-        return await execute(ctx, plan, connection, root, parallelism, false, waitTimeoutMs);
+        return await execute(ctx, flags, planned);
       } finally {
-        await connection.close();
+        await planned.connection.close();
       }
     }),
   );
 };
 
 /**
- * Plans from the manifests and prints the plan. Only what executing needs leaves this function: the
+ * Plans from the manifests and shows the plan. Only what executing needs leaves this function: the
  * loaded project (YAML documents included), desired and live state must not stay alive for the run.
  */
 async function planAndShow(
   ctx: CliContext,
   paths: string[],
   flags: ApplyFlags,
-): Promise<
-  { code: number } | { code: null; plan: Plan; connection: Connection; root: string; parallelism: number }
-> {
+): Promise<{ code: number } | Execution> {
   const planned = await planFromManifests(ctx, paths, flags, {
     skipTests: flags.skipTests === true,
     ...(flags.parallelism !== undefined ? { parallelism: flags.parallelism } : {}),
   });
-  if (planned.code !== null) return planned;
+  if (planned.code !== null) return { code: planned.code };
   const { connection, result, load } = planned;
   try {
     const { root, config } = load.project;
-    ctx.stdout.write(await renderPlanFor(ctx, result.plan, "human", root, result.liveTexts));
+    await showPlan(ctx, flags, result.plan, root, result.texts);
     const parallelism = flags.parallelism ?? config.parallelism ?? DEFAULT_PARALLELISM;
-    return { code: null, plan: result.plan, connection, root, parallelism };
+    return { plan: result.plan, connection, root, parallelism, savedPlan: false };
   } catch (error) {
     await connection.close();
     throw error;
   }
 }
 
-async function applySaved(ctx: CliContext, flags: ApplyFlags, waitTimeoutMs: number): Promise<number> {
+async function applySaved(ctx: CliContext, flags: ApplyFlags): Promise<number> {
   const file = resolve(ctx.cwd, flags.plan!);
   let json: unknown;
   try {
@@ -186,21 +235,11 @@ async function applySaved(ctx: CliContext, flags: ApplyFlags, waitTimeoutMs: num
   const plan = parsePlan(json, file);
   const root = await findProjectRoot(ctx.cwd);
   const { config } = await loadProjectConfig(root);
-  const connection = await openConnection(ctx, {
-    endpoint: flags.endpoint,
-    token: flags.token,
-    projectRoot: root,
-    seedFile: config.emulator?.seed ? resolve(root, config.emulator.seed) : undefined,
-    parallelism: flags.parallelism ?? config.parallelism,
-  });
+  const connection = await connect(ctx, { root, config }, flags);
   try {
-    ctx.stdout.write(await renderPlanFor(ctx, plan, "human", root, {}));
-    if (plan.actions.length > 0 && flags.yes !== true && !(await confirmed(ctx, plan.actions.length))) {
-      ctx.stderr.write("apply cancelled; nothing was changed\n");
-      return ExitCode.error;
-    }
+    await showPlan(ctx, flags, plan, root, {});
     const parallelism = flags.parallelism ?? config.parallelism ?? DEFAULT_PARALLELISM;
-    return await execute(ctx, plan, connection, root, parallelism, true, waitTimeoutMs);
+    return await execute(ctx, flags, { plan, connection, root, parallelism, savedPlan: true });
   } finally {
     await connection.close();
   }

@@ -1,9 +1,8 @@
-import { relative } from "node:path";
 import { Option } from "commander";
-import { loadProject } from "../../spec/index.js";
-import type { Issue, LoadResult } from "../../spec/index.js";
+import { displayOrder } from "../../kinds/index.js";
+import type { LoadResult } from "../../spec/index.js";
 import { ExitCode } from "../exit-codes.js";
-import { namespaceFor } from "../namespace.js";
+import { displayFile, formatIssue, loadManifests } from "../shared.js";
 import type { RegisterCommand } from "./index.js";
 
 interface Flags {
@@ -31,12 +30,7 @@ export const register: RegisterCommand = (program, ctx, run) => {
     )
     .action((paths: string[], flags: Flags) =>
       run(async () => {
-        const namespace = await namespaceFor(ctx.cwd, flags.namespace);
-        const result = await loadProject({
-          paths,
-          cwd: ctx.cwd,
-          ...(namespace !== undefined ? { namespace } : {}),
-        });
+        const result = await loadManifests(ctx, paths, flags.namespace, { hash: false });
         const text =
           flags.format === "json"
             ? renderJson(result, ctx.cwd)
@@ -47,36 +41,17 @@ export const register: RegisterCommand = (program, ctx, run) => {
     );
 };
 
-function displayFile(file: string, cwd: string): string {
-  const rel = relative(cwd, file);
-  return rel === "" || rel.startsWith("..") ? file : rel;
-}
-
-/** `spec.classLabels[1].x` — the way a person would write the path. */
-export function formatPath(path: Issue["path"]): string {
-  let out = "";
-  for (const segment of path) {
-    if (typeof segment === "number") out += `[${segment}]`;
-    else out += out === "" ? segment : `.${segment}`;
-  }
-  return out === "" ? "-" : out;
-}
-
-export function formatIssue(issue: Issue, cwd: string): string {
-  const where = `${displayFile(issue.file, cwd)}:${issue.line}:${issue.column}`;
-  const what = issue.kind !== undefined ? `${issue.kind}/${issue.name ?? "?"}` : "-";
-  const message = issue.severity === "warning" ? `warning: ${issue.message}` : issue.message;
-  return `${where}  ${what}  ${formatPath(issue.path)}  ${message} [${issue.code}]`;
-}
-
 function summary(result: LoadResult): { errors: number; warnings: number; documents: number } {
   const errors = result.issues.filter((i) => i.severity === "error").length;
-  const { models, environments, datasets } = result.project;
-  return {
-    errors,
-    warnings: result.issues.length - errors,
-    documents: models.length + environments.length + datasets.length,
-  };
+  return { errors, warnings: result.issues.length - errors, documents: result.project.resources.length };
+}
+
+/** Valid manifests per kind, in display order: `["model", 4]`. */
+function countsByKind(result: LoadResult): [string, number][] {
+  return displayOrder.map((k) => [
+    k.render.noun,
+    result.project.resources.filter((r) => r.kind === k.name).length,
+  ]);
 }
 
 function plural(n: number, word: string): string {
@@ -90,8 +65,9 @@ function renderHuman(result: LoadResult, cwd: string, verbose: boolean): string 
       lines.push(`${displayFile(n.file, cwd)}:${n.line}:${n.column}  note: ${n.message}`);
   }
   const { errors, warnings, documents } = summary(result);
-  const { models, environments, datasets } = result.project;
-  const counts = `${plural(models.length, "model")}, ${plural(environments.length, "environment")}, ${plural(datasets.length, "dataset")}`;
+  const counts = countsByKind(result)
+    .map(([noun, n]) => plural(n, noun))
+    .join(", ");
   const skipped =
     result.notes.length > 0 && !verbose
       ? `; ${plural(result.notes.length, "other YAML document")} skipped (--verbose lists them)`
@@ -118,21 +94,21 @@ function renderJson(result: LoadResult, cwd: string): string {
     summary: {
       errors,
       warnings,
-      models: result.project.models.length,
-      environments: result.project.environments.length,
-      datasets: result.project.datasets.length,
+      ...Object.fromEntries(countsByKind(result).map(([noun, n]) => [`${noun}s`, n])),
       skippedDocuments: result.notes.length,
     },
     issues: result.issues.map((i) => ({ ...i, file: displayFile(i.file, cwd) })),
     notes: result.notes.map((n) => ({ ...n, file: displayFile(n.file, cwd) })),
-    manifests: [...result.project.models, ...result.project.environments, ...result.project.datasets].map(
-      (m) => ({
-        kind: m.manifest.kind,
-        name: m.name,
-        key: m.key,
-        file: displayFile(m.file, cwd),
-        line: m.line,
-      }),
+    manifests: displayOrder.flatMap((k) =>
+      result.project.resources
+        .filter((r) => r.kind === k.name)
+        .map((m) => ({
+          kind: m.kind,
+          name: m.name,
+          key: m.key,
+          file: displayFile(m.file, cwd),
+          line: m.line,
+        })),
     ),
   };
   return `${JSON.stringify(body, null, 2)}\n`;

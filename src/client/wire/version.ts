@@ -92,9 +92,19 @@ export const VersionFileSchema = z.object({
 });
 export type VersionFile = z.infer<typeof VersionFileSchema>;
 
+/** API.md §10.2: the types a runtime parameter may have. */
+export const RuntimeParameterTypeSchema = z.enum([
+  "string",
+  "boolean",
+  "numeric",
+  "credential",
+  "deployment",
+]);
+export type RuntimeParameterType = z.infer<typeof RuntimeParameterTypeSchema>;
+
 export const RuntimeParameterValueSchema = z.object({
   fieldName: z.string().min(1),
-  type: z.enum(["string", "boolean", "numeric", "credential", "deployment"]),
+  type: RuntimeParameterTypeSchema,
   value: z.union([z.string(), z.number(), z.boolean(), z.null()]),
 });
 export type RuntimeParameterValue = z.infer<typeof RuntimeParameterValueSchema>;

@@ -1,57 +1,23 @@
 import type { FieldPath, PendingIssue } from "../issue.js";
+import type { ResolvedPath } from "../local-paths.js";
 import { touchesInvalid } from "../salvage.js";
-import type { DatasetManifest } from "../schema/dataset.js";
-import type { PartialCustomModelManifest, PartialExecutionEnvironmentManifest } from "../schema/manifest.js";
-import type { ModelMetadata } from "../schema/model-metadata.js";
 import type { YamlDoc } from "../yaml-doc.js";
-
-/**
- * What the loader learnt about a path named in a manifest. Rules only read these facts (they do no
- * I/O themselves); `problem` is undefined when the path exists, has the expected type and stays inside
- * the project root.
- */
-export interface PathFact {
-  /** The path as written in the manifest. */
-  written: string;
-  abs: string;
-  /** The project root the path was judged against (named in messages about escaping it). */
-  root?: string;
-  problem?: "absolute" | "escapes" | "symlink-escapes" | "missing" | "not-directory" | "not-file";
-}
-
-export interface ModelFacts {
-  /** Absent when spec.source.path is invalid. */
-  source?: PathFact;
-  /** Files selected by include/exclude (undefined when the folder could not be listed). */
-  fileCount?: number;
-  /** Symlinks inside the source that point outside the project root. */
-  escapingLinks: string[];
-  /** The source's top-level model-metadata.yaml, if any. `parsed` is absent when it is invalid. */
-  metadata?: { doc?: YamlDoc; file: string; parsed?: ModelMetadata };
-  classLabelsFile?: PathFact & { labels?: string[] };
-}
 
 /**
  * One manifest as rules see it. A document with schema errors is judged too, on its valid fields: the
  * invalid ones are absent from `manifest` and listed in `invalid`, and rules must not read an absence
  * there as "not given" (that problem was reported already).
  */
-export interface Entry<M, F> {
+export interface Entry<M = unknown> {
+  kind: string;
   doc: YamlDoc;
   manifest: M;
   name: string;
   key: string;
-  facts: F;
+  /** The local paths the manifest names, by role, as the loader resolved them (no I/O in rules). */
+  paths: Readonly<Record<string, ResolvedPath>>;
   invalid?: readonly FieldPath[];
 }
-
-export type ModelEntry = Entry<PartialCustomModelManifest, ModelFacts>;
-export type EnvironmentEntry = Entry<
-  PartialExecutionEnvironmentManifest,
-  /** context is absent when spec.dockerContext is invalid. */
-  { context?: PathFact; hasDockerfile: boolean }
->;
-export type DatasetEntry = Entry<DatasetManifest, { file?: PathFact }>;
 
 /** True when the field at `path`, one around it or one inside it failed the schema. */
 export function isInvalid(entry: { invalid?: readonly FieldPath[] }, path: FieldPath): boolean {
@@ -66,20 +32,20 @@ export interface RuleIssue extends PendingIssue {
 }
 
 export interface RuleContext {
-  models: readonly ModelEntry[];
-  environments: readonly EnvironmentEntry[];
-  datasets: readonly DatasetEntry[];
+  /** Every judged document, in file order. */
+  readonly entries: readonly Entry[];
   /** Documents too broken to judge (a field no rule can do without is invalid): still valid ref targets. */
-  unjudged?: readonly { kind: string; name: string }[];
+  readonly unjudged: readonly { kind: string; name: string }[];
   report(issue: RuleIssue): void;
 }
 
-export type Rule = (ctx: RuleContext) => void;
+/** A kind's rule, run on each of its documents; cross-document rules read `ctx.entries`. */
+export type KindRule<M> = (entry: Entry<M>, ctx: RuleContext) => void;
 
 /** Shorthand for reporting against an entry's own manifest. */
 export function reporter(
   ctx: RuleContext,
-  entry: { doc: YamlDoc; name: string; manifest: { kind: string } },
+  entry: { doc: YamlDoc; name: string; kind: string },
 ): (issue: PendingIssue) => void {
-  return (issue) => ctx.report({ ...issue, at: entry.doc, kind: entry.manifest.kind, name: entry.name });
+  return (issue) => ctx.report({ ...issue, at: entry.doc, kind: entry.kind, name: entry.name });
 }

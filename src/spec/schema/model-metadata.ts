@@ -1,14 +1,14 @@
 import { z } from "zod";
+import { RuntimeParameterTypeSchema, type RuntimeParameterType } from "../../client/wire/version.js";
 
-export const RUNTIME_PARAMETER_TYPES = ["string", "boolean", "numeric", "credential", "deployment"] as const;
-export type RuntimeParameterType = (typeof RUNTIME_PARAMETER_TYPES)[number];
+export { RuntimeParameterTypeSchema, type RuntimeParameterType };
 
 /** API.md §10.2; cross-field checks (types of defaults, min <= max) are rules, so all are reported. */
 export const RuntimeParameterDefinitionSchema = z.strictObject({
   fieldName: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
     error: "must be a valid environment variable name (it becomes MLOPS_RUNTIME_PARAM_<fieldName>)",
   }),
-  type: z.enum(RUNTIME_PARAMETER_TYPES),
+  type: RuntimeParameterTypeSchema,
   defaultValue: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
   minValue: z.number().optional(),
   maxValue: z.number().optional(),

@@ -1,0 +1,219 @@
+import { isAbsolute, relative, resolve } from "node:path";
+import { InvalidArgumentError, type Command } from "commander";
+import { UsageError } from "../errors.js";
+import { observeAndPlan, type ObserveAndPlanResult } from "../reconcile/observe.js";
+import type { Plan } from "../reconcile/plan-file.js";
+import { DEFAULT_MAX_DELETIONS, type BuildPlanOptions } from "../reconcile/plan.js";
+import { VersionFileCache, versionCacheDir } from "../reconcile/version-cache.js";
+import { loadProject, type Issue, type LoadResult } from "../spec/index.js";
+import type { Project } from "../spec/project.js";
+import { openConnection, type Connection } from "./connection.js";
+import type { CliContext } from "./context.js";
+import { ExitCode } from "./exit-codes.js";
+import { namespaceFor } from "./namespace.js";
+import { renderPlan, shouldColor, type PlanFormat } from "./views/index.js";
+import { createTextReader } from "./views/text-reader.js";
+
+/** What the commands share: flags, the validated load, the connection, issue formatting. */
+
+/** Flags plan and apply share. */
+export interface CommonFlags {
+  endpoint?: string;
+  token?: string;
+  namespace?: string;
+  target?: string[];
+  selector?: string[];
+  prune?: boolean;
+  maxDeletions?: number;
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+export function parseCount(flag: string, min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min)
+      throw new InvalidArgumentError(`${flag} must be an integer >= ${min}, got "${value}"`);
+    return n;
+  };
+}
+
+/** `--selector team=risk` -> {team: "risk"}; a selector without `=` is a usage error. */
+export function parseSelectors(selectors: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of selectors) {
+    const at = s.indexOf("=");
+    if (at <= 0) throw new UsageError(`--selector must be key=value, got "${s}"`);
+    out[s.slice(0, at)] = s.slice(at + 1);
+  }
+  return out;
+}
+
+/** The connection flags (every command that talks to DataRobot). */
+export function addConnectionOptions(command: Command): Command {
+  return command
+    .option("--endpoint <url>", "DataRobot endpoint, or `local` for the embedded emulator")
+    .option("--token <token>", "DataRobot API token (prefer DATAROBOT_API_TOKEN: argv is visible to others)");
+}
+
+/** Options plan and apply take, with their help texts. */
+export function addCommonOptions(command: Command): Command {
+  command
+    .option("--target <key>", "only this model/environment/dataset (name or full key); repeatable", collect)
+    .option("--selector <k=v>", "only manifests whose labels match; repeatable, all must match", collect)
+    .option("--prune", "delete managed models whose manifest is gone (never protected or deployed ones)")
+    .option(
+      "--max-deletions <n>",
+      `refuse to prune more than n models in one run (default ${DEFAULT_MAX_DELETIONS})`,
+      parseCount("--max-deletions", 0),
+    )
+    .option(
+      "--namespace <namespace>",
+      "namespace of model keys (default: drgitops.yaml, else the git remote)",
+    );
+  return addConnectionOptions(command);
+}
+
+export function planOptionsOf(flags: CommonFlags, extra: Partial<BuildPlanOptions> = {}): BuildPlanOptions {
+  return {
+    prune: flags.prune === true,
+    ...(flags.maxDeletions !== undefined ? { maxDeletions: flags.maxDeletions } : {}),
+    targets: flags.target ?? [],
+    selector: parseSelectors(flags.selector ?? []),
+    ...extra,
+  };
+}
+
+/** A path for messages: relative to the working directory when it is inside it. */
+export function displayFile(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? file : rel;
+}
+
+/** `spec.classLabels[1].x` — the way a person would write the path. */
+export function formatPath(path: Issue["path"]): string {
+  let out = "";
+  for (const segment of path) {
+    if (typeof segment === "number") out += `[${segment}]`;
+    else out += out === "" ? segment : `.${segment}`;
+  }
+  return out === "" ? "-" : out;
+}
+
+export function formatIssue(issue: Issue, cwd: string): string {
+  const where = `${displayFile(issue.file, cwd)}:${issue.line}:${issue.column}`;
+  const what = issue.kind !== undefined ? `${issue.kind}/${issue.name ?? "?"}` : "-";
+  const message = issue.severity === "warning" ? `warning: ${issue.message}` : issue.message;
+  return `${where}  ${what}  ${formatPath(issue.path)}  ${message} [${issue.code}]`;
+}
+
+/** Loads the manifests as `validate` does, with the namespace every command agrees on. */
+export async function loadManifests(
+  ctx: CliContext,
+  paths: string[],
+  namespaceFlag: string | undefined,
+  options: { hash: boolean },
+): Promise<LoadResult> {
+  const namespace = await namespaceFor(ctx.cwd, namespaceFlag);
+  return await loadProject({
+    paths,
+    cwd: ctx.cwd,
+    hash: options.hash,
+    ...(namespace !== undefined ? { namespace } : {}),
+  });
+}
+
+/** Validation first (as `validate` does it): invalid manifests stop the command with exit 3. */
+export async function loadValidated(
+  ctx: CliContext,
+  paths: string[],
+  namespaceFlag: string | undefined,
+): Promise<LoadResult | undefined> {
+  const result = await loadManifests(ctx, paths, namespaceFlag, { hash: true });
+  const errors = result.issues.filter((i) => i.severity === "error");
+  for (const issue of result.issues) ctx.stderr.write(`${formatIssue(issue, ctx.cwd)}\n`);
+  if (errors.length > 0) {
+    ctx.stderr.write(
+      `invalid: ${errors.length} error${errors.length === 1 ? "" : "s"}; nothing was planned\n`,
+    );
+    return undefined;
+  }
+  return result;
+}
+
+export function reportIssues(ctx: CliContext, issues: readonly Issue[]): void {
+  for (const issue of issues) ctx.stderr.write(`${formatIssue(issue, ctx.cwd)}\n`);
+  ctx.stderr.write("cannot plan: the problems above must be fixed first; nothing was changed\n");
+}
+
+/** Opens the connection a project's commands use (its emulator seed for the embedded default). */
+export async function connect(
+  ctx: CliContext,
+  project: Pick<Project, "root" | "config">,
+  flags: { endpoint?: string | undefined; token?: string | undefined; parallelism?: number | undefined },
+): Promise<Connection> {
+  const seed = project.config.emulator?.seed;
+  return await openConnection(ctx, {
+    endpoint: flags.endpoint,
+    token: flags.token,
+    projectRoot: project.root,
+    seedFile: seed ? resolve(project.root, seed) : undefined,
+    parallelism: flags.parallelism ?? project.config.parallelism,
+  });
+}
+
+/** Loads, connects and plans; the connection is returned open (apply goes on with it). */
+export async function planFromManifests(
+  ctx: CliContext,
+  paths: string[],
+  flags: CommonFlags,
+  extra: Partial<BuildPlanOptions> & { parallelism?: number } = {},
+): Promise<
+  | { code: number }
+  | {
+      code: null;
+      load: LoadResult;
+      connection: Connection;
+      result: Extract<ObserveAndPlanResult, { ok: true }>;
+    }
+> {
+  // Usage errors (a bad --selector) before anything is loaded or started.
+  const { parallelism: _p, ...planExtra } = extra;
+  const planOptions = planOptionsOf(flags, planExtra);
+  const load = await loadValidated(ctx, paths, flags.namespace);
+  if (!load) return { code: ExitCode.invalidManifests };
+  const { project } = load;
+  const parallelism = extra.parallelism ?? project.config.parallelism;
+  const connection = await connect(ctx, project, { ...flags, parallelism });
+  try {
+    const result = await observeAndPlan({
+      client: connection.client,
+      project,
+      env: ctx.env,
+      planOptions,
+      signal: ctx.signal,
+      ...(parallelism !== undefined ? { parallelism } : {}),
+    });
+    if (!result.ok) {
+      reportIssues(ctx, result.issues);
+      await connection.close();
+      return { code: ExitCode.invalidManifests };
+    }
+    return { code: null, load, connection, result };
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}
+
+/** Renders a plan for this terminal: colour on a TTY (unless NO_COLOR), unified diffs of text files. */
+export async function renderPlanFor(
+  ctx: CliContext,
+  plan: Plan,
+  format: PlanFormat,
+  root: string,
+  liveTexts: Record<string, Record<string, string>>,
+): Promise<string> {
+  const readText = createTextReader(liveTexts, new VersionFileCache(versionCacheDir(root)), root);
+  return await renderPlan(plan, format, { color: shouldColor(ctx.stdout, ctx.env), readText });
+}

@@ -1,0 +1,83 @@
+import { z } from "zod";
+import { NetworkEgressPolicySchema } from "../../client/wire/common.js";
+
+/**
+ * The field tables of a custom model: for each field, the manifest field it comes from, its desired
+ * value, how it is read back from DataRobot, and the key it has on the wire (and in the version
+ * fingerprint). Tracing `spec.resources.memory` from YAML to the HTTP body: schema.ts (the manifest
+ * field), this table (desired, live, fingerprint and wire keys), apply-version.ts (the body).
+ */
+
+/** Model-level fields (PATCH customModels/{id}/), by wire key: manifest names and value schema. */
+export const MODEL_FIELDS = {
+  name: { manifest: ["displayName"], schema: z.string().min(1) },
+  description: { manifest: ["description"], schema: z.string() },
+  targetName: { manifest: ["targetName"], schema: z.string().min(1) },
+  positiveClassLabel: { manifest: ["positiveClassLabel"], schema: z.string() },
+  negativeClassLabel: { manifest: ["negativeClassLabel"], schema: z.string() },
+  predictionThreshold: { manifest: ["predictionThreshold"], schema: z.number().min(0).max(1) },
+  classLabels: { manifest: ["classLabels", "classLabelsFile"], schema: z.array(z.string()) },
+  language: { manifest: ["language"], schema: z.string() },
+} as const;
+
+export type ModelFieldName = keyof typeof MODEL_FIELDS;
+export const MODEL_FIELD_NAMES = Object.keys(MODEL_FIELDS) as ModelFieldName[];
+
+/**
+ * Model-level fields as desired: only those a manifest declares are present, and only present ones
+ * are managed (a field set in the UI and absent from the manifest is left alone).
+ */
+export const ModelFieldsSchema = z
+  .object({
+    name: MODEL_FIELDS.name.schema,
+    description: MODEL_FIELDS.description.schema,
+    targetName: MODEL_FIELDS.targetName.schema,
+    positiveClassLabel: MODEL_FIELDS.positiveClassLabel.schema,
+    negativeClassLabel: MODEL_FIELDS.negativeClassLabel.schema,
+    predictionThreshold: MODEL_FIELDS.predictionThreshold.schema,
+    classLabels: MODEL_FIELDS.classLabels.schema,
+    language: MODEL_FIELDS.language.schema,
+  })
+  .partial();
+export type ModelFields = z.infer<typeof ModelFieldsSchema>;
+
+/**
+ * Version-level resource fields: `manifest` under `spec.resources`, `wire` the version field (and the
+ * desired version's), `fingerprint` the key in the version fingerprint (kept stable across releases).
+ */
+export const RESOURCE_FIELDS = [
+  { manifest: "memory", wire: "maximumMemory", fingerprint: "memoryBytes" },
+  { manifest: "replicas", wire: "replicas", fingerprint: "replicas" },
+  { manifest: "networkEgressPolicy", wire: "networkEgressPolicy", fingerprint: "networkEgressPolicy" },
+] as const;
+
+/** A version's resources, by wire key; absent = not declared (the new version inherits the live value). */
+export const VersionResourcesSchema = z.object({
+  maximumMemory: z.number().int().positive().optional(),
+  replicas: z.number().int().min(1).optional(),
+  networkEgressPolicy: NetworkEgressPolicySchema.optional(),
+});
+export type VersionResources = z.infer<typeof VersionResourcesSchema>;
+export type ResourceWireKey = (typeof RESOURCE_FIELDS)[number]["wire"];
+
+/** Manifest `spec.resources` (memory already in bytes) -> desired version resources. */
+export function resourcesFromManifest(
+  resources: Readonly<Record<string, unknown>> | undefined,
+): VersionResources {
+  const out: Record<string, unknown> = {};
+  for (const f of RESOURCE_FIELDS) {
+    const value = resources?.[f.manifest];
+    if (value !== undefined) out[f.wire] = value;
+  }
+  return VersionResourcesSchema.parse(out);
+}
+
+/** Desired version resources -> their part of the fingerprint input. */
+export function resourcesFingerprint(resources: VersionResources): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of RESOURCE_FIELDS) {
+    const value = resources[f.wire];
+    if (value !== undefined) out[f.fingerprint] = value;
+  }
+  return out;
+}

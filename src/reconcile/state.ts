@@ -1,0 +1,71 @@
+import { isAbsolute, relative, sep } from "node:path";
+import { z } from "zod";
+import type { Project } from "../spec/project.js";
+
+/**
+ * Desired and live state, one slot per resource kind (keyed by the kind's name; see `desiredOf` and
+ * `liveOf` in src/kinds/kind.ts). Pure data: everything downstream of them (pair, diff, buildPlan)
+ * is a function of the two.
+ */
+
+/** Where a desired object was declared (file relative to the project root), for messages. */
+export const SourceLocationSchema = z.object({ file: z.string(), line: z.number().int() });
+export type SourceLocation = z.infer<typeof SourceLocationSchema>;
+
+/** What every desired object has, whatever its kind. */
+export interface DesiredBase {
+  /** `<namespace>/<metadata.name>`. */
+  key: string;
+  name: string;
+  source: SourceLocation;
+  labels: Readonly<Record<string, string>>;
+}
+
+export interface DesiredState {
+  namespace: string;
+  /** Kind name -> its desired objects, in manifest order. */
+  resources: Readonly<Record<string, readonly DesiredBase[]>>;
+}
+
+export interface LiveState {
+  namespace: string;
+  /** Kind name -> that kind's live part (its own shape, see each kind's live.ts). */
+  resources: Readonly<Record<string, unknown>>;
+}
+
+/** What turning a validated manifest into desired state may read: data only, no I/O. */
+export interface DesiredInputs {
+  project: Project;
+  /** The live state as listed: credentials, environments and datasets that references resolve to. */
+  live: LiveState;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export function emptyDesiredState(namespace: string): DesiredState {
+  return { namespace, resources: {} };
+}
+
+/** The base of a desired object: its key, name, labels and where it was declared (root-relative). */
+export function desiredBase(
+  loaded: {
+    key: string;
+    name: string;
+    file: string;
+    line: number;
+    manifest: { metadata: { labels?: Record<string, string> | undefined } };
+  },
+  root: string,
+): DesiredBase {
+  return {
+    key: loaded.key,
+    name: loaded.name,
+    source: { file: relativePosix(root, loaded.file), line: loaded.line },
+    labels: loaded.manifest.metadata.labels ?? {},
+  };
+}
+
+/** `to` relative to `from`, with `/` separators; unchanged when it is not inside `from`. */
+export function relativePosix(from: string, to: string): string {
+  const rel = relative(from, to);
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? to : rel.split(sep).join("/");
+}
