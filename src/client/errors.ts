@@ -65,11 +65,12 @@ export function isNotFound(error: unknown): error is ApiError {
  * A transport failure copied without got's request/options objects, which hold the Authorization
  * header and would leak it through `util.inspect(error)`.
  */
-export class TransportError extends Error {
-  readonly code: string | undefined;
+export class TransportError extends DrgitopsError {
+  /** The system error code (ECONNRESET, ETIMEDOUT...), when there was one. */
+  readonly systemCode: string | undefined;
   constructor(name: string, message: string, code: string | undefined) {
-    super(message);
+    super("transport-error", message);
     this.name = name;
-    this.code = code;
+    this.systemCode = code;
   }
 }

@@ -1,4 +1,5 @@
 import type { DataRobotClient } from "../client/index.js";
+import { DrgitopsError } from "../errors.js";
 import type { Provenance } from "../git/index.js";
 import type { BaseAction, PendingId } from "./action.js";
 import type { Need } from "./plan-context.js";
@@ -97,4 +98,8 @@ export function handlerFor<A extends BaseAction>(
 }
 
 /** A plan whose references do not line up: a bug or a hand-edited plan. */
-export class PlanReferenceError extends Error {}
+export class PlanReferenceError extends DrgitopsError {
+  constructor(message: string) {
+    super("plan-inconsistent", message);
+  }
+}

@@ -1,4 +1,4 @@
-import type { Issue, Note } from "./issue.js";
+import type { FieldPath, Issue, Note } from "./issue.js";
 import type { ResolvedPath } from "./local-paths.js";
 import type { ProjectConfig } from "./schema/project-config.js";
 
@@ -39,6 +39,20 @@ export interface Project {
 /** The loaded manifests of one kind. */
 export function resourcesOf<M>(project: Project, kind: { name: string }): LoadedResource<M>[] {
   return project.resources.filter((r) => r.kind === kind.name) as LoadedResource<M>[];
+}
+
+/** An error about one field of a loaded manifest, at that field's line and column. */
+export function issueAt(loaded: LoadedResource, path: FieldPath, code: string, message: string): Issue {
+  return {
+    code,
+    severity: "error",
+    file: loaded.file,
+    ...loaded.locate(path),
+    kind: loaded.kind,
+    name: loaded.name,
+    path,
+    message,
+  };
 }
 
 export interface LoadResult {

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CreateVersionFromPreviousInput } from "../../client/index.js";
+import { DrgitopsError } from "../../errors.js";
 import { gitModelVersionOf } from "../../git/index.js";
 import { sha256Digest } from "../../spec/digest.js";
 import { hashFile } from "../../spec/hash-file.js";
@@ -17,7 +18,11 @@ import type { AnnotateVersionAction, CreateVersionAction, RuntimeParameterValue 
 import { versionSpecFingerprint } from "./fingerprint.js";
 
 /** A planned input no longer matches what the plan saw: the action is stale, not failed. */
-class Stale extends Error {}
+class Stale extends DrgitopsError {
+  constructor(message: string) {
+    super("stale-action", message);
+  }
+}
 
 /**
  * Reads a planned runtime value; a sensitive one from its environment variable, checked against the

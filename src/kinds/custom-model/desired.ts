@@ -3,7 +3,7 @@ import { CheckModeSchema } from "../../client/wire/test.js";
 import { canonicalJson } from "../../spec/canonical-json.js";
 import { DigestSchema, sha256Digest, Sha256HexSchema } from "../../spec/digest.js";
 import type { Issue } from "../../spec/issue.js";
-import { resourcesOf, type LoadedResource } from "../../spec/project.js";
+import { issueAt, resourcesOf, type LoadedResource } from "../../spec/project.js";
 import { checkRuntimeValue, type RuntimeValueProblem } from "../../spec/runtime-values.js";
 import type { DatasetRef } from "../../spec/schema/common.js";
 import {
@@ -111,19 +111,6 @@ export interface DesiredModel extends DesiredBase {
   lifecycle: Lifecycle;
   /** A top-level requirements.txt: a new version needs a dependency build. */
   hasRequirements: boolean;
-}
-
-function issueAt(loaded: LoadedResource, path: (string | number)[], code: string, message: string): Issue {
-  return {
-    code,
-    severity: "error",
-    file: loaded.file,
-    ...loaded.locate(path),
-    kind: loaded.kind,
-    name: loaded.name,
-    path,
-    message,
-  };
 }
 
 /**

@@ -9,37 +9,51 @@ import { NetworkEgressPolicySchema } from "../../client/wire/common.js";
  */
 
 /** Model-level fields (PATCH customModels/{id}/), by wire key: manifest names and value schema. */
+/**
+ * Model-level fields (PATCH customModels/{id}/), by wire key: the manifest fields they come from
+ * (as `lifecycle.ignoreChanges` names them), the desired value's schema, and the live value's (as the
+ * API returns it; the description without its trailer).
+ */
 export const MODEL_FIELDS = {
-  name: { manifest: ["displayName"], schema: z.string().min(1) },
-  description: { manifest: ["description"], schema: z.string() },
-  targetName: { manifest: ["targetName"], schema: z.string().min(1) },
-  positiveClassLabel: { manifest: ["positiveClassLabel"], schema: z.string() },
-  negativeClassLabel: { manifest: ["negativeClassLabel"], schema: z.string() },
-  predictionThreshold: { manifest: ["predictionThreshold"], schema: z.number().min(0).max(1) },
-  classLabels: { manifest: ["classLabels", "classLabelsFile"], schema: z.array(z.string()) },
-  language: { manifest: ["language"], schema: z.string() },
+  name: { manifest: ["displayName"], desired: z.string().min(1), live: z.string() },
+  description: { manifest: ["description"], desired: z.string(), live: z.string() },
+  targetName: { manifest: ["targetName"], desired: z.string().min(1), live: z.string().nullable() },
+  positiveClassLabel: { manifest: ["positiveClassLabel"], desired: z.string(), live: z.string().nullable() },
+  negativeClassLabel: { manifest: ["negativeClassLabel"], desired: z.string(), live: z.string().nullable() },
+  predictionThreshold: {
+    manifest: ["predictionThreshold"],
+    desired: z.number().min(0).max(1),
+    live: z.number().nullable(),
+  },
+  classLabels: {
+    manifest: ["classLabels", "classLabelsFile"],
+    desired: z.array(z.string()),
+    live: z.array(z.string()).nullable(),
+  },
+  language: { manifest: ["language"], desired: z.string(), live: z.string() },
 } as const;
 
 export type ModelFieldName = keyof typeof MODEL_FIELDS;
 export const MODEL_FIELD_NAMES = Object.keys(MODEL_FIELDS) as ModelFieldName[];
 
+type Column = "desired" | "live";
+type Shape<C extends Column> = { [F in ModelFieldName]: (typeof MODEL_FIELDS)[F][C] };
+
+/** One column of the table as a zod object shape. */
+function shape<C extends Column>(column: C): Shape<C> {
+  return Object.fromEntries(MODEL_FIELD_NAMES.map((f) => [f, MODEL_FIELDS[f][column]])) as Shape<C>;
+}
+
 /**
  * Model-level fields as desired: only those a manifest declares are present, and only present ones
  * are managed (a field set in the UI and absent from the manifest is left alone).
  */
-export const ModelFieldsSchema = z
-  .object({
-    name: MODEL_FIELDS.name.schema,
-    description: MODEL_FIELDS.description.schema,
-    targetName: MODEL_FIELDS.targetName.schema,
-    positiveClassLabel: MODEL_FIELDS.positiveClassLabel.schema,
-    negativeClassLabel: MODEL_FIELDS.negativeClassLabel.schema,
-    predictionThreshold: MODEL_FIELDS.predictionThreshold.schema,
-    classLabels: MODEL_FIELDS.classLabels.schema,
-    language: MODEL_FIELDS.language.schema,
-  })
-  .partial();
+export const ModelFieldsSchema = z.object(shape("desired")).partial();
 export type ModelFields = z.infer<typeof ModelFieldsSchema>;
+
+/** Model-level fields as listed: every one, null where DataRobot has none. */
+export const LiveModelFieldsSchema = z.object(shape("live"));
+export type LiveModelFields = z.infer<typeof LiveModelFieldsSchema>;
 
 /**
  * Version-level resource fields: `manifest` under `spec.resources`, `wire` the version field (and the

@@ -6,6 +6,7 @@ import type { CustomModelVersion } from "../../client/wire/version.js";
 import { TestOutcomeSchema } from "../../reconcile/action.js";
 import { parseDescription, TrailerSchema } from "../../reconcile/trailer.js";
 import { VersionFileDigestSchema, type VersionFileDigest } from "../../reconcile/diff.js";
+import { LiveModelFieldsSchema, MODEL_FIELD_NAMES, type LiveModelFields } from "./fields.js";
 
 /**
  * What DataRobot holds of custom models, reduced to what reconciling needs. Only models whose
@@ -43,20 +44,14 @@ export const LiveVersionSchema = z.object({
 });
 export type LiveVersion = z.infer<typeof LiveVersionSchema>;
 
-export const LiveModelSchema = z.object({
+export const LiveModelSchema = LiveModelFieldsSchema.extend({
   id: z.string(),
   /** The model's `userProvidedId`, always `<namespace>/...`. */
   key: z.string(),
+  /** The full description; `trailer` is its parsed drgitops trailer. */
   description: z.string(),
   trailer: TrailerSchema.nullable(),
   targetType: z.string(),
-  name: z.string(),
-  targetName: z.string().nullable(),
-  positiveClassLabel: z.string().nullable(),
-  negativeClassLabel: z.string().nullable(),
-  predictionThreshold: z.number().nullable(),
-  classLabels: z.array(z.string()).nullable(),
-  language: z.string(),
   /** Moves on every PATCH and new version: half of the expected fingerprint of a saved plan. */
   updated: z.string().nullable(),
   deploymentsCount: z.number().int(),
@@ -114,19 +109,15 @@ export function liveModelsFrom(
 }
 
 function liveModel(m: CustomModel, key: string): LiveModel {
+  // The table's fields as the API returns them, absent ones as null.
+  const fields = Object.fromEntries(MODEL_FIELD_NAMES.map((f) => [f, m[f] ?? null])) as LiveModelFields;
   return {
+    ...fields,
     id: m.id,
     key,
     description: m.description,
     trailer: parseDescription(m.description).trailer,
     targetType: m.targetType,
-    name: m.name,
-    targetName: m.targetName ?? null,
-    positiveClassLabel: m.positiveClassLabel ?? null,
-    negativeClassLabel: m.negativeClassLabel ?? null,
-    predictionThreshold: m.predictionThreshold ?? null,
-    classLabels: m.classLabels ?? null,
-    language: m.language,
     updated: m.updated ?? null,
     deploymentsCount: m.deploymentsCount ?? 0,
     isTrainingDataForVersionsPermanentlyEnabled: m.isTrainingDataForVersionsPermanentlyEnabled ?? false,

@@ -1,3 +1,4 @@
+import { DrgitopsError } from "../../errors.js";
 import type { FieldChange, PendingId } from "../../reconcile/action.js";
 import { diffFiles, sameScalar, valueChange, type FileDiff } from "../../reconcile/diff.js";
 import { keyOf, type PlanContext } from "../../reconcile/plan-context.js";
@@ -24,7 +25,11 @@ export const HIDDEN = "(current value hidden)";
 export const DEFAULT_VALUE = "(default)";
 
 /** A reference the plan cannot resolve: a manifest problem, reported and the model left alone. */
-export class UnresolvedReference extends Error {}
+export class UnresolvedReference extends DrgitopsError {
+  constructor(message: string) {
+    super("unresolved-reference", message);
+  }
+}
 
 /**
  * The version the manifest asks for, with references resolved against the live state and the

@@ -4,10 +4,9 @@ import { TargetTypeSchema as WireTargetTypeSchema } from "../../client/wire/cust
 import { CheckModeSchema } from "../../client/wire/test.js";
 import { MemorySchema } from "../../spec/schema/memory.js";
 import {
-  API_VERSION,
   DatasetRefSchema,
   LabelSchema,
-  MetadataSchema,
+  manifestSchemas,
   RelativePathSchema,
   ResourceNameSchema,
 } from "../../spec/schema/common.js";
@@ -158,15 +157,7 @@ export const LifecycleSchema = z.strictObject({
 export const CustomModelSpecSchema = z.strictObject({ ...specShape, lifecycle: LifecycleSchema.optional() });
 export type CustomModelSpec = z.infer<typeof CustomModelSpecSchema>;
 
-export const CustomModelManifestSchema = z.strictObject({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(CUSTOM_MODEL),
-  metadata: MetadataSchema,
-  spec: CustomModelSpecSchema,
-});
+export const { schema: CustomModelManifestSchema, partialSchema: PartialCustomModelManifestSchema } =
+  manifestSchemas(CUSTOM_MODEL, CustomModelSpecSchema);
 export type CustomModelManifest = z.infer<typeof CustomModelManifestSchema>;
-
-export const PartialCustomModelManifestSchema = CustomModelManifestSchema.extend({
-  spec: CustomModelSpecSchema.partial(),
-});
 export type PartialCustomModelManifest = z.infer<typeof PartialCustomModelManifestSchema>;

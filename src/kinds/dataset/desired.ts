@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { Sha256HexSchema } from "../../spec/digest.js";
 import type { Issue } from "../../spec/issue.js";
-import type { LoadedResource } from "../../spec/project.js";
+import { issueAt, type LoadedResource } from "../../spec/project.js";
 import { desiredBase, type DesiredBase, type DesiredInputs } from "../../reconcile/state.js";
 import { datasetCatalogName, type DatasetManifest } from "./schema.js";
 
@@ -56,14 +56,5 @@ export function desiredDataset(
 
 /** A loaded resource whose digests are missing: it was loaded without `hash: true`. */
 export function notHashed(loaded: LoadedResource, path: string[]): Issue {
-  return {
-    code: "not-hashed",
-    severity: "error",
-    file: loaded.file,
-    ...loaded.locate(path),
-    kind: loaded.kind,
-    name: loaded.name,
-    path,
-    message: "content digests are missing: load the project with hash: true",
-  };
+  return issueAt(loaded, path, "not-hashed", "content digests are missing: load the project with hash: true");
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { API_VERSION, MetadataSchema, RelativePathSchema } from "../../spec/schema/common.js";
+import { manifestSchemas, RelativePathSchema } from "../../spec/schema/common.js";
 
 /** The manifest kind (and the kind's slot in desired and live state). */
 export const DATASET = "Dataset";
@@ -13,17 +13,12 @@ export const DatasetSpecSchema = z.strictObject({
 });
 export type DatasetSpec = z.infer<typeof DatasetSpecSchema>;
 
-export const DatasetManifestSchema = z.strictObject({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(DATASET),
-  metadata: MetadataSchema,
-  spec: DatasetSpecSchema,
-});
+export const { schema: DatasetManifestSchema, partialSchema: PartialDatasetManifestSchema } = manifestSchemas(
+  DATASET,
+  DatasetSpecSchema,
+);
 export type DatasetManifest = z.infer<typeof DatasetManifestSchema>;
-
-/** Partial form for salvage: a Dataset spec has no required field, so it is its own partial. */
-export const PartialDatasetManifestSchema = DatasetManifestSchema;
-export type PartialDatasetManifest = DatasetManifest;
+export type PartialDatasetManifest = z.infer<typeof PartialDatasetManifestSchema>;
 
 /** DESIGN §5: a dataset's catalog name carries its digest so an upload is found again, never repeated. */
 export function datasetCatalogName(name: string, sha256: string): string {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ProgrammingLanguageSchema, UseCaseSchema } from "../../client/wire/environment.js";
-import { API_VERSION, MetadataSchema, RelativePathSchema } from "../../spec/schema/common.js";
+import { manifestSchemas, RelativePathSchema } from "../../spec/schema/common.js";
 
 /** The manifest kind (and the kind's slot in desired and live state). */
 export const EXECUTION_ENVIRONMENT = "ExecutionEnvironment";
@@ -14,15 +14,9 @@ export const ExecutionEnvironmentSpecSchema = z.strictObject({
 });
 export type ExecutionEnvironmentSpec = z.infer<typeof ExecutionEnvironmentSpecSchema>;
 
-export const ExecutionEnvironmentManifestSchema = z.strictObject({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal(EXECUTION_ENVIRONMENT),
-  metadata: MetadataSchema,
-  spec: ExecutionEnvironmentSpecSchema,
-});
+export const {
+  schema: ExecutionEnvironmentManifestSchema,
+  partialSchema: PartialExecutionEnvironmentManifestSchema,
+} = manifestSchemas(EXECUTION_ENVIRONMENT, ExecutionEnvironmentSpecSchema);
 export type ExecutionEnvironmentManifest = z.infer<typeof ExecutionEnvironmentManifestSchema>;
-
-export const PartialExecutionEnvironmentManifestSchema = ExecutionEnvironmentManifestSchema.extend({
-  spec: ExecutionEnvironmentSpecSchema.partial(),
-});
 export type PartialExecutionEnvironmentManifest = z.infer<typeof PartialExecutionEnvironmentManifestSchema>;

@@ -26,3 +26,18 @@ export type DatasetRef = z.infer<typeof DatasetRefSchema>;
 export const LabelSchema = z
   .union([z.string().min(1), z.number()], { error: "a class label must be a string" })
   .transform(String);
+
+/**
+ * A kind's manifest schema (strict: unknown fields are errors) and its partial form, every spec field
+ * optional: what is left of an invalid document once its invalid fields are dropped, so rules can
+ * judge the valid rest. metadata.name stays required: it is the identity.
+ */
+export function manifestSchemas<K extends string, S extends z.ZodRawShape>(kind: K, spec: z.ZodObject<S>) {
+  const schema = z.strictObject({
+    apiVersion: z.literal(API_VERSION),
+    kind: z.literal(kind),
+    metadata: MetadataSchema,
+    spec,
+  });
+  return { schema, partialSchema: schema.extend({ spec: spec.partial() }) };
+}
