@@ -196,10 +196,11 @@ export function describe(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
+/** The value at `path`, own properties only (a field named `toString` is not the prototype's). */
 export function valueAt(input: unknown, path: FieldPath): unknown {
   let cur = input;
   for (const segment of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
+    if (cur === null || typeof cur !== "object" || !Object.hasOwn(cur, segment)) return undefined;
     cur = (cur as Record<string | number, unknown>)[segment];
   }
   return cur;

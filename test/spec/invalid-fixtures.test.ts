@@ -99,7 +99,8 @@ describe("invalid fixtures", () => {
     "%s -> %s at %j %i:%i",
     async (fixture, code, path, line, column, file = "manifest.yaml") => {
       const dir = join(FIXTURES, fixture);
-      const result = await loadProject({ paths: [dir], cwd: dir });
+      // The fixtures folder holds what they share: inside the project root, in git or not.
+      const result = await loadProject({ paths: [dir], cwd: join(FIXTURES, "..") });
       expect(result.ok).toBe(false);
       expect(result.issues).toHaveLength(1);
       const [issue] = result.issues;

@@ -268,3 +268,21 @@ describe("salvaging a manifest with schema errors", () => {
     );
   });
 });
+
+describe("field names that are also Object.prototype members", () => {
+  it("an unknown field named toString is reported and dropped like any other", () => {
+    const text = stringify({
+      apiVersion: "drgitops/v1",
+      kind: "CustomModel",
+      metadata: { name: "m" },
+      spec: { ...VALID_SPEC, resources: { toString: "" } },
+    });
+    const [doc] = parseYaml("/p/m.yaml", text).docs;
+    if (doc === undefined) throw new Error("no document");
+    const { issues, salvaged } = normaliseDocument(doc, kinds);
+    expect(issues.map((i) => [i.code, i.path.join(".")])).toEqual([
+      ["unknown-field", "spec.resources.toString"],
+    ]);
+    expect(valueAt(salvaged?.data, ["spec", "resources", "toString"])).toBeUndefined();
+  });
+});
