@@ -157,7 +157,7 @@ function problem(file: string, line: number, column: number, message: string): C
 }
 
 function located(doc: YamlDoc, at: FieldPath): Located {
-  return { file: doc.file, at, locate: (path) => locate(doc, [...at, ...path]) };
+  return { file: doc.file, at, locate: (path) => locate(doc, [...at, ...path], true) };
 }
 
 function schemaProblems(
