@@ -113,8 +113,24 @@ export interface FixtureModel {
     user_provided_model_id: string;
     target_type: string;
     settings: Record<string, unknown>;
-    version: Record<string, unknown> & { include_glob_pattern?: string[]; exclude_glob_pattern?: string[] };
-    test?: Record<string, unknown>;
+    version: {
+      model_environment_id: string;
+      model_environment_version_id?: string;
+      include_glob_pattern?: string[];
+      exclude_glob_pattern?: string[];
+      memory?: string | number;
+      replicas?: number;
+      egress_network_policy?: string;
+      training_dataset_id?: string;
+      partitioning_column?: string;
+      holdout_dataset_id?: string;
+    };
+    test?: {
+      skip?: boolean;
+      test_data_id?: string;
+      memory?: string | number;
+      checks?: Record<string, unknown>;
+    };
   };
 }
 

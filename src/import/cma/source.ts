@@ -1,4 +1,4 @@
-import { realpath, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { posix, relative, resolve, sep } from "node:path";
 import type { FieldPath } from "../../spec/issue.js";
 import { isInside, listSourceFiles } from "../../spec/source-files.js";
@@ -23,7 +23,7 @@ export interface SourceNote {
 }
 
 export interface ConvertedSource {
-  /** Absolute, resolved model folder (source.path points here). */
+  /** Absolute model folder (source.path points here). */
   folder: string;
   filter: { include?: string[]; exclude?: string[] };
   /** Every file CMA uploads, carried over or not. */
@@ -63,8 +63,8 @@ function list(paths: readonly string[], max = 5): string {
 export async function convertSource(input: SourceInput): Promise<ConvertedSource> {
   const { workspace, include, exclude } = input;
   const selection = await cmaModelFiles(workspace, input.modelRoot, include, exclude);
-  const lexicalRoot = resolve(pathString(input.modelRoot));
-  const folder = await realpath(lexicalRoot).catch(() => lexicalRoot);
+  // Spelled as the caller spells paths (not resolved through symlinks), like outDir and the project root.
+  const folder = resolve(pathString(input.modelRoot));
   const notes: SourceNote[] = [];
   const includeAt = (pattern: string | undefined): FieldPath => {
     const i = pattern === undefined ? -1 : include.indexOf(pattern);
@@ -75,7 +75,7 @@ export async function convertSource(input: SourceInput): Promise<ConvertedSource
   const carried: string[] = [];
   const outside = new Map<string, CmaFile[]>();
   for (const f of selection.files) {
-    const own = posixRelative(lexicalRoot, resolve(f.globbed));
+    const own = posixRelative(folder, resolve(f.globbed));
     if (f.relativeTo === "model" && own === f.uploadPath) carried.push(f.uploadPath);
     else outside.set(f.pattern ?? "", [...(outside.get(f.pattern ?? "") ?? []), f]);
   }
