@@ -7,6 +7,7 @@ import { parse } from "yaml";
 import { convertCmaRepository, readCmaRepository, writeConversion } from "../../src/import/cma/index.js";
 import type { ConversionResult } from "../../src/import/cma/index.js";
 import { pyGlob } from "../../src/import/cma/glob.js";
+import { cmaNamespace, cmaUserProvidedId, splitKeys } from "../../src/import/cma/namespace.js";
 import { picomatchSegment } from "../../src/import/cma/patterns.js";
 import { loadProject } from "../../src/spec/index.js";
 import type { LoadedModel } from "../../src/spec/index.js";
@@ -23,6 +24,7 @@ const EDGE_DEFINITIONS = [
   "models/scorer/model.yaml",
   "models/segmenter/model.yaml",
   "models/regressor/model.yaml",
+  "models/configured/model.yaml",
 ];
 /** What the risk-models team gave CMA: nothing, so CMA used the GitHub repository id. */
 const REPOSITORY_ID = "712345678";
@@ -105,6 +107,7 @@ describe("reading a custom-models-action repository", () => {
     ]);
     expect(repo.models.map((m) => m.definition.user_provided_model_id).sort()).toEqual([
       "Scorer_V2",
+      "configured",
       "regressor",
       "risk/prod/segmenter",
     ]);
@@ -322,6 +325,7 @@ describe("converting a custom-models-action repository", () => {
     expect(result.namespace).toBe("risk/prod");
     // risk/prod/segmenter already starts with the namespace: CMA leaves it as it is.
     expect(models.map((m) => m.key).sort()).toEqual([
+      "risk/prod/configured",
       "risk/prod/regressor",
       "risk/prod/scorer-v2",
       "risk/prod/segmenter",
@@ -334,7 +338,7 @@ describe("converting a custom-models-action repository", () => {
       "risk/prod/Scorer_V2 user_provided_model_id",
       "risk/prod/Scorer_V2 version.include_glob_pattern",
       "risk/prod/Scorer_V2 version.include_glob_pattern[2]",
-      "risk/prod/Scorer_V2 version.include_glob_pattern[2]",
+      "risk/prod/configured version.include_glob_pattern",
       "risk/prod/regressor target_type",
       "risk/prod/segmenter target_type",
       "risk/prod/segmenter test",
@@ -382,6 +386,30 @@ describe("converting a custom-models-action repository", () => {
       "custom.py",
       "data1.json",
     ]);
+    // Python's ** never enters .config, so CMA's exclude misses .config/settings.json; picomatch's
+    // would not: the import lists CMA's files instead, and says so.
+    const configured = models.find((m) => m.name === "configured")!;
+    expect(configured.files!.map((x) => x.path)).toEqual([".config/settings.json", "custom.py"]);
+    expect(configured.manifest.spec.source.include).toEqual([".config/settings.json", "custom.py"]);
+    expect(reason("version.include_glob_pattern", "risk/prod/configured")).toContain(
+      "lists the 2 files CMA uploads",
+    );
+  });
+
+  it("moves only the folders every id shares into the namespace", () => {
+    const ns = cmaNamespace("1234");
+    const ids = ["team/a/fraud", "team/a/churn", "team/a/risk-team/house"].map((id) =>
+      cmaUserProvidedId(ns, id),
+    );
+    const split = splitKeys(ns, ids)!;
+    expect(split.namespace).toBe("1234/team/a");
+    expect([...split.names.values()]).toEqual(["fraud", "churn", null]);
+    // Ids without a shared folder keep CMA's namespace; a name with a "/" or capitals has none.
+    const mixed = splitKeys(ns, ["1234/alice/m1", "1234/bob/m2", "1234/m3", "1234/Upper"])!;
+    expect(mixed.namespace).toBe("1234");
+    expect([...mixed.names.values()]).toEqual([null, null, "m3", null]);
+    expect(cmaUserProvidedId("1234/", "1234/already")).toBe("1234/already");
+    expect(splitKeys(cmaNamespace("has space"), [])).toBeNull();
   });
 
   it("asks for the namespace when CMA ran with its default (the repository id)", async () => {

@@ -67,11 +67,11 @@ export interface ConversionResult {
   namespaceSource: "option" | "workflow";
   models: ConvertedModel[];
   report: ReportItem[];
-  /** Definitions CMA itself refuses (the import carries over what it can of the others). */
-  problems: (Omit<CmaProblem, "file"> & { file: string })[];
+  /** What CMA itself refuses (a definition, a model's files); `file` relative to `dir`. */
+  problems: CmaProblem[];
 }
 
-const DR_CHECKS_NEED_TARGET: ReadonlySet<string> = new Set([
+const NEEDS_TARGET_NAME: ReadonlySet<string> = new Set([
   "Binary",
   "Regression",
   "Multiclass",
@@ -119,8 +119,9 @@ export async function convertCmaRepository(options: ConvertOptions): Promise<Con
     const note = noteFor(m, id);
     let name = split.names.get(id) ?? null;
     if (name === null) {
+      // Every id starts with the namespace: splitKeys only moves shared folders into it.
       const rest = id.slice(split.namespace.length + 1);
-      name = sanitizedName(id.startsWith(`${split.namespace}/`) ? rest : id);
+      name = sanitizedName(rest);
       note(
         ["user_provided_model_id"],
         `"${rest}" cannot be a drgitops metadata.name (1-63 lowercase letters, digits and "-"), so it is named "${name}" and its key ${split.namespace}/${name} differs from the userProvidedId: the next apply would create a new model, and with --prune delete the old one unless it is deployed. Rename it in CMA first if you want to keep one model`,
@@ -291,7 +292,7 @@ async function convertModel(m: CmaModelDefinition, input: ModelInput): Promise<C
     else spec.description = settings.description;
   }
   spec.targetType = targetType;
-  if (DR_CHECKS_NEED_TARGET.has(targetType)) spec.targetName = settings.target_name;
+  if (NEEDS_TARGET_NAME.has(targetType)) spec.targetName = settings.target_name;
   else
     note(
       ["settings", "target_name"],

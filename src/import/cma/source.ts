@@ -96,7 +96,9 @@ export async function convertSource(input: SourceInput): Promise<ConvertedSource
   include.forEach((pattern, i) => {
     const t = translateCmaPattern(pattern, "include", rootInRepo);
     if (!t.ok) {
-      notes.push({ setting: ["version", "include_glob_pattern", i], reason: `\`${pattern}\` ${t.reason}` });
+      // The files it brings in are reported above, with what to do; a pattern matching none, here.
+      if (!outside.has(pattern))
+        notes.push({ setting: ["version", "include_glob_pattern", i], reason: `\`${pattern}\` ${t.reason}` });
       return;
     }
     includes.push(...t.globs);
@@ -154,7 +156,12 @@ export async function convertSource(input: SourceInput): Promise<ConvertedSource
   if (missing.length > 0 || emptyInclude) {
     filter = { include: carried.map(exactGlob), ...(generated.length > 0 ? { exclude: generated } : {}) };
     notes.push({
-      setting: include.length > 0 ? ["version", "include_glob_pattern"] : ["version", "exclude_glob_pattern"],
+      setting:
+        include.length > 0
+          ? ["version", "include_glob_pattern"]
+          : exclude.length > 0
+            ? ["version", "exclude_glob_pattern"]
+            : ["version"],
       reason: `CMA's patterns cannot be written as drgitops globs that select the same files (drgitops would miss ${list(missing)}); source.include lists the ${carried.length} files CMA uploads today, so a file added later is uploaded only once you add it there`,
     });
   } else if (extra.length > 0) {
