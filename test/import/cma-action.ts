@@ -71,6 +71,7 @@ function bytes(memory: unknown): number {
   return Number(match[1]) * (match[2] === "Gi" ? 2 ** 30 : match[2] === "Mi" ? 2 ** 20 : 1);
 }
 
+/** CMA's DrApiTargetType.MAPPING, spelled out again so the e2e never takes the converter's word for it. */
 const DR_TARGET: Record<string, string> = {
   Binary: "Binary",
   Regression: "Regression",
@@ -89,6 +90,22 @@ const CHECKS: Record<string, string> = {
   prediction_verification: "predictionVerificationCheck",
   performance: "performanceCheck",
   stability: "stabilityCheck",
+};
+
+/** `_get_performance_check_params`, `_get_stability_check_params`: CMA's key → DataRobot's. */
+const PARAMETERS: Record<string, Record<string, string>> = {
+  performance: {
+    maximum_response_time: "maxResponseTime",
+    max_execution_time: "maxExecutionTime",
+    number_of_parallel_users: "numParallelUsers",
+  },
+  stability: {
+    total_prediction_requests: "numPredictions",
+    passing_rate: "passingRate",
+    number_of_parallel_users: "numParallelUsers",
+    minimum_payload_size: "minPayloadSize",
+    maximum_payload_size: "maxPayloadSize",
+  },
 };
 
 type Check = Record<string, number | string | boolean> & {
@@ -115,22 +132,9 @@ function testRequest(checks: Record<string, Check> | undefined): {
       p.predictionsColumn = c.predictions_column;
       if ("match_threshold" in c) p.matchingRate = Number(c.passing_match_rate) / 100;
       if ("passing_match_rate" in c) p.comparisonPrecision = c.match_threshold;
-    } else if (name === "performance") {
-      for (const [k, v] of [
-        ["maximum_response_time", "maxResponseTime"],
-        ["max_execution_time", "maxExecutionTime"],
-        ["number_of_parallel_users", "numParallelUsers"],
-      ] as const)
-        if (k in c) p[v] = c[k];
-    } else if (name === "stability") {
-      if ("total_prediction_requests" in c) p.numPredictions = c.total_prediction_requests;
-      if ("passing_rate" in c) p.passingRate = Number(c.passing_rate) / 100;
-      for (const [k, v] of [
-        ["number_of_parallel_users", "numParallelUsers"],
-        ["minimum_payload_size", "minPayloadSize"],
-        ["maximum_payload_size", "maxPayloadSize"],
-      ] as const)
-        if (k in c) p[v] = c[k];
+    } else {
+      for (const [k, v] of Object.entries(PARAMETERS[name] ?? {}))
+        if (k in c) p[v] = k.endsWith("passing_rate") ? Number(c[k]) / 100 : c[k];
     }
     if (Object.keys(p).length > 0) parameters[CHECKS[name]!] = p;
   }

@@ -57,29 +57,46 @@ async function listdir(dir: string, dirOnly: boolean): Promise<string[]> {
   return names.sort();
 }
 
-/** fnmatch.translate, for one name: the regex Python matches it with. */
-export function fnmatchRegExp(pattern: string): RegExp {
-  let out = "";
+export type FnmatchToken =
+  { kind: "star" } | { kind: "one" } | { kind: "set"; set: Bracket } | { kind: "char"; char: string };
+
+/** fnmatch's reading of one name's pattern: a run of `*` is one star, an unclosed `[` a character. */
+export function fnmatchTokens(pattern: string): FnmatchToken[] {
+  const tokens: FnmatchToken[] = [];
   let i = 0;
-  const n = pattern.length;
-  while (i < n) {
+  while (i < pattern.length) {
     const c = pattern[i++]!;
     if (c === "*") {
-      if (!out.endsWith(".*")) out += ".*";
+      if (tokens.at(-1)?.kind !== "star") tokens.push({ kind: "star" });
     } else if (c === "?") {
-      out += ".";
+      tokens.push({ kind: "one" });
     } else if (c === "[") {
-      const bracket = parseBracket(pattern, i);
-      if (bracket === null) {
-        out += "\\[";
-      } else {
-        out += bracketRegExp(bracket);
-        i = bracket.end + 1;
+      const set = parseBracket(pattern, i);
+      if (set === null) tokens.push({ kind: "char", char: c });
+      else {
+        tokens.push({ kind: "set", set });
+        i = set.end + 1;
       }
     } else {
-      out += escapeRegExp(c);
+      tokens.push({ kind: "char", char: c });
     }
   }
+  return tokens;
+}
+
+/** fnmatch.translate, for one name: the regex Python matches it with. */
+export function fnmatchRegExp(pattern: string): RegExp {
+  const out = fnmatchTokens(pattern)
+    .map((t) =>
+      t.kind === "star"
+        ? ".*"
+        : t.kind === "one"
+          ? "."
+          : t.kind === "set"
+            ? bracketRegExp(t.set)
+            : escapeRegExp(t.char),
+    )
+    .join("");
   return new RegExp(`^(?:${out})$`, "su");
 }
 

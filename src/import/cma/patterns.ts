@@ -1,4 +1,4 @@
-import { hasMagic, parseBracket, relativeTo } from "./glob.js";
+import { fnmatchTokens, hasMagic, relativeTo } from "./glob.js";
 import { recursiveDirPattern } from "./model-files.js";
 
 /**
@@ -23,36 +23,24 @@ const ROOTED = /^(\/|\$ROOT\/)/;
 /** picomatch syntax outside brackets: ASCII punctuation but `.`, `-`, `_`, `/` and `,` (braces are escaped). */
 const PICO_SPECIAL = /[!-+:-@[-^`{-~]/;
 
+const escapeInSet = (ch: string): string => (/[\\\]^[-]/.test(ch) ? `\\${ch}` : ch);
+
 /** One name's fnmatch pattern in picomatch syntax. */
 export function picomatchSegment(segment: string): string {
+  // `**` alone is a globstar for both; inside a name it is fnmatch's `*` (one token, one star).
   if (segment === "**") return "**";
-  let out = "";
-  let i = 0;
-  while (i < segment.length) {
-    const c = segment[i++]!;
-    if (c === "*") {
-      // `**` inside a name is fnmatch's `*` twice: one star (picomatch would read a globstar).
-      if (!out.endsWith("*") || out.endsWith("\\*")) out += "*";
-    } else if (c === "?") {
-      out += "?";
-    } else if (c === "[") {
-      const bracket = parseBracket(segment, i);
-      if (bracket === null) {
-        out += "\\[";
-        continue;
-      }
-      const esc = (ch: string): string => (/[\\\]^[-]/.test(ch) ? `\\${ch}` : ch);
-      const body = bracket.items
-        .map((it) => ("char" in it ? esc(it.char) : `${esc(it.from)}-${esc(it.to)}`))
+  return fnmatchTokens(segment)
+    .map((t) => {
+      if (t.kind === "star") return "*";
+      if (t.kind === "one") return "?";
+      if (t.kind === "char") return PICO_SPECIAL.test(t.char) ? `\\${t.char}` : t.char;
+      const body = t.set.items
+        .map((it) => ("char" in it ? escapeInSet(it.char) : `${escapeInSet(it.from)}-${escapeInSet(it.to)}`))
         .join("");
       // An empty set never matches in Python; a negated empty set matches any one character.
-      out += body === "" ? (bracket.negated ? "?" : "[^\\s\\S]") : `[${bracket.negated ? "^" : ""}${body}]`;
-      i = bracket.end + 1;
-    } else {
-      out += PICO_SPECIAL.test(c) ? `\\${c}` : c;
-    }
-  }
-  return out;
+      return body === "" ? (t.set.negated ? "?" : "[^\\s\\S]") : `[${t.set.negated ? "^" : ""}${body}]`;
+    })
+    .join("");
 }
 
 /** A path (relative, POSIX) as a picomatch glob matching exactly it. */
