@@ -1,0 +1,113 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator } from "../../src/emulator/index.js";
+import type { RunningEmulator } from "../../src/emulator/index.js";
+import { convertCmaRepository, writeConversion } from "../../src/import/cma/index.js";
+import type { ConversionResult } from "../../src/import/cma/index.js";
+import { cleanEnv, planJson, runCli } from "../e2e/harness.js";
+import { cmaCreatesModel, uploadDataset, versionCount } from "./cma-action.js";
+import type { CmaCreated } from "./cma-action.js";
+import { fixtureModels } from "./cma-rules.js";
+
+const REPO = resolve(import.meta.dirname, "../..");
+const FIXTURES = resolve(import.meta.dirname, "../fixtures/cma");
+const DEFINITIONS = [
+  "models/fraud_detector/model.yaml",
+  "models/house_prices/model.yaml",
+  "definitions/models.yaml",
+];
+const REPOSITORY_ID = "712345678";
+
+/** Catalog ids in the fixture's definitions, and the file each stands for (CMA's tests replace them so). */
+const DATASETS: Record<string, string> = {
+  "627790ba56215587b3021632": "fraud-train.csv",
+  "62779143562155aa34a3d65b": "fraud-test.csv",
+  "627791f5562155d63f367b05": "fraud-predictions.csv",
+  "62ef8e053f9b9493db97af67": "house-test.csv",
+  "62f0f226bc397a932a9c0c11": "churn-test.csv",
+  "62f0f226bc397a932a9c0c44": "anomaly-test.csv",
+  "62f0f226bc397a932a9c0c22": "tagger-train.csv",
+  "62f0f226bc397a932a9c0c33": "tagger-holdout.csv",
+};
+
+describe("switching from custom-models-action without a new version", { timeout: 240_000 }, () => {
+  let emu: RunningEmulator;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  let created: CmaCreated[];
+  let conversion: ConversionResult;
+  const connection = (): string[] => ["--endpoint", emu.url, "--token", emu.token];
+
+  beforeAll(async () => {
+    if (!existsSync(join(REPO, "dist/cli/main.js")))
+      await promisify(execFile)("npm", ["run", "build"], { cwd: REPO });
+    emu = await startEmulator({ jobDurationMs: 0 });
+    dir = await mkdtemp(join(tmpdir(), "drgitops-cma-e2e-"));
+    await cp(join(FIXTURES, "risk-models"), dir, { recursive: true });
+    const api = { url: emu.url, token: emu.token };
+    // The datasets exist in the catalogue before CMA runs; their ids go into the definitions.
+    const ids = new Map<string, string>();
+    for (const [placeholder, file] of Object.entries(DATASETS))
+      ids.set(placeholder, await uploadDataset(api, join(FIXTURES, "datasets", file)));
+    for (const file of DEFINITIONS) {
+      const path = join(dir, file);
+      let text = await readFile(path, "utf8");
+      for (const [placeholder, id] of ids) text = text.replaceAll(placeholder, id);
+      await writeFile(path, text);
+    }
+    created = [];
+    for (const model of await fixtureModels(dir, DEFINITIONS))
+      created.push(await cmaCreatesModel(api, dir, `${REPOSITORY_ID}/`, model));
+    env = cleanEnv(dir);
+
+    conversion = await convertCmaRepository({ dir, outDir: dir, namespace: REPOSITORY_ID });
+    await writeConversion(conversion);
+  }, 240_000);
+
+  afterAll(async () => {
+    await emu?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("plans no new model and no new version: each CMA version is adopted as it is", async () => {
+    const { plan } = await planJson(dir, env, ...connection());
+
+    expect(plan.namespace).toBe(`${REPOSITORY_ID}/risk-team`);
+    const keys = created.map((c) => c.userProvidedId).sort();
+    expect(keys).toHaveLength(5);
+    const of = (type: string): string[] =>
+      plan.actions
+        .filter((a) => a.type === type)
+        .map((a) => a.key)
+        .sort();
+    expect(of("createModel")).toEqual([]);
+    expect(of("createVersion")).toEqual([]);
+    // Found under the same key with the same files and settings: the version only gets its trailer.
+    expect(of("annotateVersion")).toEqual(keys);
+    expect(plan.drift).toEqual([]);
+    expect(plan.refusals).toEqual([]);
+    // Model-level changes are ownership only (the description trailer), never a setting CMA made.
+    for (const update of plan.actions.filter((a) => a.type === "updateModel"))
+      expect(
+        update.changes.map((c) => c.path),
+        update.key,
+      ).toEqual([]);
+    // The one test drgitops adds is the always-passing one for the test CMA skipped.
+    expect(of("runTest")).toEqual([`${REPOSITORY_ID}/risk-team/house-prices`]);
+  });
+
+  it("applies only annotations, keeps every version, and then has nothing to do", async () => {
+    const api = { url: emu.url, token: emu.token };
+    const before = await Promise.all(created.map((c) => versionCount(api, c.modelId)));
+    const applied = await runCli(["apply", ...connection()], { cwd: dir, env });
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(await Promise.all(created.map((c) => versionCount(api, c.modelId)))).toEqual(before);
+    const again = await runCli(["plan", "--detailed-exitcode", ...connection()], { cwd: dir, env });
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+  });
+});
