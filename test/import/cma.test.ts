@@ -10,7 +10,17 @@ import { pyGlob } from "../../src/import/cma/glob.js";
 import { cmaNamespace, cmaUserProvidedId, splitKeys } from "../../src/import/cma/namespace.js";
 import { picomatchSegment } from "../../src/import/cma/patterns.js";
 import { loadProject } from "../../src/spec/index.js";
-import type { LoadedModel } from "../../src/spec/index.js";
+import type { CustomModelManifest } from "../../src/kinds/custom-model/schema.js";
+import type { SourceFile } from "../../src/spec/index.js";
+import { models as loadedModels } from "../spec/loaded.js";
+
+/** A loaded model as these tests look at it: its key and the files drgitops would upload. */
+interface LoadedModel {
+  key: string;
+  name: string;
+  manifest: CustomModelManifest;
+  files: SourceFile[] | undefined;
+}
 import { cmaUploads, fixtureModels } from "./cma-rules.js";
 
 const FIXTURES = resolve(import.meta.dirname, "../fixtures/cma");
@@ -58,7 +68,13 @@ async function converted(
   const errors = loaded.issues.filter((i) => i.severity === "error").map((i) => `${i.code} ${i.name ?? ""}`);
   expect(errors.sort()).toEqual(refused);
   expect(loaded.ok).toBe(refused.length === 0);
-  return { dir, result, models: loaded.project.models };
+  const models = loadedModels(loaded.project).map((m) => ({
+    key: m.key,
+    name: m.name,
+    manifest: m.manifest,
+    files: m.paths["source"]?.files,
+  }));
+  return { dir, result, models };
 }
 
 const settingsOf = (result: ConversionResult): string[] =>
