@@ -201,6 +201,34 @@ describe("buildPlan: changes to an applied model", () => {
     expect(plan.drift).toEqual([]);
   });
 
+  it("calls a UI edit that removed the model's trailer drift, not a manifest change", () => {
+    const described = model("fraud", {
+      files: base.files,
+      fields: { name: "fraud", targetName: "y", description: "from git" },
+    });
+    const server = applied(desired({ models: [described] }));
+    // Typing a new description in the UI replaces the whole text, trailer included.
+    server.live.models[0]!.description = "typed in the UI";
+    server.live.models[0]!.trailer = null;
+    const plan = planFor(server, desired({ models: [described] }));
+    expect(plan.drift.map((d) => [d.key, d.subject])).toEqual([["acme/models/fraud", "model"]]);
+    expect(only(plan, "updateModel").reasons).toEqual(["restore description changed outside drgitops"]);
+    expect(parseDescription(only(plan, "updateModel").patch.description!).trailer?.key).toBe(
+      "acme/models/fraud",
+    );
+  });
+
+  it("adopts a model made elsewhere whose fields equal the manifest: its trailer is recorded, no drift", () => {
+    const server = applied(desired({ models: [base] }));
+    server.live.models[0]!.description = "";
+    server.live.models[0]!.trailer = null;
+    const plan = planFor(server, desired({ models: [base] }));
+    expect(plan.drift).toEqual([]);
+    expect(only(plan, "updateModel").reasons).toEqual([
+      "record drgitops ownership in the model's description trailer",
+    ]);
+  });
+
   it("leaves fields listed in lifecycle.ignoreChanges alone", () => {
     const server = applied(desired({ models: [base] }));
     server.live.models[0]!.description = withTrailer("edited in the UI", server.live.models[0]!.trailer!);
