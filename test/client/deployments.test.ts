@@ -256,7 +256,7 @@ describe("deployments", () => {
       apiMessage: expect.stringContaining("already serves") as unknown,
     });
     await expect(
-      client.deployments.validateReplacement(deploymentId, { modelId: "x", modelPackageId: "y" } as never),
+      client.deployments.validateReplacement(deploymentId, { modelId: "x", modelPackageId: "y" }),
     ).rejects.toMatchObject({ code: "invalid-request" });
   });
 
