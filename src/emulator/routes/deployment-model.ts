@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { ReplacementReasonSchema } from "../../client/wire/deployment.js";
 import type { EmulatorContext } from "../context.js";
 import {
   validateReplacement,
@@ -18,16 +19,8 @@ import { existingInBody, requireDeployment, type DeploymentParams } from "./depl
 import { startLaunch } from "./deployments.js";
 import { createPackage, packageTargetOf } from "./model-packages.js";
 
-/** PY's enum, CMA's schema and TF's `OTHER` (API.md §13.7). */
-const REASONS = [
-  "ACCURACY",
-  "DATA_DRIFT",
-  "ERRORS",
-  "SCHEDULED_REFRESH",
-  "SCORING_SPEED",
-  "DEPRECATION",
-  "OTHER",
-] as const;
+/** PY's enum, CMA's schema and TF's `OTHER` (API.md §13.7), from the wire schemas both sides share. */
+const REASONS = ReplacementReasonSchema.options;
 
 /** The model proposed by a body: a package (CMA, TF) or a custom model version (PY, §13.14). */
 interface Candidate {

@@ -1,5 +1,6 @@
 import type { Database } from "better-sqlite3";
 import { z } from "zod";
+import { ImportanceSchema } from "../../client/wire/deployment.js";
 import { docTable } from "./doc-table.js";
 import { stmt } from "./statements.js";
 
@@ -16,7 +17,8 @@ export const PLATFORMS = [
   "sapAiCore",
 ] as const;
 export const MANAGED_BY = ["selfManaged", "managementAgent", "datarobot"] as const;
-export const IMPORTANCES = ["LOW", "MODERATE", "HIGH", "CRITICAL"] as const;
+/** The wire schemas are the one thing the emulator shares with the client. */
+export const IMPORTANCES = ImportanceSchema.options;
 export const DEPLOYMENT_STATUSES = ["launching", "active", "inactive", "errored"] as const;
 export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
 
