@@ -4,6 +4,11 @@ import { normaliseEndpoint } from "./endpoint.js";
 import { HttpClient, type Sleep } from "./http.js";
 import { conversions } from "./resources/conversions.js";
 import { credentials } from "./resources/credentials.js";
+import { customModelDeployments } from "./resources/custom-model-deployments.js";
+import { deployments } from "./resources/deployments.js";
+import { modelPackages } from "./resources/model-packages.js";
+import { predictionEnvironments } from "./resources/prediction-environments.js";
+import { registeredModels } from "./resources/registered-models.js";
 import { customModels } from "./resources/custom-models.js";
 import { datasets } from "./resources/datasets.js";
 import { dependencyBuilds } from "./resources/dependency-builds.js";
@@ -90,6 +95,11 @@ export function createClient(options: CreateClientOptions) {
     credentials: credentials(ctx),
     featureImpact: featureImpact(ctx),
     conversions: conversions(ctx),
+    modelPackages: modelPackages(ctx),
+    registeredModels: registeredModels(ctx),
+    predictionEnvironments: predictionEnvironments(ctx),
+    deployments: deployments(ctx),
+    customModelDeployments: customModelDeployments(ctx),
     status: statusResource,
     /** Training data: model level (§6.1) and a new version with data (§6.2). */
     trainingData: {

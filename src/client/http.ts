@@ -166,13 +166,6 @@ export class HttpClient {
     );
   }
 
-  /** API.md §7 kick-off: expects 202 + Location; returns the absolute status URL. */
-  async accepted(req: HttpRequest): Promise<{ location: string; response: HttpResponse }> {
-    const res = await this.send(req);
-    const location = this.location(req.method, res);
-    return { location, response: res };
-  }
-
   /** The absolute `Location` of an answer, or an error saying it was missing. */
   location(method: string, res: HttpResponse): string {
     const raw = res.headers.location;

@@ -5,6 +5,10 @@ import { UsageError } from "../errors.js";
 import type { EmulatorContext } from "./context.js";
 import { createCredential } from "./routes/credentials.js";
 import { createEnvironment, insertEnvironmentVersion } from "./routes/environments.js";
+import {
+  BUILTIN_PREDICTION_ENVIRONMENT,
+  seedPredictionEnvironment,
+} from "./routes/prediction-environments.js";
 import { findCredentialByName } from "./store/credentials.js";
 import {
   findEnvironmentByName,
@@ -76,13 +80,22 @@ export function loadSeedFile(file: string): SeedFile {
   throw new UsageError(`Invalid seed file:\n${problems.join("\n")}`);
 }
 
+/** Ids of the built-in execution and prediction environments (both configurable). */
+export interface BuiltinIds {
+  environmentId: string;
+  predictionEnvironmentId: string;
+}
+
+export const DEFAULT_BUILTIN_IDS: BuiltinIds = {
+  environmentId: BUILTIN_ENVIRONMENT.id,
+  predictionEnvironmentId: BUILTIN_PREDICTION_ENVIRONMENT.id,
+};
+
 /** Creates what is missing (by name), in one transaction; a re-run changes nothing. */
-export function applySeed(
-  ctx: EmulatorContext,
-  seed: SeedFile,
-  builtinId: string = BUILTIN_ENVIRONMENT.id,
-): void {
+export function applySeed(ctx: EmulatorContext, seed: SeedFile, ids: BuiltinIds = DEFAULT_BUILTIN_IDS): void {
+  const builtinId = ids.environmentId;
   ctx.tx(() => {
+    seedPredictionEnvironment(ctx, ids.predictionEnvironmentId);
     const builtin: SeedEnvironment = { ...BUILTIN_ENVIRONMENT, useCases: ["customModel"], id: builtinId };
     if (builtinId !== BUILTIN_ENVIRONMENT.id) delete builtin.versionId;
     const environments = seed.environments.some((e) => e.name === builtin.name)

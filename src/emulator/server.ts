@@ -22,8 +22,12 @@ export interface ServerOptions {
 
 const bytesSeen = new WeakMap<Socket, number>();
 
-/** Version sources the emulator does not offer (API.md §2.1): a plain 404, not a 405 via `{vid}`. */
-const NOT_EMULATED = /\/versions\/+(fromRepository|fromCodespace|toCodespace)\/*$/;
+/** Sources the emulator does not offer (API.md §2.1, §13.1): a plain 404, not a 405 via `{id}`. */
+const NOT_EMULATED = [
+  /\/versions\/+(fromRepository|fromCodespace|toCodespace)\/*$/,
+  /\/deployments\/+(fromLearningModel|fromLeaderboard)\/*$/,
+  /\/modelPackages\/+(fromLeaderboard|fromCustomModelImage)\/*$/,
+];
 
 /** Escapes every non-ASCII character: PY decodes error bodies as ASCII (API.md §0.3). */
 export function asciiJson(value: unknown): string {
@@ -126,7 +130,7 @@ export async function buildServer(ctx: EmulatorContext, options: ServerOptions):
   app.setErrorHandler((error: FastifyError | HttpError, _req, reply) => sendError(reply, error, ctx));
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split("?")[0] ?? "";
-    const allowed = NOT_EMULATED.test(path) ? [] : table.methodsFor(path);
+    const allowed = NOT_EMULATED.some((r) => r.test(path)) ? [] : table.methodsFor(path);
     if (allowed.length > 0) {
       void reply
         .code(405)

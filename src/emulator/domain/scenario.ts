@@ -27,13 +27,50 @@ const ScriptedOutcome = z
   .transform((v) => (typeof v === "string" ? { outcome: v } : v));
 export type ScriptedOutcome = z.output<typeof ScriptedOutcome>;
 
+/** The checks of a replacement validation (API.md §13.7). */
+export const ValidationCheckName = z.enum([
+  "targetType",
+  "targetName",
+  "classLabels",
+  "notCurrentModel",
+  "modelPackageBuilt",
+]);
+export type ValidationCheckName = z.infer<typeof ValidationCheckName>;
+
+/**
+ * `pass` (every check passes), or `{outcome: fail, check: <name>, message?}`: a failure names the
+ * check it fails, as DataRobot's answer does.
+ */
+const ScriptedValidation = z
+  .union(
+    [
+      z.literal("pass").transform(() => ({ outcome: "pass" as const })),
+      z.strictObject({
+        outcome: z.enum(["pass", "fail"]),
+        check: ValidationCheckName.optional(),
+        message: z.string().min(1).optional(),
+      }),
+    ],
+    { error: 'expected "pass" or {outcome: pass|fail, check: <check name>, message?: text}' },
+  )
+  .superRefine((v, ctx) => {
+    if (v.outcome === "fail" && v.check === undefined)
+      ctx.addIssue({
+        code: "custom",
+        message: `a failing validation names its check: check: ${ValidationCheckName.options.join(" | ")}`,
+      });
+  });
+export type ScriptedValidation = z.output<typeof ScriptedValidation>;
+
 const ModelScenario = z.strictObject({
   /** Per check; checks not listed keep the outcome of the real static checks. */
   tests: z.partialRecord(CheckName, ScriptedOutcome).optional(),
   dependencyBuild: ScriptedOutcome.optional(),
   conversion: ScriptedOutcome.optional(),
-  /** The emulator has no deployments; this stands in for them so prune's refusal can be tested. */
-  deploymentsCount: z.number().int().min(0).optional(),
+  /** Validation of this model's versions as a deployment's new model (§13.7). */
+  deploymentValidation: ScriptedValidation.optional(),
+  /** `fail`: deployments of this model's versions end `errored`, their logs `ERROR: <message>`. */
+  deployment: ScriptedOutcome.optional(),
 });
 
 const EnvironmentScenario = z.strictObject({ build: ScriptedOutcome.optional() });
@@ -48,6 +85,10 @@ export const Scenario = z.strictObject({
 });
 export type Scenario = z.output<typeof Scenario>;
 export type ModelScenario = z.output<typeof ModelScenario>;
+
+/** The key's stand-in role ended when the emulator got real deployments. */
+const RETIRED_COUNT =
+  " (deploymentsCount now counts real deployments: create one with POST deployments/fromModelPackage/)";
 
 /** Parses scenario YAML; every problem is reported with the file, line and field path. */
 export function parseScenario(text: string, file: string): Scenario {
@@ -71,7 +112,9 @@ export function parseScenario(text: string, file: string): Scenario {
     // Point at each unknown key itself (a misspelt check name is the usual mistake).
     if (issue.code === "unrecognized_keys") {
       const known = issue.path.at(-1) === "tests" ? ` (checks: ${CheckName.options.join(", ")})` : "";
-      return issue.keys.map((key) => at([...issue.path, key], `unknown key${known}`));
+      return issue.keys.map((key) =>
+        at([...issue.path, key], `unknown key${known}${key === "deploymentsCount" ? RETIRED_COUNT : ""}`),
+      );
     }
     return [at(issue.path, issue.message)];
   });

@@ -61,6 +61,15 @@ export function parseString(value: unknown, field: string): string | null | unde
   throw invalid(field, `${field} must be a string, got ${describe(value)}`);
 }
 
+/** Repeated or comma-separated query values (tagKeys, deployment filters...). */
+export function listParam(q: URLSearchParams, name: string): string[] {
+  return q
+    .getAll(name)
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
+}
+
 /** The JSON body as an object; absent, empty or `null` bodies are `{}` (API.md §0.9 rule 2). */
 export function jsonBody(body: unknown): Record<string, unknown> {
   if (body === undefined || body === null) return {};
