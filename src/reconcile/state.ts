@@ -9,8 +9,19 @@ import type { Project } from "../spec/project.js";
  */
 
 /** Where a desired object was declared (file relative to the project root), for messages. */
-export const SourceLocationSchema = z.object({ file: z.string(), line: z.number().int() });
+export const SourceLocationSchema = z.object({
+  file: z.string(),
+  line: z.number().int(),
+  /** Positions of the fields a plan may refuse (`spec.environment` → its line and column). */
+  fields: z.record(z.string(), z.object({ line: z.number().int(), column: z.number().int() })).optional(),
+});
 export type SourceLocation = z.infer<typeof SourceLocationSchema>;
+
+/** `file:line:column` of a field of a desired object, else of its document: where a refusal points. */
+export function sourceOf(d: { source: SourceLocation }, field?: string): string {
+  const at = field === undefined ? undefined : d.source.fields?.[field];
+  return at ? `${d.source.file}:${at.line}:${at.column}` : `${d.source.file}:${d.source.line}`;
+}
 
 /** What every desired object has, whatever its kind. */
 export interface DesiredBase {

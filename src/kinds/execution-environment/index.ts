@@ -1,6 +1,6 @@
 import { defineKind } from "../kind.js";
 import { desiredEnvironment, type DesiredEnvironment } from "./desired.js";
-import type { LiveEnvironment, LiveEnvironments } from "./live.js";
+import { emptyLiveEnvironments, type LiveEnvironment, type LiveEnvironments } from "./live.js";
 import {
   BuildEnvironmentVersionActionSchema,
   CreateEnvironmentActionSchema,
@@ -54,7 +54,7 @@ export const executionEnvironmentKind = defineKind<
   rules: environmentRules,
   desired: desiredEnvironment,
   live: {
-    empty: () => ({ environments: [] }),
+    empty: emptyLiveEnvironments,
     objects: (state) => state.environments,
     // Paired by the trailer's key; an environment without one is not drgitops': never paired.
     identities: (e) => (e.key === null ? [] : [e.key]),

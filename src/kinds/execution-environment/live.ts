@@ -28,9 +28,15 @@ export type LiveEnvironment = z.infer<typeof LiveEnvironmentSchema>;
 /** Every execution environment: drgitops' own (by trailer) and those models reference by id or name. */
 export interface LiveEnvironments {
   environments: LiveEnvironment[];
+  /** Environment id -> every version, newest first: only for the environments a plan asked for. */
+  versions: Record<string, LiveEnvironmentVersion[]>;
 }
 
-function liveEnvironmentVersion(v: EnvironmentVersion): LiveEnvironmentVersion {
+export function emptyLiveEnvironments(): LiveEnvironments {
+  return { environments: [], versions: {} };
+}
+
+export function liveEnvironmentVersion(v: EnvironmentVersion): LiveEnvironmentVersion {
   const description = v.description ?? "";
   return {
     id: v.id,
