@@ -3,7 +3,7 @@ import type { DesiredDataset } from "../../src/kinds/dataset/desired.js";
 import type { LiveDataset } from "../../src/kinds/dataset/live.js";
 import { DATASET } from "../../src/kinds/dataset/schema.js";
 import type { DesiredEnvironment } from "../../src/kinds/execution-environment/desired.js";
-import type { LiveEnvironment } from "../../src/kinds/execution-environment/live.js";
+import type { LiveEnvironment, LiveEnvironmentVersion } from "../../src/kinds/execution-environment/live.js";
 import { EXECUTION_ENVIRONMENT } from "../../src/kinds/execution-environment/schema.js";
 import type { DesiredFile, DesiredModel, DesiredTest } from "../../src/kinds/custom-model/desired.js";
 import type { LiveFile, LiveModel, LiveModels, LiveTest } from "../../src/kinds/custom-model/live.js";
@@ -23,6 +23,8 @@ export interface World {
   namespace: string;
   models: LiveModel[];
   environments: LiveEnvironment[];
+  /** Environment id -> every version, newest first (as listing them would return). */
+  environmentVersions: Record<string, LiveEnvironmentVersion[]>;
   datasets: LiveDataset[];
   credentials: Record<string, string>;
   latestTests: Record<string, LiveTest | null>;
@@ -34,6 +36,7 @@ export function emptyWorld(namespace = NS): World {
     namespace,
     models: [],
     environments: [],
+    environmentVersions: {},
     datasets: [],
     credentials: {},
     latestTests: {},
@@ -52,7 +55,7 @@ export function liveState(world: World): LiveState {
     namespace: world.namespace,
     resources: {
       [CUSTOM_MODEL]: models,
-      [EXECUTION_ENVIRONMENT]: { environments: world.environments },
+      [EXECUTION_ENVIRONMENT]: { environments: world.environments, versions: world.environmentVersions },
       [DATASET]: { datasets: world.datasets },
     },
   };

@@ -559,6 +559,24 @@ describe("buildPlan: environments", () => {
     expect(only(plan, "createVersion").uploads).toEqual([]);
   });
 
+  it("reuses an earlier build when the context is reverted to it, as apply would, instead of building", () => {
+    const server = applied(state);
+    const changed = desired({ models: [m], environments: [environment("py311", "FROM python:3.12\n")] });
+    simulate(server, planFor(server, changed));
+    // Back to the first context: neither listed version (latest, latest successful) has its digest.
+    const listed = { ...server.live, environmentVersions: {} };
+    expect(needsOf(state, listed, "versions")).toEqual([{ environmentId: server.live.environments[1]!.id }]);
+    const plan = planFor(server, state);
+    expect(types(plan)).toEqual(["createVersion fraud"]);
+    const first = server.live.environmentVersions[server.live.environments[1]!.id]!.at(-1)!;
+    expect(only(plan, "createVersion").version.environment).toEqual({
+      id: server.live.environments[1]!.id,
+      versionId: first.id,
+    });
+    simulate(server, plan);
+    expect(planFor(server, state).actions).toEqual([]);
+  });
+
   it("builds again when the last build of the same context failed", () => {
     const server = applied(state);
     const liveEnv = server.live.environments.find((e) => e.key === "acme/models/py311")!;
