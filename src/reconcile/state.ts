@@ -64,13 +64,21 @@ export function desiredBase(
     file: string;
     line: number;
     manifest: { metadata: { labels?: Record<string, string> | undefined } };
+    locate(path: readonly (string | number)[]): { line: number; column: number };
   },
   root: string,
+  /** Dotted field paths whose positions refusals may point at. */
+  located: readonly string[] = [],
 ): DesiredBase {
+  const fields = Object.fromEntries(located.map((path) => [path, loaded.locate(path.split("."))]));
   return {
     key: loaded.key,
     name: loaded.name,
-    source: { file: relativePosix(root, loaded.file), line: loaded.line },
+    source: {
+      file: relativePosix(root, loaded.file),
+      line: loaded.line,
+      ...(located.length > 0 ? { fields } : {}),
+    },
     labels: loaded.manifest.metadata.labels ?? {},
   };
 }

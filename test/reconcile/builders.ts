@@ -191,5 +191,12 @@ export function freshLive(): World {
         },
       },
     ],
+    // Catalog datasets made elsewhere, which manifests name by id.
+    datasets: ["ds-external", "ds-existing"].map((id) => ({
+      id,
+      versionId: `${id}-v1`,
+      name: `${id}.csv`,
+      processingState: "COMPLETED",
+    })),
   };
 }

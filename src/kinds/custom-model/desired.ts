@@ -113,6 +113,16 @@ export interface DesiredModel extends DesiredBase {
   hasRequirements: boolean;
 }
 
+/** The fields a plan may refuse (a reference it cannot resolve, a target type that cannot change). */
+const REFUSABLE_FIELDS = [
+  "spec.targetType",
+  "spec.environment",
+  "spec.trainingData.dataset",
+  "spec.holdoutData.dataset",
+  "spec.test.dataset",
+  "spec.test.checks.predictionVerification.dataset",
+];
+
 /**
  * Manifest -> DesiredModel. Pure: credentials and environment variables come in as data; what cannot
  * be resolved becomes an Issue pointing at the manifest, and the caller stops before anything is written.
@@ -163,7 +173,7 @@ export function desiredModel(
   }));
   return {
     value: {
-      ...desiredBase(loaded, inputs.project.root),
+      ...desiredBase(loaded, inputs.project.root, REFUSABLE_FIELDS),
       targetType: spec.targetType,
       fields,
       environment: spec.environment,

@@ -11,7 +11,13 @@ import type {
 import type { DesiredModel } from "./desired.js";
 import type { LiveModel, LiveVersion } from "./live.js";
 import { CUSTOM_MODEL } from "./schema.js";
-import { liveModels, resolveDataset } from "./plan-version.js";
+import { liveModels } from "./plan-version.js";
+
+/** The test's datasets, resolved (and checked) with the rest of the model's references. */
+export interface TestDatasets {
+  dataset: PendingId | null;
+  predictionDataset: PendingId | null;
+}
 
 export interface TestPlanInput {
   d: DesiredModel;
@@ -27,6 +33,8 @@ export interface TestPlanInput {
   inSyncTrailer: Trailer | null;
   /** The version diff lacked live file digests (observe has not fetched them yet). */
   digestsMissing: boolean;
+  /** null when the model has no test. */
+  datasets: TestDatasets | null;
 }
 
 /**
@@ -128,9 +136,7 @@ function runTest(
   ctx: PlanContext,
 ): RunTestAction {
   const test = input.d.test!;
-  const dataset = test.dataset === null ? null : resolveDataset(test.dataset, ctx);
-  const predictionDataset =
-    test.predictionDataset === null ? null : resolveDataset(test.predictionDataset, ctx);
+  const { dataset, predictionDataset } = input.datasets ?? { dataset: null, predictionDataset: null };
   const dependsOn = [...after];
   for (const p of [dataset, predictionDataset]) if (p && "fromAction" in p) dependsOn.push(p.fromAction);
   const live = input.live;

@@ -134,7 +134,7 @@ describe("desiredStateFromProject", () => {
     expect(issues).toEqual([]);
     expect(models(state)[0]!.fields).toEqual({ name: "fraud", description: "Scores", targetName: "y" });
     expect(models(state)[0]!.labels).toEqual({ team: "risk" });
-    expect(models(state)[0]!.source).toEqual({ file: "manifests/fraud.yaml", line: 3 });
+    expect(models(state)[0]!.source).toMatchObject({ file: "manifests/fraud.yaml", line: 3 });
     expect((state.resources["ExecutionEnvironment"] as DesiredEnvironment[])[0]!.fields).toEqual({
       name: "py311",
       description: "",

@@ -93,7 +93,7 @@ describe("buildPlan: new objects", () => {
     const m = model("fraud", { trainingData: { dataset: { ref: "train" }, partitionColumn: "fold" } });
     const state = desired({ models: [m], datasets: [train] });
     const server = applied(state);
-    expect(server.live.datasets.map((d) => d.name)).toEqual([
+    expect(server.live.datasets.filter((d) => !d.id.startsWith("ds-e")).map((d) => d.name)).toEqual([
       `train-${train.content.type === "file" ? train.content.sha256.slice(0, 12) : ""}`,
     ]);
     const plan = planFor(server, state);
@@ -631,6 +631,60 @@ describe("buildPlan: environments", () => {
     const ours = server.live.environments.find((e) => e.key === "acme/models/py311")!;
     server.live.environments.unshift({ ...ours, id: "impostor", key: null, description: "", trailer: null });
     expect(planFor(server, state).actions).toEqual([]);
+  });
+
+  it("refuses a dataset or environment id DataRobot does not have, at plan time, at the field's line", () => {
+    const at = {
+      file: "manifests/fraud.yaml",
+      line: 1,
+      fields: { "spec.trainingData.dataset": { line: 9, column: 14 } },
+    };
+    const missing = model("fraud", { source: at, trainingData: { dataset: { id: "ds-nope" } } });
+    const plan = planFor(newServer(freshLive()), desired({ models: [missing] }));
+    expect(plan.actions).toEqual([]);
+    expect(plan.refusals).toEqual([
+      {
+        key: "acme/models/fraud",
+        reason:
+          "manifests/fraud.yaml:9:14: no catalog dataset has id ds-nope; check the id (or use {ref: <Dataset manifest>})",
+        blocking: true,
+      },
+    ]);
+    const testData = model("fraud", { test: testConfig({ dataset: { id: "ds-gone" } }) });
+    expect(planFor(newServer(freshLive()), desired({ models: [testData] })).refusals[0]?.reason).toContain(
+      "no catalog dataset has id ds-gone",
+    );
+    const badVersion = model("fraud", { environment: { id: "env-public", versionId: "envv-never" } });
+    const server = newServer(freshLive());
+    // An environment version the listing does not show is looked up before it is judged.
+    expect(needsOf(desired({ models: [badVersion] }), server.live, "versions")).toEqual([
+      { environmentId: "env-public" },
+    ]);
+    expect(planFor(server, desired({ models: [badVersion] })).refusals[0]?.reason).toContain(
+      "has no version envv-never",
+    );
+  });
+
+  it("refuses a Dataset manifest naming a catalog id that does not exist, at its spec.id", () => {
+    const existing = { ...dataset("train"), content: { type: "existing" as const, id: "ds-missing" } };
+    existing.source = {
+      file: "manifests/train.yaml",
+      line: 1,
+      fields: { "spec.id": { line: 5, column: 7 } },
+    };
+    const plan = planFor(newServer(freshLive()), desired({ datasets: [existing] }));
+    expect(plan.refusals).toEqual([
+      {
+        key: "acme/models/train",
+        reason:
+          "manifests/train.yaml:5:7: no catalog dataset has id ds-missing; check the id, or give the Dataset a file to upload",
+        blocking: true,
+      },
+    ]);
+    const found = { ...existing, content: { type: "existing" as const, id: "ds-external" } };
+    expect(planFor(newServer(freshLive()), desired({ datasets: [found] })).unchanged).toEqual([
+      "acme/models/train",
+    ]);
   });
 
   it("uses an existing catalog dataset by id without uploading anything", () => {
