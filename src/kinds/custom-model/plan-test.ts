@@ -65,7 +65,7 @@ export function planTest(input: TestPlanInput, ctx: PlanContext): CustomModelAct
   if (createdVersion) {
     if (ctx.options.skipTests) return [];
     const after = input.buildDependencies ?? createdVersion;
-    return [runTest(input, { fromAction: createdVersion.id }, [after.id], ["a new version is tested"], ctx)];
+    return [runTest(input, { fromAction: createdVersion.id }, [after.id], ["a new version is tested"])];
   }
   const latest = live?.latestVersion;
   if (!live || !latest) return [];
@@ -76,13 +76,9 @@ export function planTest(input: TestPlanInput, ctx: PlanContext): CustomModelAct
       return ctx.options.skipTests
         ? []
         : [
-            runTest(
-              input,
-              { id: latest.id },
-              input.annotate ? [input.annotate.id] : [],
-              ["the test configuration changed"],
-              ctx,
-            ),
+            runTest(input, { id: latest.id }, input.annotate ? [input.annotate.id] : [], [
+              "the test configuration changed",
+            ]),
           ];
     }
     if (recorded.outcome === "failed") gate(input, latest, null, "recorded in the version's trailer", ctx);
@@ -125,7 +121,7 @@ export function planTest(input: TestPlanInput, ctx: PlanContext): CustomModelAct
       : found?.overallStatus === "in_progress"
         ? "the latest test is still running"
         : "no test has run on the latest version";
-  return [runTest(input, { id: latest.id }, input.annotate ? [input.annotate.id] : [], [why], ctx)];
+  return [runTest(input, { id: latest.id }, input.annotate ? [input.annotate.id] : [], [why])];
 }
 
 function runTest(
@@ -133,7 +129,6 @@ function runTest(
   version: PendingId,
   after: string[],
   reasons: string[],
-  ctx: PlanContext,
 ): RunTestAction {
   const test = input.d.test!;
   const { dataset, predictionDataset } = input.datasets ?? { dataset: null, predictionDataset: null };
