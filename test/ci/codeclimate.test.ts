@@ -1,11 +1,9 @@
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { codeClimateReport } from "../../src/ci/gitlab/codeclimate.js";
 import { loadProject, type Issue } from "../../src/spec/index.js";
-
-const REPO_ROOT = resolve(import.meta.dirname, "../..");
-const FIXTURES = join(REPO_ROOT, "test/fixtures/invalid");
+import { anIssue, INVALID_FIXTURES as FIXTURES, REPO_ROOT } from "./issues.js";
 
 /**
  * What GitLab reads from a code-quality report (docs.gitlab.com/ci/testing/code_quality, "Code
@@ -32,18 +30,7 @@ const GitLabCodeQualitySchema = z.array(
   }),
 );
 
-const issue = (over: Partial<Issue> = {}): Issue => ({
-  code: "unknown-field",
-  severity: "error",
-  file: join(REPO_ROOT, "manifests/fraud.yaml"),
-  line: 11,
-  column: 3,
-  kind: "CustomModel",
-  name: "fraud",
-  path: ["spec", "runtimeParamters"],
-  message: 'unknown field "runtimeParamters"',
-  ...over,
-});
+const issue = anIssue;
 
 describe("codeClimateReport", () => {
   it("reports real invalid fixtures in the shape GitLab reads, one entry per issue", async () => {

@@ -9,9 +9,7 @@ import {
   issueAnnotations,
 } from "../../src/ci/github/workflow-commands.js";
 import { loadProject, type Issue } from "../../src/spec/index.js";
-
-const REPO_ROOT = resolve(import.meta.dirname, "../..");
-const FIXTURES = join(REPO_ROOT, "test/fixtures/invalid");
+import { anIssue, INVALID_FIXTURES as FIXTURES, REPO_ROOT } from "./issues.js";
 
 /** The runner's decoding (actions/runner ActionCommand): each escape back to its character, `%` last. */
 function unescape(text: string, property: boolean): string {
@@ -123,18 +121,16 @@ describe("issueAnnotations", () => {
     }
   });
 
-  const issue = (over: Partial<Issue>): Issue => ({
-    code: "target-name-ignored",
-    severity: "warning",
-    file: join(REPO_ROOT, "manifests/m.yaml"),
-    line: 7,
-    column: 3,
-    kind: "CustomModel",
-    name: "m",
-    path: ["spec", "targetName"],
-    message: "ignored for Anomaly models, 100%",
-    ...over,
-  });
+  const issue = (over: Partial<Issue>): Issue =>
+    anIssue({
+      code: "target-name-ignored",
+      severity: "warning",
+      file: join(REPO_ROOT, "manifests/m.yaml"),
+      line: 7,
+      path: ["spec", "targetName"],
+      message: "ignored for Anomaly models, 100%",
+      ...over,
+    });
 
   it("turns warnings into ::warning", () => {
     expect(issueAnnotations([issue({})], { repoRoot: REPO_ROOT })).toEqual([
