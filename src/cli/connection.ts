@@ -1,7 +1,13 @@
 import { setMaxListeners } from "node:events";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { createClient, httpTraceFromEnv, resolveConnection, type DataRobotClient } from "../client/index.js";
+import {
+  createClient,
+  httpTraceFromEnv,
+  resolveConnection,
+  type DataRobotClient,
+  type ProfileConnection,
+} from "../client/index.js";
 import { DrgitopsError } from "../errors.js";
 import type { CliContext } from "./context.js";
 
@@ -12,6 +18,8 @@ export interface ConnectionOptions {
   /** `--endpoint`; the value `local` asks for the embedded emulator explicitly. */
   endpoint?: string | undefined;
   token?: string | undefined;
+  /** The selected drgitops.yaml profile: its endpoint and token variable come after the flags. */
+  profile?: ProfileConnection | undefined;
   projectRoot: string;
   /** Absolute path of the project's emulator seed file (credentials, environments), if any. */
   seedFile?: string | undefined;
@@ -51,6 +59,7 @@ export async function openConnection(ctx: CliContext, options: ConnectionOptions
   const resolved = resolveConnection({
     endpoint: options.endpoint,
     token: options.token,
+    profile: options.profile,
     env: ctx.env,
     homeDir: options.homeDir ?? homedir(),
   });
@@ -66,7 +75,7 @@ export async function openConnection(ctx: CliContext, options: ConnectionOptions
     throw new DrgitopsError(
       "no-connection",
       "No DataRobot connection configured and CI is set: set DATAROBOT_ENDPOINT and DATAROBOT_API_TOKEN " +
-        "(or pass --endpoint and --token, or DATAROBOT_CONFIG_FILE); to use the embedded emulator in CI " +
+        "(or pass --endpoint and --token, select a profile with an endpoint, or set DATAROBOT_CONFIG_FILE); to use the embedded emulator in CI " +
         "pass --endpoint local",
     );
   }
@@ -79,7 +88,12 @@ export async function openConnection(ctx: CliContext, options: ConnectionOptions
     quiet: true,
     ...(options.seedFile ? { seedFile: options.seedFile } : {}),
   });
-  const why = resolved ? "--endpoint local" : "no DataRobot endpoint configured";
+  const why =
+    resolved === undefined
+      ? "no DataRobot endpoint configured"
+      : resolved.source === "profile"
+        ? `profile ${options.profile?.name ?? "?"}: endpoint local`
+        : "--endpoint local";
   ctx.stderr.write(`drgitops: ${why}; using the embedded emulator (data in ${EMBEDDED_DATA_DIR}/)\n`);
   try {
     return {

@@ -3,10 +3,16 @@ import { findProjectRoot, loadProjectConfig } from "../spec/index.js";
 
 /**
  * The namespace of model keys, the same for every command so `validate` and `plan` agree on keys:
- * --namespace, else drgitops.yaml, else the git remote's owner/repo, else (inside loadProject) the folder.
+ * --namespace, else the selected profile's, else drgitops.yaml, else the git remote's owner/repo,
+ * else (inside loadProject) the folder.
  */
-export async function namespaceFor(cwd: string, flag: string | undefined): Promise<string | undefined> {
+export async function namespaceFor(
+  cwd: string,
+  flag: string | undefined,
+  profileNamespace?: string,
+): Promise<string | undefined> {
   if (flag !== undefined) return flag;
+  if (profileNamespace !== undefined) return profileNamespace;
   const root = await findProjectRoot(cwd);
   const { config } = await loadProjectConfig(root);
   return config.namespace ?? (await namespaceOfRepository(root));

@@ -5,21 +5,32 @@ import { observeAndPlan, type ObserveAndPlanResult } from "../reconcile/observe.
 import type { Plan } from "../reconcile/plan-file.js";
 import { DEFAULT_MAX_DELETIONS, type BuildPlanOptions } from "../reconcile/plan.js";
 import { VersionFileCache, versionCacheDir } from "../reconcile/version-cache.js";
-import { loadProject, type Issue, type LoadResult } from "../spec/index.js";
+import {
+  findProjectRoot,
+  loadProject,
+  loadProjectConfig,
+  type Issue,
+  type LoadResult,
+} from "../spec/index.js";
 import type { Project } from "../spec/project.js";
+import { annotateIssues } from "./ci-output.js";
 import { openConnection, type Connection } from "./connection.js";
 import type { CliContext } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
 import { namespaceFor } from "./namespace.js";
+import { addProfileOption, profileConnection, selectProfile } from "./profiles.js";
 import { renderPlan, shouldColor, type PlanFormat } from "./views/index.js";
 import { createTextReader } from "./views/text-reader.js";
 
 /** What the commands share: flags, the validated load, the connection, issue formatting. */
 
+export { addProfileOption, requestedProfile, selectProfile, type SelectedProfile } from "./profiles.js";
+
 /** Flags plan and apply share. */
 export interface CommonFlags {
   endpoint?: string;
   token?: string;
+  profile?: string;
   namespace?: string;
   target?: string[];
   selector?: string[];
@@ -49,11 +60,12 @@ export function parseSelectors(selectors: readonly string[]): Record<string, str
   return out;
 }
 
-/** The connection flags (every command that talks to DataRobot). */
+/** The connection flags (every command that talks to DataRobot), `--profile` included. */
 export function addConnectionOptions(command: Command): Command {
-  return command
+  command
     .option("--endpoint <url>", "DataRobot endpoint, or `local` for the embedded emulator")
     .option("--token <token>", "DataRobot API token (prefer DATAROBOT_API_TOKEN: argv is visible to others)");
+  return addProfileOption(command);
 }
 
 /** Options plan and apply take, with their help texts. */
@@ -107,19 +119,28 @@ export function formatIssue(issue: Issue, cwd: string): string {
   return `${where}  ${what}  ${formatPath(issue.path)}  ${message} [${issue.code}]`;
 }
 
-/** Loads the manifests as `validate` does, with the namespace every command agrees on. */
+export interface LoadManifestsOptions {
+  hash: boolean;
+  /** `--profile` (DRGITOPS_PROFILE when absent); an unknown profile is a usage error. */
+  profile?: string | undefined;
+}
+
+/** Loads the manifests as `validate` does, with the namespace and profile every command agrees on. */
 export async function loadManifests(
   ctx: CliContext,
   paths: string[],
   namespaceFlag: string | undefined,
-  options: { hash: boolean },
+  options: LoadManifestsOptions,
 ): Promise<LoadResult> {
-  const namespace = await namespaceFor(ctx.cwd, namespaceFlag);
+  const root = await findProjectRoot(ctx.cwd);
+  const selected = selectProfile(ctx, await loadProjectConfig(root), options.profile);
+  const namespace = await namespaceFor(ctx.cwd, namespaceFlag, selected?.profile.namespace);
   return await loadProject({
     paths,
     cwd: ctx.cwd,
     hash: options.hash,
     ...(namespace !== undefined ? { namespace } : {}),
+    ...(selected !== undefined ? { profile: selected.name } : {}),
   });
 }
 
@@ -128,10 +149,12 @@ export async function loadValidated(
   ctx: CliContext,
   paths: string[],
   namespaceFlag: string | undefined,
+  options: Omit<LoadManifestsOptions, "hash"> = {},
 ): Promise<LoadResult | undefined> {
-  const result = await loadManifests(ctx, paths, namespaceFlag, { hash: true });
+  const result = await loadManifests(ctx, paths, namespaceFlag, { ...options, hash: true });
   const errors = result.issues.filter((i) => i.severity === "error");
   for (const issue of result.issues) ctx.stderr.write(`${formatIssue(issue, ctx.cwd)}\n`);
+  await annotateIssues(ctx, result.issues, ctx.stderr, result.project.root);
   if (errors.length > 0) {
     ctx.stderr.write(
       `invalid: ${errors.length} error${errors.length === 1 ? "" : "s"}; nothing was planned\n`,
@@ -141,21 +164,44 @@ export async function loadValidated(
   return result;
 }
 
-export function reportIssues(ctx: CliContext, issues: readonly Issue[]): void {
+/** Plan-time issues (unresolvable references, unset variables), with their annotations in CI. */
+export async function reportIssues(
+  ctx: CliContext,
+  issues: readonly Issue[],
+  projectRoot: string,
+): Promise<void> {
   for (const issue of issues) ctx.stderr.write(`${formatIssue(issue, ctx.cwd)}\n`);
+  await annotateIssues(ctx, issues, ctx.stderr, projectRoot);
   ctx.stderr.write("cannot plan: the problems above must be fixed first; nothing was changed\n");
 }
 
-/** Opens the connection a project's commands use (its emulator seed for the embedded default). */
+export interface ConnectFlags {
+  endpoint?: string | undefined;
+  token?: string | undefined;
+  /** `--profile`; DRGITOPS_PROFILE when absent. Ignored when the project was loaded with a profile. */
+  profile?: string | undefined;
+  parallelism?: number | undefined;
+}
+
+/**
+ * Opens the connection a project's commands use (its emulator seed for the embedded default):
+ * flags, then the selected profile's endpoint and token variable, then the usual sources.
+ */
 export async function connect(
   ctx: CliContext,
-  project: Pick<Project, "root" | "config">,
-  flags: { endpoint?: string | undefined; token?: string | undefined; parallelism?: number | undefined },
+  project: Pick<Project, "root" | "config"> & { profile?: string | undefined },
+  flags: ConnectFlags,
 ): Promise<Connection> {
   const seed = project.config.emulator?.seed;
+  const selected = selectProfile(
+    ctx,
+    { config: project.config, issues: [] },
+    project.profile ?? flags.profile,
+  );
   return await openConnection(ctx, {
     endpoint: flags.endpoint,
     token: flags.token,
+    profile: profileConnection(selected),
     projectRoot: project.root,
     seedFile: seed ? resolve(project.root, seed) : undefined,
     parallelism: flags.parallelism ?? project.config.parallelism,
@@ -180,7 +226,7 @@ export async function planFromManifests(
   // Usage errors (a bad --selector) before anything is loaded or started.
   const { parallelism: _p, ...planExtra } = extra;
   const planOptions = planOptionsOf(flags, planExtra);
-  const load = await loadValidated(ctx, paths, flags.namespace);
+  const load = await loadValidated(ctx, paths, flags.namespace, { profile: flags.profile });
   if (!load) return { code: ExitCode.invalidManifests };
   const { project } = load;
   const parallelism = extra.parallelism ?? project.config.parallelism;
@@ -195,11 +241,12 @@ export async function planFromManifests(
       ...(parallelism !== undefined ? { parallelism } : {}),
     });
     if (!result.ok) {
-      reportIssues(ctx, result.issues);
+      await reportIssues(ctx, result.issues, project.root);
       await connection.close();
       return { code: ExitCode.invalidManifests };
     }
-    return { code: null, load, connection, result };
+    const plan = project.profile === undefined ? result.plan : { ...result.plan, profile: project.profile };
+    return { code: null, load, connection, result: { ...result, plan } };
   } catch (error) {
     await connection.close();
     throw error;

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { DrgitopsError } from "../errors.js";
 import { normaliseEndpoint } from "./endpoint.js";
 
-export type ConnectionSource = "flags" | "env" | "config-file" | "default-config";
+export type ConnectionSource = "flags" | "profile" | "env" | "config-file" | "default-config";
 
 /** A DataRobot (or emulator) URL with its token. */
 export interface RemoteConnection {
@@ -24,9 +24,19 @@ export interface LocalConnection {
 
 export type ResolvedConnection = RemoteConnection | LocalConnection;
 
+/** Where a drgitops.yaml profile connects: an endpoint (or the variable holding it) and the token's variable. */
+export interface ProfileConnection {
+  name: string;
+  endpoint?: string | undefined;
+  endpointEnv?: string | undefined;
+  tokenEnv?: string | undefined;
+}
+
 export interface ResolveConnectionOptions {
   endpoint?: string | undefined;
   token?: string | undefined;
+  /** The selected profile; it is a source only when it names an endpoint (or endpointEnv). */
+  profile?: ProfileConnection | undefined;
   env: NodeJS.ProcessEnv;
   homeDir: string;
 }
@@ -41,7 +51,8 @@ const nonEmpty = (v: string | undefined): string | undefined =>
   v === undefined || v.trim() === "" ? undefined : v.trim();
 
 /**
- * DESIGN.md §9, first complete source wins: flags, DATAROBOT_ENDPOINT + DATAROBOT_API_TOKEN,
+ * DESIGN.md §9, first complete source wins: flags, the profile's endpoint with the variable its
+ * `tokenEnv` names, DATAROBOT_ENDPOINT + DATAROBOT_API_TOKEN,
  * DATAROBOT_CONFIG_FILE, ~/.config/datarobot/drconfig.yaml. Returns undefined when nothing is
  * configured (the CLI then decides about the embedded emulator). A half-configured source is an
  * error, so a token is never paired with an endpoint it was not meant for — with one exception:
@@ -66,6 +77,10 @@ export function resolveConnection(options: ResolveConnectionOptions): ResolvedCo
       ),
     );
   }
+
+  const profile = options.profile;
+  if (profile !== undefined && (profile.endpoint !== undefined || profile.endpointEnv !== undefined))
+    return fromProfile(profile, env);
 
   if (envEndpoint !== undefined || envToken !== undefined) {
     if (envEndpoint === undefined && envToken !== undefined) {
@@ -93,6 +108,32 @@ export function resolveConnection(options: ResolveConnectionOptions): ResolvedCo
   const defaultFile = join(options.homeDir, ".config", "datarobot", "drconfig.yaml");
   if (existsSync(defaultFile)) return fromConfigFile(defaultFile, "default-config");
   return undefined;
+}
+
+/** A profile's connection: only the variables it names, never DATAROBOT_API_TOKEN or another source. */
+function fromProfile(profile: ProfileConnection, env: NodeJS.ProcessEnv): ResolvedConnection {
+  const where = `profile ${profile.name} of drgitops.yaml`;
+  let endpoint = nonEmpty(profile.endpoint);
+  if (endpoint === undefined && profile.endpointEnv !== undefined) {
+    endpoint = nonEmpty(env[profile.endpointEnv]);
+    if (endpoint === undefined)
+      throw incomplete(
+        `${where} reads its endpoint from ${profile.endpointEnv} (endpointEnv), which is not set`,
+        `set ${profile.endpointEnv} (in CI: from a secret), or pass --endpoint`,
+      );
+  }
+  const token = profile.tokenEnv === undefined ? undefined : nonEmpty(env[profile.tokenEnv]);
+  return complete(endpoint ?? "", token, "profile", () =>
+    profile.tokenEnv === undefined
+      ? incomplete(
+          `${where} names an endpoint but no tokenEnv`,
+          "add tokenEnv: <VARIABLE> to the profile and put the token in that variable",
+        )
+      : incomplete(
+          `${where} reads its token from ${profile.tokenEnv} (tokenEnv), which is not set`,
+          `set ${profile.tokenEnv} (in CI: from a secret)`,
+        ),
+  );
 }
 
 function complete(

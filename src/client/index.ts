@@ -4,6 +4,7 @@ export {
   resolveConnection,
   type ConnectionSource,
   type LocalConnection,
+  type ProfileConnection,
   type RemoteConnection,
   type ResolveConnectionOptions,
   type ResolvedConnection,

@@ -25,6 +25,12 @@ export const PlanSchema = z.object({
   formatVersion: z.literal(1),
   createdAt: z.string(),
   namespace: z.string(),
+  /** The drgitops.yaml profile the plan was made with; `apply --plan` connects with it. */
+  profile: z.string().optional(),
+  /** `--shard I/N`: this plan holds share I of N of the whole plan. */
+  shard: z.object({ index: z.number().int().positive(), count: z.number().int().positive() }).optional(),
+  /** `--changed-since REF`: only what changed since REF, what depends on it and what that needs. */
+  changedSince: z.string().optional(),
   options: PlanOptionsSchema,
   actions: z.array(ActionSchema),
   drift: z.array(DriftItemSchema),

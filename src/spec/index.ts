@@ -16,7 +16,8 @@ export { parseMemory } from "./schema/memory.js";
 export { API_VERSION } from "./schema/common.js";
 export type { DatasetRef } from "./schema/common.js";
 export { ProjectConfigSchema, PROJECT_CONFIG_FILE } from "./schema/project-config.js";
-export type { ProjectConfig } from "./schema/project-config.js";
+export type { ProjectConfig, Profile } from "./schema/project-config.js";
+export { defaultsFor, profileNames, profileOf } from "./profiles.js";
 export { ModelMetadataSchema } from "./schema/model-metadata.js";
 export type {
   ModelMetadata,

@@ -12,6 +12,8 @@ import { classifyDocument, normaliseDocument, type AnyManifest } from "./normali
 import type { LoadedResource, LoadOptions, LoadResult, ManifestLocation, Project } from "./project.js";
 import { byLocation, dedupe, identify, ioIssue, placer } from "./place-issues.js";
 import { findProjectRoot, loadProjectConfig } from "./project-root.js";
+import { defaultsFor, profileOf } from "./profiles.js";
+import type { Profile, ProjectConfig } from "./schema/project-config.js";
 import { runRules, type Entry, type RuleIssue } from "./rules/index.js";
 import { touchesInvalid } from "./salvage.js";
 import { locate, parseYaml } from "./yaml-doc.js";
@@ -36,7 +38,9 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
   const { config } = loadedConfig;
   const issues: Issue[] = [...loadedConfig.issues];
   const notes: Note[] = [];
-  const namespace = opts.namespace ?? config.namespace ?? basename(root);
+  const profile = selectProfile(config, loadedConfig.issues.length > 0, opts.profile);
+  const namespace = opts.namespace ?? profile?.namespace ?? config.namespace ?? basename(root);
+  const defaults = defaultsFor(config, profile);
 
   // Paths on the command line are relative to the cwd; those in drgitops.yaml to the project root.
   const inputs =
@@ -49,7 +53,7 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
   const discovered = await discoverManifestFiles(inputs, cwd, { skip });
   issues.push(...discovered.issues);
 
-  const place = placer(loadedConfig.doc);
+  const place = placer(loadedConfig.doc, profile === undefined ? undefined : opts.profile);
   // Documents with schema errors are judged too, on their valid fields, but never enter the project.
   const documents: { doc: YamlDoc; manifest: AnyManifest; complete?: AnyManifest; invalid?: FieldPath[] }[] =
     [];
@@ -84,7 +88,7 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
         issues.push(place(cls.issue, doc, ident));
         continue;
       }
-      const result = normaliseDocument(doc, kinds, config.defaults);
+      const result = normaliseDocument(doc, kinds, defaults);
       for (const p of result.issues) issues.push(place(p, doc, ident));
       if (result.manifest) documents.push({ doc, manifest: result.manifest, complete: result.manifest });
       else if (result.salvaged) documents.push({ doc, manifest: result.salvaged.data, ...result.salvaged });
@@ -142,6 +146,7 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
   const project: Project = {
     root,
     namespace,
+    ...(profile !== undefined && opts.profile !== undefined ? { profile: opts.profile } : {}),
     config,
     ...(loadedConfig.file ? { configFile: loadedConfig.file } : {}),
     resources: judged.flatMap((entry) => (entry.complete ? [loadedResource(entry, entry.complete)] : [])),
@@ -150,6 +155,22 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
 
   const unique = dedupe(issues).sort(byLocation);
   return { ok: !hasErrors(unique), project, issues: unique, notes };
+}
+
+/**
+ * The profile a load was asked for. The CLI has already refused an unknown name; with a broken
+ * drgitops.yaml (reported as issues) there is nothing to select from.
+ */
+function selectProfile(
+  config: ProjectConfig,
+  broken: boolean,
+  name: string | undefined,
+): Profile | undefined {
+  if (name === undefined || broken) return undefined;
+  const profile = profileOf(config, name);
+  if (profile === undefined)
+    throw new Error(`profile "${name}" is not defined in drgitops.yaml (the caller must check it first)`);
+  return profile;
 }
 
 function loadedResource(entry: Judged, manifest: AnyManifest): LoadedResource {

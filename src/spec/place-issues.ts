@@ -28,17 +28,24 @@ export function identify(data: unknown): { kind?: string; name?: string } {
 
 /**
  * Places a pending issue at its node. A CustomModel field that the manifest does not contain but
- * drgitops.yaml `defaults` does came from the defaults, so the issue points there.
+ * drgitops.yaml `defaults` does came from the defaults, so the issue points there (the selected
+ * profile's `defaults` first: they are merged over the top-level ones).
  */
-export function placer(configDoc: YamlDoc | undefined) {
+export function placer(configDoc: YamlDoc | undefined, profile?: string) {
+  const defaultsPaths: (string | number)[][] = [
+    ...(profile === undefined ? [] : [["profiles", profile, "defaults"]]),
+    ["defaults"],
+  ];
   return (p: PendingIssue, doc: YamlDoc, ident: { kind?: string; name?: string }): Issue => {
     let target = doc;
     let pos = locate(doc, p.path, p.atKey);
     if (!pos.exact && configDoc && ident.kind === "CustomModel" && p.path[0] === "spec") {
-      const inDefaults = locate(configDoc, ["defaults", ...p.path.slice(1)], p.atKey);
-      if (inDefaults.exact) {
+      for (const base of defaultsPaths) {
+        const inDefaults = locate(configDoc, [...base, ...p.path.slice(1)], p.atKey);
+        if (!inDefaults.exact) continue;
         target = configDoc;
         pos = inDefaults;
+        break;
       }
     }
     return {

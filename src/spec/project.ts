@@ -29,6 +29,8 @@ export interface Project {
   /** The git root, or the working directory outside git. */
   root: string;
   namespace: string;
+  /** The drgitops.yaml profile the project was loaded with (`--profile`), if any. */
+  profile?: string;
   config: ProjectConfig;
   /** Absolute path of drgitops.yaml when there is one. */
   configFile?: string;
@@ -69,6 +71,8 @@ export interface LoadOptions {
   cwd: string;
   /** Overrides drgitops.yaml `namespace` (the git remote default is computed by the caller). */
   namespace?: string;
+  /** A profile of drgitops.yaml (its name checked by the caller): its namespace and defaults apply. */
+  profile?: string;
   /** Digest cache folder; default `<root>/.drgitops/cache`. */
   cacheDir?: string;
   /** Hash model sources, docker contexts and dataset files. */

@@ -137,6 +137,53 @@ describe("resolveConnection (DESIGN §9)", () => {
   });
 });
 
+describe("resolveConnection with a drgitops.yaml profile", () => {
+  const env = {
+    DATAROBOT_ENDPOINT: "https://env.example.com",
+    DATAROBOT_API_TOKEN: "t-env",
+    PROD_URL: "https://prod.example.com",
+    PROD_TOKEN: TOKEN,
+  };
+  const prod = { name: "prod", endpointEnv: "PROD_URL", tokenEnv: "PROD_TOKEN" };
+
+  it("comes after the flags and before DATAROBOT_ENDPOINT, with only the variables it names", () => {
+    expect(resolveConnection({ env, homeDir: home, profile: prod })).toEqual({
+      kind: "remote",
+      endpoint: "https://prod.example.com/api/v2",
+      token: TOKEN,
+      source: "profile",
+    });
+    expect(
+      resolveConnection({ env, homeDir: home, profile: prod, endpoint: "https://flag.example.com" }),
+    ).toMatchObject({ endpoint: "https://flag.example.com/api/v2", token: "t-env", source: "flags" });
+    // A profile that names no endpoint (only a namespace or defaults) is not a connection source.
+    expect(resolveConnection({ env, homeDir: home, profile: { name: "ns-only" } })).toMatchObject({
+      source: "env",
+      token: "t-env",
+    });
+    expect(resolveConnection({ env, homeDir: home, profile: { name: "dev", endpoint: "local" } })).toEqual({
+      kind: "local",
+      endpoint: "local",
+      source: "profile",
+    });
+  });
+
+  it("never pairs the profile's endpoint with DATAROBOT_API_TOKEN, and names the variable that is missing", () => {
+    expect(
+      failure(() =>
+        resolveConnection({ env, homeDir: home, profile: { name: "p", endpoint: "https://p.example.com" } }),
+      ).message,
+    ).toContain("profile p of drgitops.yaml names an endpoint but no tokenEnv");
+    expect(
+      failure(() => resolveConnection({ env: { ...env, PROD_TOKEN: " " }, homeDir: home, profile: prod }))
+        .message,
+    ).toContain("reads its token from PROD_TOKEN (tokenEnv), which is not set");
+    expect(
+      failure(() => resolveConnection({ env: { PROD_TOKEN: TOKEN }, homeDir: home, profile: prod })).message,
+    ).toContain("reads its endpoint from PROD_URL (endpointEnv), which is not set");
+  });
+});
+
 describe("normaliseEndpoint (API.md §0.1)", () => {
   it.each([
     ["https://app.datarobot.com", "https://app.datarobot.com/api/v2"],

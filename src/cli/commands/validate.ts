@@ -1,23 +1,33 @@
 import { Option } from "commander";
+import { codeClimateReport } from "../../ci/index.js";
 import { displayOrder } from "../../kinds/index.js";
 import type { LoadResult } from "../../spec/index.js";
+import { annotateIssues, repoRootOf } from "../ci-output.js";
 import { ExitCode } from "../exit-codes.js";
-import { displayFile, formatIssue, loadManifests } from "../shared.js";
+import { addProfileOption, displayFile, formatIssue, loadManifests } from "../shared.js";
 import type { RegisterCommand } from "./index.js";
 
 interface Flags {
-  format: "human" | "json";
+  format: "human" | "json" | "codeclimate";
   namespace?: string;
+  profile?: string;
   verbose?: boolean;
 }
 
 /** `drgitops validate`: every problem of every manifest at once, offline; exit 3 when any is an error. */
 export const register: RegisterCommand = (program, ctx, run) => {
-  program
+  const command = program
     .command("validate")
     .description("Check manifests offline and report every problem with file:line:column")
     .argument("[paths...]", "manifest files or folders (default: drgitops.yaml paths, else .)")
-    .addOption(new Option("--format <format>", "output format").choices(["human", "json"]).default("human"))
+    .addOption(
+      new Option(
+        "--format <format>",
+        "output format; codeclimate: a GitLab code-quality report (JSON array) on stdout",
+      )
+        .choices(["human", "json", "codeclimate"])
+        .default("human"),
+    )
     .option(
       "--namespace <namespace>",
       "namespace of model keys (default: drgitops.yaml, else the git remote, else the folder name)",
@@ -26,19 +36,32 @@ export const register: RegisterCommand = (program, ctx, run) => {
     .addHelpText(
       "after",
       "\nEach issue is printed as `file:line:column  kind/name  field.path  message`.\n" +
+        "In GitHub Actions each one is also a ::error/::warning annotation.\n" +
         "Exit codes: 0 valid (warnings allowed), 3 invalid, 1 usage or internal error.\n",
-    )
-    .action((paths: string[], flags: Flags) =>
-      run(async () => {
-        const result = await loadManifests(ctx, paths, flags.namespace, { hash: false });
-        const text =
+    );
+  addProfileOption(command).action((paths: string[], flags: Flags) =>
+    run(async () => {
+      const result = await loadManifests(ctx, paths, flags.namespace, {
+        hash: false,
+        profile: flags.profile,
+      });
+      const { root } = result.project;
+      let text: string;
+      if (flags.format === "codeclimate") {
+        const report = codeClimateReport(result.issues, { repoRoot: await repoRootOf(ctx.cwd, root) });
+        text = `${JSON.stringify(report, null, 2)}\n`;
+      } else {
+        text =
           flags.format === "json"
             ? renderJson(result, ctx.cwd)
             : renderHuman(result, ctx.cwd, flags.verbose === true);
-        ctx.stdout.write(text);
-        return result.ok ? ExitCode.ok : ExitCode.invalidManifests;
-      }),
-    );
+      }
+      ctx.stdout.write(text);
+      // Next to the human lines; on stderr when stdout is a JSON document.
+      await annotateIssues(ctx, result.issues, flags.format === "human" ? ctx.stdout : ctx.stderr, root);
+      return result.ok ? ExitCode.ok : ExitCode.invalidManifests;
+    }),
+  );
 };
 
 function summary(result: LoadResult): { errors: number; warnings: number; documents: number } {

@@ -23,6 +23,26 @@ export function effectOf(action: BaseAction): Effect {
   return actionText(action.type).effect;
 }
 
+/**
+ * What narrows a plan, for its heading: `["profile prod", "shard 2/3", "changed since main"]`; empty
+ * for a plain plan (so its heading stays as it always was). `quote` marks names in markdown.
+ */
+export function planScope(
+  plan: Pick<Plan, "profile" | "shard" | "changedSince">,
+  quote: (text: string) => string = (t) => t,
+): string[] {
+  return [
+    ...(plan.profile === undefined ? [] : [`profile ${quote(plan.profile)}`]),
+    ...(plan.shard === undefined ? [] : [`shard ${plan.shard.index}/${plan.shard.count}`]),
+    ...(plan.changedSince === undefined ? [] : [`changed since ${quote(plan.changedSince)}`]),
+  ];
+}
+
+/** ` (profile prod, shard 2/3)` after a heading, or nothing. */
+export function scopeSuffix(scope: readonly string[]): string {
+  return scope.length === 0 ? "" : ` (${scope.join(", ")})`;
+}
+
 /** Actions grouped by resource key, in plan order. */
 export function groupByKey<A extends BaseAction>(actions: readonly A[]): [string, A[]][] {
   const groups = new Map<string, A[]>();

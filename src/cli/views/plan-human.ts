@@ -1,6 +1,15 @@
 import type { BaseAction } from "../../reconcile/action.js";
 import type { Plan } from "../../reconcile/plan-file.js";
-import { describeChange, effectOf, groupByKey, MARKER, summaryLine, verbOf } from "./format.js";
+import {
+  describeChange,
+  effectOf,
+  groupByKey,
+  MARKER,
+  planScope,
+  scopeSuffix,
+  summaryLine,
+  verbOf,
+} from "./format.js";
 import { createStyle, type Style } from "./style.js";
 import { textDiff, type ReadText } from "./text-diff.js";
 
@@ -15,7 +24,10 @@ export interface HumanOptions {
  */
 export async function renderHuman(plan: Plan, options: HumanOptions): Promise<string> {
   const s = createStyle(options.color);
-  const out: string[] = [`drgitops plan for namespace ${s.bold(plan.namespace)}`, ""];
+  const out: string[] = [
+    `drgitops plan for namespace ${s.bold(plan.namespace)}${scopeSuffix(planScope(plan))}`,
+    "",
+  ];
 
   if (plan.drift.length > 0) {
     out.push(s.warn(s.bold("Drift: changed outside drgitops (the actions below restore the manifests)")));

@@ -1,20 +1,19 @@
 import type { Plan } from "../../reconcile/plan-file.js";
-import { describeChange, effectOf, groupByKey, MARKER, summaryLine, verbOf } from "./format.js";
+import {
+  describeChange,
+  effectOf,
+  groupByKey,
+  MARKER,
+  planScope,
+  scopeSuffix,
+  summaryLine,
+  verbOf,
+} from "./format.js";
+import { cell, code, escapeHtml } from "./markdown-text.js";
 import { textDiff, type ReadText } from "./text-diff.js";
 
 export interface MarkdownOptions {
   readText?: ReadText;
-}
-
-/** Table cells: pipes and newlines would break the row. */
-function cell(text: string): string {
-  return text.replaceAll("|", "\\|").replaceAll(/\r?\n/g, " ");
-}
-
-/** A code span that survives backticks in the text. */
-function code(text: string): string {
-  const fence = text.includes("`") ? "``" : "`";
-  return `${fence}${text}${fence}`;
 }
 
 /**
@@ -22,7 +21,8 @@ function code(text: string): string {
  * must see), a table of resources, and per-resource details collapsed in <details>.
  */
 export async function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): Promise<string> {
-  const out: string[] = [`### drgitops plan for ${code(plan.namespace)}`, "", `**${summaryLine(plan)}**`, ""];
+  const heading = `### drgitops plan for ${code(plan.namespace)}${scopeSuffix(planScope(plan, code))}`;
+  const out: string[] = [heading, "", `**${summaryLine(plan)}**`, ""];
   if (plan.drift.length > 0) {
     out.push("> [!WARNING]", "> **Drift**: changed outside drgitops; applying restores the manifests.");
     for (const d of plan.drift) out.push(`> - ${code(d.key)}: ${cell(d.summary)}`);
@@ -76,8 +76,4 @@ export async function renderMarkdown(plan: Plan, options: MarkdownOptions = {}):
   if (plan.unchanged.length > 0)
     out.push(`${plan.unchanged.length} resource${plan.unchanged.length === 1 ? "" : "s"} unchanged.`);
   return `${out.join("\n").trimEnd()}\n`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }
