@@ -15,6 +15,20 @@ const base = {
   at: z.string(),
 };
 
+/**
+ * The end of the log of what failed (a test, a dependency build), redacted and cut, so CI shows why
+ * without anyone opening DataRobot.
+ */
+export const FailureLogSchema = z.object({
+  /** What the lines come from: `test log`, `dependency build log`. */
+  source: z.string(),
+  /** The last lines, oldest first. */
+  lines: z.array(z.string()),
+  /** How many earlier lines were left out. */
+  omitted: z.number().int().nonnegative(),
+});
+export type FailureLog = z.infer<typeof FailureLogSchema>;
+
 /** Typed events of an apply run; views subscribe, the executor never prints. */
 export const ApplyEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("action-started"), ...base }),
@@ -32,6 +46,7 @@ export const ApplyEventSchema = z.discriminatedUnion("type", [
     /** A test gate that did not pass (exit 7), rather than an error (exit 4). */
     gate: z.boolean(),
     durationMs: z.number(),
+    log: FailureLogSchema.optional(),
   }),
   z.object({
     type: z.literal("action-skipped"),

@@ -1,5 +1,5 @@
 import type { PendingId } from "./action.js";
-import type { ApplyEvent, SkipReason, TaskOutcome } from "./events.js";
+import type { ApplyEvent, FailureLog, SkipReason, TaskOutcome } from "./events.js";
 import { PlanReferenceError, type Outcome } from "./io.js";
 
 /** Identity of one node of the task graph. */
@@ -53,6 +53,8 @@ export interface TaskResult {
   produced?: Readonly<Record<string, string>>;
   /** Wall time of a task that ran. */
   durationMs?: number;
+  /** The end of the failed work's log (a test, a dependency build), when the handler fetched it. */
+  log?: FailureLog;
 }
 
 /** Validates the graph: known dependencies, no cycles. Throws on a bad plan. */
@@ -147,8 +149,9 @@ export async function runTasks<A>(options: RunOptions<A>): Promise<TaskResult[]>
       case "failed":
       case "gate-failed": {
         const gate = outcome.status === "gate-failed";
-        record(t, { outcome: outcome.status, message: outcome.message, durationMs });
-        onEvent({ type: "action-failed", ...emitBase(t), error: outcome.message, gate, durationMs });
+        const log = outcome.log === undefined ? {} : { log: outcome.log };
+        record(t, { outcome: outcome.status, message: outcome.message, durationMs, ...log });
+        onEvent({ type: "action-failed", ...emitBase(t), error: outcome.message, gate, durationMs, ...log });
         skipDependents(
           t,
           gate ? "dependency-gated" : "dependency-failed",

@@ -2,6 +2,7 @@ import type { DataRobotClient } from "../client/index.js";
 import { DrgitopsError } from "../errors.js";
 import type { Provenance } from "../git/index.js";
 import type { BaseAction, PendingId } from "./action.js";
+import type { FailureLog } from "./events.js";
 import type { Need } from "./plan-context.js";
 
 /**
@@ -56,6 +57,8 @@ export interface ApplyContext {
   env: NodeJS.ProcessEnv;
   /** Upper bound of each wait for a build, test or upload. */
   waitTimeoutMs: number;
+  /** Values never to show (sensitive runtime values), besides the API token the client redacts. */
+  secrets?: readonly string[];
 }
 
 /** Why an action did not run. `stale`: its object moved since the plan was made. */
@@ -67,8 +70,8 @@ export type SkipReason = "dependency-failed" | "dependency-gated" | "stale" | "a
  */
 export type Outcome =
   | { status: "succeeded"; message?: string; produced?: Readonly<Record<string, string>> }
-  | { status: "gate-failed"; message: string }
-  | { status: "failed"; message: string }
+  | { status: "gate-failed"; message: string; log?: FailureLog }
+  | { status: "failed"; message: string; log?: FailureLog }
   | { status: "skipped"; reason: "stale"; message: string };
 
 export interface HandlerArgs<A extends BaseAction = BaseAction> {

@@ -1,34 +1,9 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
 import { codeClimateReport } from "../../src/ci/gitlab/codeclimate.js";
 import { loadProject, type Issue } from "../../src/spec/index.js";
 import { anIssue, INVALID_FIXTURES as FIXTURES, REPO_ROOT } from "./issues.js";
-
-/**
- * What GitLab reads from a code-quality report (docs.gitlab.com/ci/testing/code_quality, "Code
- * Quality report format"): a JSON array; per entry description, check_name, fingerprint, severity
- * (info | minor | major | critical | blocker), location.path (relative, no leading ./) and
- * location.lines.begin (or location.positions.begin.line).
- */
-const GitLabCodeQualitySchema = z.array(
-  z.object({
-    description: z.string().min(1),
-    check_name: z.string().min(1),
-    fingerprint: z.string().min(1),
-    severity: z.enum(["info", "minor", "major", "critical", "blocker"]),
-    location: z.object({
-      path: z
-        .string()
-        .min(1)
-        .refine(
-          (p) => !p.startsWith("./") && !p.startsWith("/") && !p.includes("\\"),
-          "a relative POSIX path",
-        ),
-      lines: z.object({ begin: z.number().int().positive() }),
-    }),
-  }),
-);
+import { GitLabCodeQualitySchema } from "./readers.js";
 
 const issue = anIssue;
 

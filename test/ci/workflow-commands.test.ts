@@ -10,34 +10,7 @@ import {
 } from "../../src/ci/github/workflow-commands.js";
 import { loadProject, type Issue } from "../../src/spec/index.js";
 import { anIssue, INVALID_FIXTURES as FIXTURES, REPO_ROOT } from "./issues.js";
-
-/** The runner's decoding (actions/runner ActionCommand): each escape back to its character, `%` last. */
-function unescape(text: string, property: boolean): string {
-  const mappings: [string, string][] = [
-    ["%0D", "\r"],
-    ["%0A", "\n"],
-    ...(property
-      ? ([
-          ["%3A", ":"],
-          ["%2C", ","],
-        ] as [string, string][])
-      : []),
-    ["%25", "%"],
-  ];
-  return mappings.reduce((acc, [escaped, raw]) => acc.replaceAll(escaped, raw), text);
-}
-
-/** Parses `::name k=v,k2=v2::message` the way the runner does: split on `,` then on the first `=`. */
-function parseCommand(line: string): { name: string; properties: Record<string, string>; message: string } {
-  const match = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/s.exec(line);
-  if (match === null) throw new Error(`not a workflow command: ${line}`);
-  const properties: Record<string, string> = {};
-  for (const pair of (match[2] ?? "").split(",").filter((p) => p !== "")) {
-    const at = pair.indexOf("=");
-    properties[pair.slice(0, at)] = unescape(pair.slice(at + 1), true);
-  }
-  return { name: match[1]!, properties, message: unescape(match[3]!, false) };
-}
+import { parseCommand } from "./readers.js";
 
 describe("escaping", () => {
   it("escapes data and properties exactly as GitHub documents", () => {

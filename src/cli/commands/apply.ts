@@ -8,7 +8,16 @@ import { applyPlan } from "../../reconcile/apply.js";
 import type { TaskResult } from "../../reconcile/executor.js";
 import type { ApplyContext } from "../../reconcile/io.js";
 import { parsePlan, type Plan } from "../../reconcile/plan-file.js";
+import { sensitiveValuesOf } from "../../reconcile/plan-secrets.js";
 import { findProjectRoot, loadProjectConfig } from "../../spec/index.js";
+import { isGitHubActions } from "../../ci/index.js";
+import {
+  appendJobSummary,
+  checkPullRequestContext,
+  commentSubject,
+  failureAnnotation,
+  postPullRequestComment,
+} from "../ci-output.js";
 import type { Connection } from "../connection.js";
 import type { CliContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
@@ -18,11 +27,19 @@ import {
   parseCount,
   planFromManifests,
   renderPlanFor,
+  requestedProfile,
   type CommonFlags,
 } from "../shared.js";
 import { createJsonLinesView, outcomeJson } from "../views/apply-json.js";
 import { createProgressView } from "../views/apply-progress.js";
-import { formatOutcomeTable, summariseByResource, totals, type RunTotals } from "../views/outcome-table.js";
+import { formatFailureLogs, renderOutcomeMarkdown } from "../views/outcome-markdown.js";
+import {
+  formatOutcomeTable,
+  summariseByResource,
+  totals,
+  type ResourceSummary,
+  type RunTotals,
+} from "../views/outcome-table.js";
 import type { RegisterCommand } from "./index.js";
 
 interface ApplyFlags extends CommonFlags {
@@ -32,6 +49,7 @@ interface ApplyFlags extends CommonFlags {
   yes?: boolean;
   waitTimeout?: number;
   format: "human" | "json";
+  prComment?: boolean;
 }
 
 const DEFAULT_PARALLELISM = 4;
@@ -67,6 +85,8 @@ interface Execution {
   root: string;
   parallelism: number;
   savedPlan: boolean;
+  /** Live texts for the plan's diffs (none for a saved plan). */
+  texts: Record<string, Record<string, string>>;
 }
 
 async function execute(ctx: CliContext, flags: ApplyFlags, run: Execution): Promise<number> {
@@ -88,6 +108,7 @@ async function execute(ctx: CliContext, flags: ApplyFlags, run: Execution): Prom
     projectRoot: run.root,
     env: ctx.env,
     waitTimeoutMs: (flags.waitTimeout ?? DEFAULT_WAIT_TIMEOUT_S) * 1000,
+    secrets: sensitiveValuesOf(plan, ctx.env),
   };
   const view = json ? createJsonLinesView(ctx.stdout) : createProgressView(ctx.stdout);
   let results: TaskResult[];
@@ -113,12 +134,41 @@ async function execute(ctx: CliContext, flags: ApplyFlags, run: Execution): Prom
       ctx.stdout.write(
         `test gate: ${g.key} version ${g.versionLabel}: latest test ${g.outcome}: ${g.message}\n`,
       );
+    ctx.stdout.write(formatFailureLogs(results));
   }
   if (counts.stale > 0)
     ctx.stderr.write(
       "some actions were refused because their objects changed since the plan; run plan again\n",
     );
+  await reportOutcomeToCi(ctx, flags, run, { resources, results, code });
   return code;
+}
+
+/**
+ * In GitHub Actions: one annotation per failed action (with its log tail) and the outcome table in
+ * the job summary; with --pr-comment the outcome, then the plan it applied, as the PR's comment.
+ */
+async function reportOutcomeToCi(
+  ctx: CliContext,
+  flags: ApplyFlags,
+  run: Execution,
+  outcome: { resources: ResourceSummary[]; results: TaskResult[]; code: number },
+): Promise<void> {
+  const inActions = isGitHubActions(ctx.env);
+  if (!inActions && flags.prComment !== true) return;
+  const { plan } = run;
+  if (inActions)
+    for (const r of outcome.results)
+      if (r.outcome === "failed" || r.outcome === "gate-failed")
+        ctx.stderr.write(
+          `${failureAnnotation(`drgitops ${r.type} ${r.key}`, r.message ?? r.outcome, r.log?.lines ?? [])}\n`,
+        );
+  const markdown = renderOutcomeMarkdown(plan, outcome.resources, outcome.results, outcome.code);
+  await appendJobSummary(ctx, markdown);
+  if (flags.prComment === true) {
+    const planMarkdown = await renderPlanFor(ctx, plan, "markdown", run.root, run.texts);
+    await postPullRequestComment(ctx, commentSubject(plan), `${markdown}\n${planMarkdown}`);
+  }
 }
 
 /** Shows the plan that is about to run: the human rendering, or its JSON as the first line. */
@@ -142,6 +192,18 @@ const DECIDED_BY_PLAN: readonly [keyof ApplyFlags, string][] = [
   ["skipTests", "--skip-tests"],
   ["namespace", "--namespace"],
 ];
+
+/** A saved plan connects with the profile it was made with; another one asked for is refused. */
+function savedPlanProfile(ctx: CliContext, flags: ApplyFlags, plan: Plan): string | undefined {
+  const requested = requestedProfile(ctx, flags.profile);
+  if (requested !== undefined && requested !== plan.profile)
+    throw new UsageError(
+      plan.profile === undefined
+        ? `the saved plan was made without a profile; it cannot be applied with profile ${requested} (unset --profile/DRGITOPS_PROFILE, or make a new plan with it)`
+        : `the saved plan was made with profile ${plan.profile}; it cannot be applied with profile ${requested}`,
+    );
+  return plan.profile;
+}
 
 /** `drgitops apply`: make DataRobot equal to the manifests (or to a saved plan). */
 export const register: RegisterCommand = (program, ctx, run) => {
@@ -169,15 +231,21 @@ export const register: RegisterCommand = (program, ctx, run) => {
       )
         .choices(["human", "json"])
         .default("human"),
+    )
+    .option(
+      "--pr-comment",
+      "post the outcome and the applied plan as the pull request's drgitops comment (an apply run from a pull request)",
     );
   addCommonOptions(command).addHelpText(
     "after",
     "\nExit codes: 0 success, 1 error, 3 invalid manifests, 4 some actions failed or were skipped,\n" +
       "5 saved plan stale (only the moved objects were refused), 7 a test gate failed.\n" +
-      "Re-running after any failure or interruption is safe: it converges without duplicates.\n",
+      "Re-running after any failure or interruption is safe: it converges without duplicates.\n" +
+      "In GitHub Actions the outcome table (with the log tail of each failure) goes to the job summary.\n",
   );
   command.action((paths: string[], flags: ApplyFlags) =>
     run(async () => {
+      if (flags.prComment === true) await checkPullRequestContext(ctx);
       if (flags.plan !== undefined) {
         if (paths.length > 0) throw new UsageError("give either manifest paths or --plan, not both");
         const ignored = DECIDED_BY_PLAN.filter(([key]) => flags[key] !== undefined).map(([, flag]) => flag);
@@ -217,7 +285,7 @@ async function planAndShow(
     const { root, config } = load.project;
     await showPlan(ctx, flags, result.plan, root, result.texts);
     const parallelism = flags.parallelism ?? config.parallelism ?? DEFAULT_PARALLELISM;
-    return { plan: result.plan, connection, root, parallelism, savedPlan: false };
+    return { plan: result.plan, connection, root, parallelism, savedPlan: false, texts: result.texts };
   } catch (error) {
     await connection.close();
     throw error;
@@ -233,13 +301,14 @@ async function applySaved(ctx: CliContext, flags: ApplyFlags): Promise<number> {
     throw new UsageError(`cannot read plan ${file}: ${(error as Error).message}`);
   }
   const plan = parsePlan(json, file);
+  const profile = savedPlanProfile(ctx, flags, plan);
   const root = await findProjectRoot(ctx.cwd);
   const { config } = await loadProjectConfig(root);
-  const connection = await connect(ctx, { root, config }, flags);
+  const connection = await connect(ctx, { root, config, profile }, flags);
   try {
     await showPlan(ctx, flags, plan, root, {});
     const parallelism = flags.parallelism ?? config.parallelism ?? DEFAULT_PARALLELISM;
-    return await execute(ctx, flags, { plan, connection, root, parallelism, savedPlan: true });
+    return await execute(ctx, flags, { plan, connection, root, parallelism, savedPlan: true, texts: {} });
   } finally {
     await connection.close();
   }

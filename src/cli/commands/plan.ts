@@ -1,8 +1,15 @@
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Option } from "commander";
+import { isGitHubActions } from "../../ci/index.js";
 import type { Plan } from "../../reconcile/plan-file.js";
 import { planHasChanges } from "../../reconcile/plan-file.js";
+import {
+  appendJobSummary,
+  checkPullRequestContext,
+  commentSubject,
+  postPullRequestComment,
+} from "../ci-output.js";
 import type { CliContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import {
@@ -20,6 +27,7 @@ interface PlanFlags extends CommonFlags {
   format: PlanFormat;
   detailedExitcode?: boolean;
   detectDrift?: boolean;
+  prComment?: boolean;
 }
 
 /** Exit code of `plan`: drift (with --detect-drift) wins over changes (with --detailed-exitcode). */
@@ -54,27 +62,43 @@ export const register: RegisterCommand = (program, ctx, run) => {
         .default("human"),
     )
     .option("--detailed-exitcode", "exit 2 when there are changes, 0 when there are none")
-    .option("--detect-drift", "exit 6 when something was changed outside drgitops");
+    .option("--detect-drift", "exit 6 when something was changed outside drgitops")
+    .option(
+      "--pr-comment",
+      "post the plan as a comment on the pull request (GitHub Actions: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH), edited on each run",
+    );
   addCommonOptions(command).addHelpText(
     "after",
     "\nExit codes: 0 no changes (or changes without --detailed-exitcode), 2 changes, 3 invalid manifests,\n" +
       "6 drift (with --detect-drift), 1 error or a blocking refusal (a plan apply would refuse).\n" +
-      "Nothing is written to DataRobot.\n",
+      "Nothing is written to DataRobot. In GitHub Actions the markdown plan is appended to the job summary.\n",
   );
   command.action((paths: string[], flags: PlanFlags) =>
     run(async () => {
+      // Before anything is loaded or connected: a comment that cannot be posted must not cost a plan.
+      if (flags.prComment === true) await checkPullRequestContext(ctx);
       const planned = await planFromManifests(ctx, paths, flags);
       if (planned.code !== null) return planned.code;
       const { connection, result, load } = planned;
       try {
         const { plan } = result;
+        const { root } = load.project;
         if (flags.out !== undefined) await writePlanFile(ctx, flags.out, plan);
-        ctx.stdout.write(await renderPlanFor(ctx, plan, flags.format, load.project.root, result.texts));
+        const rendered = await renderPlanFor(ctx, plan, flags.format, root, result.texts);
+        ctx.stdout.write(rendered);
         const blocking = plan.refusals.filter((r) => r.blocking).length;
         if (blocking > 0)
           ctx.stderr.write(
             `drgitops: the plan cannot be applied: ${blocking} blocking refusal${blocking === 1 ? "" : "s"} (see "Refused" above)\n`,
           );
+        if (isGitHubActions(ctx.env) || flags.prComment === true) {
+          const markdown =
+            flags.format === "markdown"
+              ? rendered
+              : await renderPlanFor(ctx, plan, "markdown", root, result.texts);
+          await appendJobSummary(ctx, markdown);
+          if (flags.prComment === true) await postPullRequestComment(ctx, commentSubject(plan), markdown);
+        }
         return planExitCode(plan, flags);
       } finally {
         await connection.close();

@@ -1,6 +1,9 @@
-import { ApiError, type CustomModelTest } from "../../client/index.js";
+import { failureDetail } from "../../ci/failure-detail.js";
+import { ApiError, type CustomModelTest, type DataRobotClient } from "../../client/index.js";
+import { createRedactor } from "../../client/redact.js";
 import { TestOutcomeSchema, type TestOutcome } from "../../reconcile/action.js";
-import { handlerFor } from "../../reconcile/io.js";
+import type { FailureLog } from "../../reconcile/events.js";
+import { handlerFor, type ApplyContext } from "../../reconcile/io.js";
 import { parseDescription, withTrailer } from "../../reconcile/trailer.js";
 import type { BuildDependenciesAction, RunTestAction } from "./actions.js";
 
@@ -10,6 +13,35 @@ export function failedChecks(test: CustomModelTest): string {
     .filter(([, s]) => s.status === "failed" || s.status === "warning")
     .map(([check, s]) => `${check} ${s.status}${s.message ? `: ${s.message}` : ""}`)
     .join("; ");
+}
+
+/** Lines of a failure log kept in an outcome: enough to see why, short enough for a PR comment. */
+const LOG_TAIL_LINES = 20;
+
+type Redacting = Pick<ApplyContext, "secrets"> & { client: Pick<DataRobotClient, "redact"> };
+
+/** Text DataRobot reports (check messages, logs) may quote the token or a sensitive value. */
+function redactor(context: Redacting): (text: string) => string {
+  const secrets = createRedactor(context.secrets ?? []);
+  return (text) => secrets(context.client.redact(text));
+}
+
+/**
+ * The redacted end of a log for the outcome, or nothing when the log cannot be fetched (the failure
+ * itself is what matters; a missing log must not turn it into another error).
+ */
+async function logTail(
+  source: string,
+  fetchLog: () => Promise<string>,
+  context: Redacting,
+): Promise<{ log?: FailureLog }> {
+  const text = await fetchLog().catch(() => undefined);
+  if (text === undefined || text.trim() === "") return {};
+  const detail = failureDetail(context.client.redact(text), {
+    secrets: context.secrets ?? [],
+    maxLines: LOG_TAIL_LINES,
+  });
+  return { log: { source, ...detail } };
 }
 
 /**
@@ -54,9 +86,13 @@ export const runTest = handlerFor<RunTestAction>(
       test: { outcome, configDigest: action.configDigest },
     };
     await client.versions.update(modelId, versionId, { description: withTrailer(body, next) }, signal);
-    const details = failedChecks(test);
+    const details = redactor(context)(failedChecks(test));
     if (outcome === "failed")
-      return { status: "gate-failed", message: `test ${test.id} failed: ${details || "see the test log"}` };
+      return {
+        status: "gate-failed",
+        message: `test ${test.id} failed: ${details || "see the test log"}`,
+        ...(await logTail("test log", () => client.tests.log(test.id, signal), context)),
+      };
     return { status: "succeeded", message: `test ${outcome}${details ? ` (${details})` : ""}` };
   },
 );
@@ -89,10 +125,11 @@ export const buildDependencies = handlerFor<BuildDependenciesAction>(
     });
     if (build.buildStatus !== "success") {
       const log = await client.dependencyBuilds.log(modelId, versionId, signal).catch(() => "");
-      const why = failureLines(log);
+      const why = failureLines(redactor(context)(log));
       return {
         status: "failed",
         message: `dependency build of version ${versionId} failed${why ? `: ${why}` : ""}; fix requirements.txt`,
+        ...(await logTail("dependency build log", () => Promise.resolve(log), context)),
       };
     }
     return { status: "succeeded", message: "dependencies built" };
