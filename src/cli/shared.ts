@@ -13,6 +13,7 @@ import {
   type LoadResult,
 } from "../spec/index.js";
 import type { Project } from "../spec/project.js";
+import { changedFilesSince, describeScope, addChangedSinceOption } from "./changed-since.js";
 import { annotateIssues } from "./ci-output.js";
 import { openConnection, type Connection } from "./connection.js";
 import type { CliContext } from "./context.js";
@@ -25,6 +26,7 @@ import { createTextReader } from "./views/text-reader.js";
 /** What the commands share: flags, the validated load, the connection, issue formatting. */
 
 export { addProfileOption, requestedProfile, selectProfile, type SelectedProfile } from "./profiles.js";
+export { addChangedSinceOption } from "./changed-since.js";
 
 /** Flags plan and apply share. */
 export interface CommonFlags {
@@ -32,6 +34,7 @@ export interface CommonFlags {
   token?: string;
   profile?: string;
   namespace?: string;
+  changedSince?: string;
   target?: string[];
   selector?: string[];
   prune?: boolean;
@@ -83,6 +86,7 @@ export function addCommonOptions(command: Command): Command {
       "--namespace <namespace>",
       "namespace of model keys (default: drgitops.yaml, else the git remote)",
     );
+  addChangedSinceOption(command);
   return addConnectionOptions(command);
 }
 
@@ -123,6 +127,8 @@ export interface LoadManifestsOptions {
   hash: boolean;
   /** `--profile` (DRGITOPS_PROFILE when absent); an unknown profile is a usage error. */
   profile?: string | undefined;
+  /** `--changed-since REF`: only what changed since REF is loaded (and said so on stderr). */
+  changedSince?: string | undefined;
 }
 
 /** Loads the manifests as `validate` does, with the namespace and profile every command agrees on. */
@@ -135,13 +141,17 @@ export async function loadManifests(
   const root = await findProjectRoot(ctx.cwd);
   const selected = selectProfile(ctx, await loadProjectConfig(root), options.profile);
   const namespace = await namespaceFor(ctx.cwd, namespaceFlag, selected?.profile.namespace);
-  return await loadProject({
+  const ref = options.changedSince;
+  const result = await loadProject({
     paths,
     cwd: ctx.cwd,
     hash: options.hash,
     ...(namespace !== undefined ? { namespace } : {}),
     ...(selected !== undefined ? { profile: selected.name } : {}),
+    ...(ref !== undefined ? { changedFiles: await changedFilesSince(ctx, ref, root) } : {}),
   });
+  if (ref !== undefined && result.scope !== undefined) describeScope(ctx, ref, result.scope);
+  return result;
 }
 
 /** Validation first (as `validate` does it): invalid manifests stop the command with exit 3. */
@@ -226,7 +236,14 @@ export async function planFromManifests(
   // Usage errors (a bad --selector) before anything is loaded or started.
   const { parallelism: _p, ...planExtra } = extra;
   const planOptions = planOptionsOf(flags, planExtra);
-  const load = await loadValidated(ctx, paths, flags.namespace, { profile: flags.profile });
+  if (flags.changedSince !== undefined && flags.prune === true)
+    throw new UsageError(
+      "--prune cannot be used with --changed-since: a resource outside the change is not gone; prune with a full plan",
+    );
+  const load = await loadValidated(ctx, paths, flags.namespace, {
+    profile: flags.profile,
+    changedSince: flags.changedSince,
+  });
   if (!load) return { code: ExitCode.invalidManifests };
   const { project } = load;
   const parallelism = extra.parallelism ?? project.config.parallelism;
@@ -245,7 +262,11 @@ export async function planFromManifests(
       await connection.close();
       return { code: ExitCode.invalidManifests };
     }
-    const plan = project.profile === undefined ? result.plan : { ...result.plan, profile: project.profile };
+    const plan = {
+      ...result.plan,
+      ...(project.profile !== undefined ? { profile: project.profile } : {}),
+      ...(flags.changedSince !== undefined ? { changedSince: flags.changedSince } : {}),
+    };
     return { code: null, load, connection, result: { ...result, plan } };
   } catch (error) {
     await connection.close();

@@ -8,3 +8,4 @@ export {
   remoteUrlOf,
 } from "./provenance.js";
 export { commitUrlFor, namespaceFromRemote, parseRemoteUrl, stripCredentials } from "./remote-url.js";
+export { changedSince, ChangedSinceError, type ChangedFiles } from "./changed.js";

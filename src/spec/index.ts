@@ -1,5 +1,6 @@
 /** The spec layer: manifests in, validated manifests with their local files (and every problem) out. */
 export { loadProject } from "./load-project.js";
+export type { ChangedScope } from "./changed-scope.js";
 export type { LoadOptions, LoadResult, Project, LoadedResource, ManifestLocation } from "./project.js";
 export { resourcesOf } from "./project.js";
 export { IssueSchema, NoteSchema, hasErrors } from "./issue.js";

@@ -1,6 +1,7 @@
 import { readFile, realpath } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { kinds } from "../kinds/index.js";
+import { changedScope, scopeId, type ScopeDocument } from "./changed-scope.js";
 import { CACHE_DIR } from "./digest-cache.js";
 import { discoverManifestFiles } from "./discover.js";
 import { hashProject } from "./hash-project.js";
@@ -97,11 +98,27 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
     }
   }
 
+  // --changed-since: which documents the change touches, decided before any of their files is read.
+  const scope =
+    opts.changedFiles === undefined
+      ? undefined
+      : changedScope(
+          documents.map((d) => scopeDocument(d, namespace)),
+          opts.changedFiles,
+          loadedConfig.file,
+        );
+
   const judged: Judged[] = [];
   await mapLimit(documents, 32, async ({ doc, manifest, complete, invalid }) => {
     const kind = kinds.find((k) => k.name === manifest.kind);
     if (kind === undefined) return;
     const name = manifest.metadata.name;
+    const key = `${namespace}/${name}`;
+    if (scope !== undefined && !scope.inScope.has(scopeId(kind.name, key))) {
+      // Out of scope: judged for duplicates and references only; nothing it names is read.
+      judged.push({ kind: kind.name, doc, manifest, name, key, paths: {}, outOfScope: true });
+      return;
+    }
     try {
       const isBad = (path: FieldPath): boolean => invalid !== undefined && touchesInvalid(invalid, path);
       const gathered = await gatherPaths(roots, dirname(doc.file), kind.localPaths(manifest, isBad));
@@ -113,7 +130,7 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
         doc,
         manifest,
         name,
-        key: `${namespace}/${name}`,
+        key,
         paths: gathered.paths,
         ...(invalid ? { invalid } : {}),
         ...(complete ? { complete } : {}),
@@ -149,12 +166,32 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
     ...(profile !== undefined && opts.profile !== undefined ? { profile: opts.profile } : {}),
     config,
     ...(loadedConfig.file ? { configFile: loadedConfig.file } : {}),
-    resources: judged.flatMap((entry) => (entry.complete ? [loadedResource(entry, entry.complete)] : [])),
+    resources: judged.flatMap((entry) =>
+      entry.complete && entry.outOfScope !== true ? [loadedResource(entry, entry.complete)] : [],
+    ),
   };
   if (opts.hash) await hashProject(project, opts.cacheDir ?? join(root, CACHE_DIR));
 
   const unique = dedupe(issues).sort(byLocation);
-  return { ok: !hasErrors(unique), project, issues: unique, notes };
+  return { ok: !hasErrors(unique), project, issues: unique, notes, ...(scope ? { scope } : {}) };
+}
+
+/** What the change scope needs of a document: its file, the paths it names, what it references. */
+function scopeDocument(
+  d: { doc: YamlDoc; manifest: AnyManifest; invalid?: FieldPath[] },
+  namespace: string,
+): ScopeDocument {
+  const kind = kinds.find((k) => k.name === d.manifest.kind);
+  const key = `${namespace}/${d.manifest.metadata.name}`;
+  const isBad = (path: FieldPath): boolean => d.invalid !== undefined && touchesInvalid(d.invalid, path);
+  const dir = dirname(d.doc.file);
+  return {
+    id: scopeId(d.manifest.kind, key),
+    key,
+    file: d.doc.file,
+    localPaths: (kind?.localPaths(d.manifest, isBad) ?? []).map((spec) => resolve(dir, spec.written)),
+    references: (kind?.references(d.manifest) ?? []).map((r) => scopeId(r.kind, `${namespace}/${r.name}`)),
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { FieldPath, Issue, Note } from "./issue.js";
+import type { ChangedScope } from "./changed-scope.js";
 import type { ResolvedPath } from "./local-paths.js";
 import type { ProjectConfig } from "./schema/project-config.js";
 
@@ -63,6 +64,8 @@ export interface LoadResult {
   project: Project;
   issues: Issue[];
   notes: Note[];
+  /** With `changedFiles`: what the change touches; only those documents are in `project`. */
+  scope?: ChangedScope;
 }
 
 export interface LoadOptions {
@@ -77,4 +80,10 @@ export interface LoadOptions {
   cacheDir?: string;
   /** Hash model sources, docker contexts and dataset files. */
   hash?: boolean;
+  /**
+   * `--changed-since`: absolute paths of the changed files. Only the documents they touch, what
+   * depends on those and what those need are loaded; the others are parsed (for references and
+   * duplicate names) but nothing they name is listed, read or hashed.
+   */
+  changedFiles?: readonly string[];
 }

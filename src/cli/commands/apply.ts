@@ -191,6 +191,7 @@ const DECIDED_BY_PLAN: readonly [keyof ApplyFlags, string][] = [
   ["selector", "--selector"],
   ["skipTests", "--skip-tests"],
   ["namespace", "--namespace"],
+  ["changedSince", "--changed-since"],
 ];
 
 /** A saved plan connects with the profile it was made with; another one asked for is refused. */

@@ -4,13 +4,20 @@ import { displayOrder } from "../../kinds/index.js";
 import type { LoadResult } from "../../spec/index.js";
 import { annotateIssues, repoRootOf } from "../ci-output.js";
 import { ExitCode } from "../exit-codes.js";
-import { addProfileOption, displayFile, formatIssue, loadManifests } from "../shared.js";
+import {
+  addChangedSinceOption,
+  addProfileOption,
+  displayFile,
+  formatIssue,
+  loadManifests,
+} from "../shared.js";
 import type { RegisterCommand } from "./index.js";
 
 interface Flags {
   format: "human" | "json" | "codeclimate";
   namespace?: string;
   profile?: string;
+  changedSince?: string;
   verbose?: boolean;
 }
 
@@ -39,11 +46,12 @@ export const register: RegisterCommand = (program, ctx, run) => {
         "In GitHub Actions each one is also a ::error/::warning annotation.\n" +
         "Exit codes: 0 valid (warnings allowed), 3 invalid, 1 usage or internal error.\n",
     );
-  addProfileOption(command).action((paths: string[], flags: Flags) =>
+  addChangedSinceOption(addProfileOption(command)).action((paths: string[], flags: Flags) =>
     run(async () => {
       const result = await loadManifests(ctx, paths, flags.namespace, {
         hash: false,
         profile: flags.profile,
+        changedSince: flags.changedSince,
       });
       const { root } = result.project;
       let text: string;

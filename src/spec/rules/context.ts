@@ -17,6 +17,8 @@ export interface Entry<M = unknown> {
   /** The local paths the manifest names, by role, as the loader resolved them (no I/O in rules). */
   paths: Readonly<Record<string, ResolvedPath>>;
   invalid?: readonly FieldPath[];
+  /** Left out by `--changed-since`: its paths were not gathered, so only cross-document rules judge it. */
+  outOfScope?: boolean;
 }
 
 /** True when the field at `path`, one around it or one inside it failed the schema. */

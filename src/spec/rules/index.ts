@@ -52,6 +52,7 @@ function danglingRefs(ctx: RuleContext, kinds: readonly AnyKind[]): void {
 /** Local paths must exist inside the root, with the right type and content (DESIGN.md §3). */
 function pathRules(ctx: RuleContext): void {
   for (const entry of ctx.entries) {
+    if (entry.outOfScope === true) continue;
     const report = reporter(ctx, entry);
     for (const path of Object.values(entry.paths)) for (const issue of pathIssues(path)) report(issue);
   }
@@ -64,7 +65,8 @@ export function runRules(ctx: RuleContext, kinds: readonly AnyKind[]): void {
   pathRules(ctx);
   for (const kind of kinds)
     for (const rule of kind.rules)
-      for (const entry of ctx.entries) if (entry.kind === kind.name) rule(entry, ctx);
+      for (const entry of ctx.entries)
+        if (entry.kind === kind.name && entry.outOfScope !== true) rule(entry, ctx);
 }
 
 export type { RuleContext, RuleIssue, Entry, KindRule } from "./context.js";

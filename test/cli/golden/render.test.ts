@@ -106,6 +106,22 @@ describe("plan renderers (golden files)", () => {
   });
 });
 
+describe("plan renderers: what narrows the plan", () => {
+  it("name the profile, the shard and --changed-since in the heading, and nothing for a plain plan", async () => {
+    const plan = scenario();
+    const narrowed: Plan = { ...plan, profile: "prod", shard: { index: 2, count: 3 }, changedSince: "origin/main" };
+    const human = await renderHuman(narrowed, { color: false, readText });
+    expect(human.split("\n")[0]).toBe(
+      "drgitops plan for namespace acme/models (profile prod, shard 2/3, changed since origin/main)",
+    );
+    const markdown = await renderMarkdown({ ...plan, profile: "prod" }, { readText });
+    expect(markdown.split("\n")[0]).toBe("### drgitops plan for `acme/models` (profile `prod`)");
+    // Everything below the heading is the plan as it always reads.
+    expect(human.split("\n").slice(1)).toEqual((await renderHuman(plan, { color: false, readText })).split("\n").slice(1));
+    expect(parsePlan(JSON.parse(renderJson(narrowed)), "plan.json")).toEqual(narrowed);
+  });
+});
+
 describe("plan renderers: safety", () => {
   const plan = scenario();
 
