@@ -4,6 +4,7 @@ import { UsageError } from "../errors.js";
 import { observeAndPlan, type ObserveAndPlanResult } from "../reconcile/observe.js";
 import type { Plan } from "../reconcile/plan-file.js";
 import { DEFAULT_MAX_DELETIONS, type BuildPlanOptions } from "../reconcile/plan.js";
+import { parseShard, shardPlan, type Shard } from "../reconcile/shard.js";
 import { VersionFileCache, versionCacheDir } from "../reconcile/version-cache.js";
 import {
   findProjectRoot,
@@ -35,6 +36,7 @@ export interface CommonFlags {
   profile?: string;
   namespace?: string;
   changedSince?: string;
+  shard?: Shard;
   target?: string[];
   selector?: string[];
   prune?: boolean;
@@ -87,6 +89,17 @@ export function addCommonOptions(command: Command): Command {
       "namespace of model keys (default: drgitops.yaml, else the git remote)",
     );
   addChangedSinceOption(command);
+  command.option(
+    "--shard <i/n>",
+    "only share I of N of the plan (CI matrices): by key hash, each resource with what it waits for",
+    (value: string) => {
+      try {
+        return parseShard(value);
+      } catch (error) {
+        throw new InvalidArgumentError((error as Error).message);
+      }
+    },
+  );
   return addConnectionOptions(command);
 }
 
@@ -262,8 +275,11 @@ export async function planFromManifests(
       await connection.close();
       return { code: ExitCode.invalidManifests };
     }
+    const whole =
+      flags.shard === undefined ? result.plan : shardPlan(result.plan, result.desired, flags.shard);
+    if (flags.shard !== undefined) describeShard(ctx, result.plan, whole);
     const plan = {
-      ...result.plan,
+      ...whole,
       ...(project.profile !== undefined ? { profile: project.profile } : {}),
       ...(flags.changedSince !== undefined ? { changedSince: flags.changedSince } : {}),
     };
@@ -272,6 +288,14 @@ export async function planFromManifests(
     await connection.close();
     throw error;
   }
+}
+
+/** One line on stderr: how much of the whole plan this shard holds. */
+function describeShard(ctx: CliContext, whole: Plan, share: Plan): void {
+  const keys = (p: Plan): number => new Set([...p.actions.map((a) => a.key), ...p.unchanged]).size;
+  ctx.stderr.write(
+    `drgitops: shard ${share.shard?.index}/${share.shard?.count}: ${share.actions.length} of ${whole.actions.length} actions, ${keys(share)} of ${keys(whole)} resources\n`,
+  );
 }
 
 /** Renders a plan for this terminal: colour on a TTY (unless NO_COLOR), unified diffs of text files. */

@@ -168,7 +168,10 @@ export function buildPlan(
   return { plan, needs: out.needs };
 }
 
-function summarise(out: PlanOutput): PlanSummary {
+/** The counts of a plan's parts (also for a plan narrowed after planning, such as a shard). */
+export function summarise(
+  out: Pick<PlanOutput, "actions" | "drift" | "unchanged" | "gate" | "refusals">,
+): PlanSummary {
   const actions: Record<string, number> = {};
   for (const type of ACTION_TYPES) actions[type] = 0;
   for (const a of out.actions) actions[a.type] = (actions[a.type] ?? 0) + 1;

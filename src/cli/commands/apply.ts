@@ -192,6 +192,7 @@ const DECIDED_BY_PLAN: readonly [keyof ApplyFlags, string][] = [
   ["skipTests", "--skip-tests"],
   ["namespace", "--namespace"],
   ["changedSince", "--changed-since"],
+  ["shard", "--shard"],
 ];
 
 /** A saved plan connects with the profile it was made with; another one asked for is refused. */
