@@ -120,7 +120,8 @@ export function readInputs(env) {
 
 /**
  * The drgitops arguments for the inputs: the command, the paths, what the action itself needs
- * (`--detailed-exitcode --out <planFile>` for plan), then `--pr-comment`, `--profile` and `args`.
+ * (`--detailed-exitcode --out <planFile>` for plan), then `--pr-comment` (plan and apply),
+ * `--profile` and `args`.
  * @param {Inputs} inputs
  * @param {string} planFile
  * @returns {string[]}
@@ -131,7 +132,7 @@ export function drgitopsArgs(inputs, planFile) {
     inputs.command,
     ...inputs.paths,
     ...(plan ? ["--detailed-exitcode", "--out", planFile] : []),
-    ...(plan && inputs.prComment ? ["--pr-comment"] : []),
+    ...(inputs.prComment && inputs.command !== "validate" ? ["--pr-comment"] : []),
     ...(inputs.profile === "" ? [] : ["--profile", inputs.profile]),
     ...inputs.args,
   ];
@@ -245,9 +246,9 @@ export async function main(env) {
     write({ exitcode: "1", ...planOutputs(undefined) });
     return 1;
   }
-  if (inputs.prComment && inputs.command !== "plan")
+  if (inputs.prComment && inputs.command === "validate")
     process.stdout.write(
-      `::warning title=drgitops action::pr-comment applies to plan only; ignored for ${inputs.command}\n`,
+      `::warning title=drgitops action::pr-comment applies to plan and apply only; ignored for ${inputs.command}\n`,
     );
   const planFile = join(env["RUNNER_TEMP"] || tmpdir(), "drgitops-plan.json");
   // A plan left by an earlier step must never be read as this run's.

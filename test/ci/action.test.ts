@@ -1,12 +1,13 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { cp, readFile, rm } from "node:fs/promises";
+import { cp, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PlanSchema } from "../../src/reconcile/plan-file.js";
 import { cleanEnv, exampleRepo, exampleWorld } from "../e2e/harness.js";
+import { FakeGitHub } from "./fake-github.js";
 import { loadAction, runAction, type ActionRun } from "./runner.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -137,7 +138,10 @@ describe("the action's logic", () => {
     ]);
     expect(
       logic.drgitopsArgs(inputs({ command: "apply", prComment: true, profile: "prod" }), "/t/p.json"),
-    ).toEqual(["apply", "--profile", "prod"]);
+    ).toEqual(["apply", "--pr-comment", "--profile", "prod"]);
+    expect(logic.drgitopsArgs(inputs({ command: "validate", prComment: true }), "/t/p.json")).toEqual([
+      "validate",
+    ]);
     expect(logic.drgitopsArgs(inputs({ command: "validate" }), "/t/p.json")).toEqual(["validate"]);
   });
 
@@ -264,6 +268,10 @@ describe("running the action on examples/manifests", () => {
         "::error title=drgitops validate::drgitops validate exited 3 (manifests invalid)",
       );
       expect(validated.log).toMatch(/manifest\.yaml:11:3 .*unknown-field/);
+      // The runner turns this line into an annotation on the pull request's file.
+      expect(validated.log).toContain(
+        "::error file=fixtures/invalid/unknown-field/manifest.yaml,line=11,col=3,title=unknown-field::unknown field",
+      );
 
       const planned = await action({
         command: "plan",
@@ -295,12 +303,12 @@ describe("running the action on examples/manifests", () => {
   );
 
   it(
-    "warns that pr-comment applies to plan only",
+    "warns that pr-comment applies to plan and apply only",
     async () => {
       const run = await action({ command: "validate", paths: "examples/manifests", "pr-comment": "true" });
       expect(run.outcome).toBe("success");
       expect(run.log).toContain(
-        "::warning title=drgitops action::pr-comment applies to plan only; ignored for validate",
+        "::warning title=drgitops action::pr-comment applies to plan and apply only; ignored for validate",
       );
     },
     CHILD_TIMEOUT,
@@ -335,6 +343,116 @@ describe("running the action against a DataRobot endpoint from the job's env", (
         for (const t of temps) await rm(t, { recursive: true, force: true });
         await world.stop();
       }
+    },
+    CHILD_TIMEOUT,
+  );
+});
+
+describe("running the action with a profile and pr-comment against a stand-in for the GitHub API", () => {
+  const TOKEN = "ghs_ACTION0123456789abcdefJOBTOKEN";
+  let repo: { dir: string; cleanup: () => Promise<void> };
+  let github: FakeGitHub;
+  const temps: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(join(ROOT, "dist/cli/main.js")))
+      await promisify(execFile)("npm", ["run", "build"], { cwd: ROOT, timeout: CHILD_TIMEOUT });
+    repo = await exampleRepo();
+    const config = await readFile(join(repo.dir, "drgitops.yaml"), "utf8");
+    // The review stage runs on the embedded emulator, on purpose (CI is set by the runner).
+    await writeFile(
+      join(repo.dir, "drgitops.yaml"),
+      `${config}profiles:\n  review:\n    namespace: acme/review\n    endpoint: local\n`,
+    );
+    await writeFile(
+      join(repo.dir, "event.json"),
+      JSON.stringify({ action: "opened", pull_request: { number: 5 } }),
+    );
+    github = await new FakeGitHub("", TOKEN).start();
+  }, CHILD_TIMEOUT);
+  afterAll(async () => {
+    await github.server.close();
+    for (const t of temps) await rm(t, { recursive: true, force: true });
+    await repo.cleanup();
+  });
+
+  async function action(inputs: Record<string, string>): Promise<ActionRun> {
+    const run = await runAction({
+      actionDir: ROOT,
+      inputs,
+      workspace: repo.dir,
+      // No GITHUB_TOKEN in the job's env: the action passes the job's own token (github.token).
+      env: cleanEnv(repo.dir, {
+        GITHUB_REPOSITORY: "acme/models",
+        GITHUB_EVENT_NAME: "pull_request",
+        GITHUB_EVENT_PATH: join(repo.dir, "event.json"),
+        GITHUB_API_URL: github.apiUrl,
+      }),
+      github: { token: TOKEN },
+    });
+    temps.push(run.runnerTemp);
+    expect(run.log).not.toContain(TOKEN);
+    return run;
+  }
+
+  it(
+    "posts the plan once and edits it on the next run, in the profile's namespace, with the job summary",
+    async () => {
+      const first = await action({ command: "plan", profile: "review", "pr-comment": "true" });
+      expect(first.outcome).toBe("success");
+      expect(first.outputs).toMatchObject({ exitcode: "2", "has-changes": "true", drift: "false" });
+      expect(first.log).toMatch(
+        /drgitops plan --detailed-exitcode --out \S+ --pr-comment --profile review\n/,
+      );
+      expect(github.comments).toHaveLength(1);
+      const [marker, heading] = github.comments[0]!.body.split("\n");
+      expect(marker).toBe("<!-- drgitops plan: acme/review (profile review) -->");
+      expect(heading).toBe("### drgitops plan for `acme/review` (profile `review`)");
+      const run = first.steps.at(-1)!;
+      expect(run.summary.startsWith("### drgitops plan for `acme/review` (profile `review`)")).toBe(true);
+      const plan = PlanSchema.parse(JSON.parse(await readFile(first.outputs["plan-file"]!, "utf8")));
+      expect(plan).toMatchObject({ namespace: "acme/review", profile: "review" });
+
+      const second = await action({ command: "plan", profile: "review", "pr-comment": "true" });
+      expect(second.outcome).toBe("success");
+      expect(github.comments).toHaveLength(1);
+      expect(github.received.map((r) => r.method)).toEqual(["GET", "POST", "GET", "PATCH"]);
+    },
+    CHILD_TIMEOUT,
+  );
+
+  it(
+    "applies with the profile, reporting the outcome in the comment and the summary, then plans no changes",
+    async () => {
+      const applied = await action({ command: "apply", profile: "review", "pr-comment": "true" });
+      expect(applied.outcome).toBe("success");
+      expect(applied.outputs).toMatchObject({ exitcode: "0", "has-changes": "" });
+      expect(applied.steps.at(-1)!.summary).toMatch(
+        /^### drgitops apply for `acme\/review` \(profile `review`\)\n\n\*\*Resources: \d+ succeeded, 0 failed/,
+      );
+      expect(github.comments).toHaveLength(1);
+      expect(github.comments[0]!.body).toContain("### drgitops apply for `acme/review` (profile `review`)");
+
+      const again = await action({ command: "plan", profile: "review" });
+      expect(again.outputs).toMatchObject({ exitcode: "0", "has-changes": "false" });
+    },
+    CHILD_TIMEOUT,
+  );
+
+  it(
+    "fails the step with exit code 1 when pr-comment has no pull request to comment on",
+    async () => {
+      const run = await runAction({
+        actionDir: ROOT,
+        inputs: { command: "plan", profile: "review", "pr-comment": "true" },
+        workspace: repo.dir,
+        env: cleanEnv(repo.dir, { GITHUB_REPOSITORY: "acme/models" }),
+        github: { token: TOKEN },
+      });
+      temps.push(run.runnerTemp);
+      expect(run.outcome).toBe("failure");
+      expect(run.outputs).toMatchObject({ exitcode: "1", "has-changes": "" });
+      expect(run.log).toContain("--pr-comment needs GITHUB_EVENT_PATH");
     },
     CHILD_TIMEOUT,
   );

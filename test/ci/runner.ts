@@ -97,6 +97,8 @@ export interface StepResult {
   exitCode: number;
   env: Record<string, string>;
   outputs: Record<string, string>;
+  /** What the step appended to its job summary file (GITHUB_STEP_SUMMARY). */
+  summary: string;
   stdout: string;
   stderr: string;
 }
@@ -158,7 +160,16 @@ export async function runAction(options: {
   for (const [index, step] of action.runs.steps.entries()) {
     const name = step.name ?? step.id ?? `step ${index}`;
     if (step.uses !== undefined) {
-      steps.push({ name, skipped: true, exitCode: 0, env: {}, outputs: {}, stdout: "", stderr: "" });
+      steps.push({
+        name,
+        skipped: true,
+        exitCode: 0,
+        env: {},
+        outputs: {},
+        summary: "",
+        stdout: "",
+        stderr: "",
+      });
       continue;
     }
     if (step.run === undefined || step.shell !== "bash")
@@ -195,6 +206,7 @@ export async function runAction(options: {
       exitCode: result.code,
       env: stepEnv,
       outputs,
+      summary: await readFile(summaryFile, "utf8"),
       stdout: result.stdout,
       stderr: result.stderr,
     });
