@@ -6,11 +6,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createClient, type DataRobotClient } from "../../src/client/index.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
 import { totals } from "../../src/cli/views/outcome-table.js";
-import { ActionSchema, type Action } from "../../src/kinds/index.js";
+import type { Action } from "../../src/kinds/index.js";
 import { applyPlan } from "../../src/reconcile/apply.js";
 import type { ApplyEvent } from "../../src/reconcile/events.js";
 import type { ApplyContext } from "../../src/reconcile/io.js";
 import type { Plan } from "../../src/reconcile/plan-file.js";
+import { planOf } from "./hand-plan.js";
 import { parseDescription, withTrailer } from "../../src/reconcile/trailer.js";
 import { VersionFileCache, versionCacheDir } from "../../src/reconcile/version-cache.js";
 
@@ -20,22 +21,6 @@ const KEY = "acme/models/m1";
 let emu: RunningEmulator;
 let client: DataRobotClient;
 let dir: string;
-
-/** A plan around hand-made actions, validated by the plan file schema like a saved plan would be. */
-function planOf(actions: unknown[], unchanged: string[] = []): Plan {
-  return {
-    formatVersion: 1,
-    createdAt: "2026-01-01T00:00:00.000Z",
-    namespace: "acme/models",
-    options: { prune: false, maxDeletions: 5, targets: [], selector: {}, skipTests: false },
-    actions: actions.map((a) => ActionSchema.parse(a)),
-    drift: [],
-    unchanged,
-    gate: [],
-    refusals: [],
-    summary: { actions: {}, total: actions.length, drift: 0, unchanged: 0, gate: 0, refusals: 0 },
-  };
-}
 
 function base(type: Action["type"], id: string, extra: Record<string, unknown>, dependsOn: string[] = []) {
   return { type, id, key: KEY, reasons: ["test"], changes: [], dependsOn, expected: null, ...extra };

@@ -5,10 +5,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type DataRobotClient } from "../../src/client/index.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
-import { ActionSchema, type Action } from "../../src/kinds/index.js";
+import type { Action } from "../../src/kinds/index.js";
 import { applyPlan } from "../../src/reconcile/apply.js";
 import type { ApplyEvent } from "../../src/reconcile/events.js";
-import type { Plan } from "../../src/reconcile/plan-file.js";
+import { planOf } from "./hand-plan.js";
 
 /**
  * A failed test or dependency build brings the redacted end of its log into the outcome (DESIGN
@@ -22,21 +22,6 @@ const CUSTOM = "def score(data, model, **kw):\n    return data\n";
 let emu: RunningEmulator;
 let client: DataRobotClient;
 let dir: string;
-
-function planOf(actions: unknown[]): Plan {
-  return {
-    formatVersion: 1,
-    createdAt: "2026-01-01T00:00:00.000Z",
-    namespace: "acme/models",
-    options: { prune: false, maxDeletions: 5, targets: [], selector: {}, skipTests: false },
-    actions: actions.map((a) => ActionSchema.parse(a)),
-    drift: [],
-    unchanged: [],
-    gate: [],
-    refusals: [],
-    summary: { actions: {}, total: actions.length, drift: 0, unchanged: 0, gate: 0, refusals: 0 },
-  };
-}
 
 /** createModel, createVersion (custom.py plus `files`) and then `then` for the model `name`. */
 function modelActions(name: string, files: Record<string, string>, then: Record<string, unknown>[]) {
