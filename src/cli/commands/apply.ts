@@ -85,8 +85,8 @@ interface Execution {
   root: string;
   parallelism: number;
   savedPlan: boolean;
-  /** Live texts for the plan's diffs (none for a saved plan). */
-  texts: Record<string, Record<string, string>>;
+  /** The plan as markdown, rendered before the run for `--pr-comment` (so live texts are let go). */
+  planMarkdown?: string;
 }
 
 async function execute(ctx: CliContext, flags: ApplyFlags, run: Execution): Promise<number> {
@@ -166,7 +166,7 @@ async function reportOutcomeToCi(
   const markdown = renderOutcomeMarkdown(plan, outcome.resources, outcome.results, outcome.code);
   await appendJobSummary(ctx, markdown);
   if (flags.prComment === true) {
-    const planMarkdown = await renderPlanFor(ctx, plan, "markdown", run.root, run.texts);
+    const planMarkdown = run.planMarkdown ?? (await renderPlanFor(ctx, plan, "markdown", run.root, {}));
     await postPullRequestComment(ctx, commentSubject(plan), `${markdown}\n${planMarkdown}`);
   }
 }
@@ -287,7 +287,12 @@ async function planAndShow(
     const { root, config } = load.project;
     await showPlan(ctx, flags, result.plan, root, result.texts);
     const parallelism = flags.parallelism ?? config.parallelism ?? DEFAULT_PARALLELISM;
-    return { plan: result.plan, connection, root, parallelism, savedPlan: false, texts: result.texts };
+    // Only what executing needs leaves here; the plan's diffs need the live texts, so render them now.
+    const planMarkdown =
+      flags.prComment === true
+        ? { planMarkdown: await renderPlanFor(ctx, result.plan, "markdown", root, result.texts) }
+        : {};
+    return { plan: result.plan, connection, root, parallelism, savedPlan: false, ...planMarkdown };
   } catch (error) {
     await connection.close();
     throw error;
@@ -310,7 +315,7 @@ async function applySaved(ctx: CliContext, flags: ApplyFlags): Promise<number> {
   try {
     await showPlan(ctx, flags, plan, root, {});
     const parallelism = flags.parallelism ?? config.parallelism ?? DEFAULT_PARALLELISM;
-    return await execute(ctx, flags, { plan, connection, root, parallelism, savedPlan: true, texts: {} });
+    return await execute(ctx, flags, { plan, connection, root, parallelism, savedPlan: true });
   } finally {
     await connection.close();
   }
