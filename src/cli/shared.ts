@@ -25,6 +25,7 @@ export interface CommonFlags {
   selector?: string[];
   prune?: boolean;
   maxDeletions?: number;
+  allowEmpty?: boolean;
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -78,6 +79,7 @@ export function planOptionsOf(flags: CommonFlags, extra: Partial<BuildPlanOption
   return {
     prune: flags.prune === true,
     ...(flags.maxDeletions !== undefined ? { maxDeletions: flags.maxDeletions } : {}),
+    allowEmpty: flags.allowEmpty === true,
     targets: flags.target ?? [],
     selector: parseSelectors(flags.selector ?? []),
     ...extra,
@@ -132,6 +134,10 @@ export async function loadValidated(
   const result = await loadManifests(ctx, paths, namespaceFlag, { hash: true });
   const errors = result.issues.filter((i) => i.severity === "error");
   for (const issue of result.issues) ctx.stderr.write(`${formatIssue(issue, ctx.cwd)}\n`);
+  if (result.project.resources.length === 0 && errors.length === 0)
+    ctx.stderr.write(
+      `drgitops: no manifests found (apiVersion: drgitops/v1) in ${paths.length > 0 ? paths.join(", ") : "the default paths"}\n`,
+    );
   if (errors.length > 0) {
     ctx.stderr.write(
       `invalid: ${errors.length} error${errors.length === 1 ? "" : "s"}; nothing was planned\n`,

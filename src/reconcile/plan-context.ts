@@ -9,6 +9,8 @@ export const PlanOptionsSchema = z.object({
   targets: z.array(z.string()),
   selector: z.record(z.string(), z.string()),
   skipTests: z.boolean(),
+  /** Prune even though no manifest was loaded (otherwise that plan would delete everything). */
+  allowEmpty: z.boolean().default(false),
 });
 export type PlanOptions = z.infer<typeof PlanOptionsSchema>;
 

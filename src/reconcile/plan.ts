@@ -25,6 +25,7 @@ export interface BuildPlanOptions {
   /** Label selector: every `k=v` must match. */
   selector?: Readonly<Record<string, string>>;
   skipTests?: boolean;
+  allowEmpty?: boolean;
   createdAt?: string;
 }
 
@@ -43,6 +44,7 @@ function normaliseOptions(options: BuildPlanOptions): PlanOptions {
     targets: [...(options.targets ?? [])],
     selector: { ...(options.selector ?? {}) },
     skipTests: options.skipTests ?? false,
+    allowEmpty: options.allowEmpty ?? false,
   });
 }
 
@@ -143,7 +145,15 @@ export function buildPlan(
       reason: `--target ${target} matches no manifest and no managed model in ${desired.namespace}; check the name`,
       blocking: true,
     });
-  if (out.deletions.length > planOptions.maxDeletions) {
+  const empty = scopeEntries(desired).length === 0;
+  if (planOptions.prune && empty && !planOptions.allowEmpty && out.deletions.length > 0) {
+    // A wrong path, a typo in drgitops.yaml or an empty checkout must never read as "delete everything".
+    out.refusals.push({
+      key: null,
+      reason: `no manifests were loaded for namespace ${desired.namespace}, so prune would delete every managed model (${out.deletions.length}); nothing is deleted. Check the paths, or pass --allow-empty if that is what you want.`,
+      blocking: true,
+    });
+  } else if (out.deletions.length > planOptions.maxDeletions) {
     out.refusals.push({
       key: null,
       reason: `prune would delete ${out.deletions.length} models (${out.deletions.map((a) => a.key).join(", ")}), more than --max-deletions ${planOptions.maxDeletions}; nothing is deleted. Raise --max-deletions if this is intended.`,

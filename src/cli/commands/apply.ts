@@ -136,6 +136,7 @@ async function showPlan(
 /** Flags a saved plan already decided: given with --plan they would be ignored, so they are refused. */
 const DECIDED_BY_PLAN: readonly [keyof ApplyFlags, string][] = [
   ["prune", "--prune"],
+  ["allowEmpty", "--allow-empty"],
   ["maxDeletions", "--max-deletions"],
   ["target", "--target"],
   ["selector", "--selector"],

@@ -387,6 +387,24 @@ describe("buildPlan: prune", () => {
   const gone = ["a", "b", "c"].map((n) => model(n));
   const all = desired({ models: [keep, ...gone] });
 
+  it("refuses to prune when no manifest was loaded at all, unless --allow-empty says so", () => {
+    const server = applied(all);
+    const nothing = desired();
+    const refused = planFor(server, nothing, { prune: true, maxDeletions: 10 });
+    expect(refused.actions).toEqual([]);
+    expect(refused.refusals).toEqual([
+      expect.objectContaining({
+        key: null,
+        blocking: true,
+        reason: expect.stringContaining("no manifests were loaded"),
+      }),
+    ]);
+    const allowed = planFor(server, nothing, { prune: true, maxDeletions: 10, allowEmpty: true });
+    expect(types(allowed)).toEqual(["deleteModel a", "deleteModel b", "deleteModel c", "deleteModel keep"]);
+    // --max-deletions still holds with --allow-empty.
+    expect(planFor(server, nothing, { prune: true, allowEmpty: true, maxDeletions: 2 }).actions).toEqual([]);
+  });
+
   it("is off unless asked, and deletes managed models with no manifest when asked", () => {
     const server = applied(all);
     const remaining = desired({ models: [keep] });
