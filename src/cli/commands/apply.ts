@@ -6,7 +6,7 @@ import { UsageError } from "../../errors.js";
 import { readProvenance } from "../../git/index.js";
 import { applyPlan } from "../../reconcile/apply.js";
 import type { TaskResult } from "../../reconcile/executor.js";
-import type { ApplyContext } from "../../reconcile/io.js";
+import type { ApplyContext, NamespaceLock } from "../../reconcile/io.js";
 import { parsePlan, type Plan } from "../../reconcile/plan-file.js";
 import { findProjectRoot, loadProjectConfig } from "../../spec/index.js";
 import type { Connection } from "../connection.js";
@@ -18,6 +18,7 @@ import {
   parseCount,
   planFromManifests,
   renderPlanFor,
+  takeApplyLock,
   type CommonFlags,
 } from "../shared.js";
 import { createJsonLinesView, outcomeJson } from "../views/apply-json.js";
@@ -31,11 +32,13 @@ interface ApplyFlags extends CommonFlags {
   skipTests?: boolean;
   yes?: boolean;
   waitTimeout?: number;
+  lockTimeout?: number;
   format: "human" | "json";
 }
 
 const DEFAULT_PARALLELISM = 4;
 const DEFAULT_WAIT_TIMEOUT_S = 30 * 60;
+const DEFAULT_LOCK_TIMEOUT_S = 10 * 60;
 
 /**
  * DESIGN §8 for apply: a real failure or an interruption wins (4), then stale actions of a saved plan
@@ -64,6 +67,8 @@ async function confirmed(ctx: CliContext, count: number, json: boolean): Promise
 interface Execution {
   plan: Plan;
   connection: Connection;
+  /** The namespace's apply lock, held from before planning until the run ends. */
+  lock: NamespaceLock | undefined;
   root: string;
   parallelism: number;
   savedPlan: boolean;
@@ -121,6 +126,10 @@ async function execute(ctx: CliContext, flags: ApplyFlags, run: Execution): Prom
   return code;
 }
 
+function lockWaitMs(flags: ApplyFlags): number {
+  return (flags.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_S) * 1000;
+}
+
 /** Shows the plan that is about to run: the human rendering, or its JSON as the first line. */
 async function showPlan(
   ctx: CliContext,
@@ -163,6 +172,11 @@ export const register: RegisterCommand = (program, ctx, run) => {
       `give up waiting for one build, test or upload after this long (default ${DEFAULT_WAIT_TIMEOUT_S})`,
       parseCount("--wait-timeout", 1),
     )
+    .option(
+      "--lock-timeout <seconds>",
+      `wait this long for another apply on the namespace to finish (default ${DEFAULT_LOCK_TIMEOUT_S})`,
+      parseCount("--lock-timeout", 0),
+    )
     .addOption(
       new Option(
         "--format <format>",
@@ -193,6 +207,7 @@ export const register: RegisterCommand = (program, ctx, run) => {
       try {
         return await execute(ctx, flags, planned);
       } finally {
+        await planned.lock?.release();
         await planned.connection.close();
       }
     }),
@@ -211,15 +226,17 @@ async function planAndShow(
   const planned = await planFromManifests(ctx, paths, flags, {
     skipTests: flags.skipTests === true,
     ...(flags.parallelism !== undefined ? { parallelism: flags.parallelism } : {}),
+    lock: { waitMs: lockWaitMs(flags) },
   });
   if (planned.code !== null) return { code: planned.code };
-  const { connection, result, load } = planned;
+  const { connection, result, load, lock } = planned;
   try {
     const { root, config } = load.project;
     await showPlan(ctx, flags, result.plan, root, result.texts);
     const parallelism = flags.parallelism ?? config.parallelism ?? DEFAULT_PARALLELISM;
-    return { plan: result.plan, connection, root, parallelism, savedPlan: false };
+    return { plan: result.plan, connection, lock, root, parallelism, savedPlan: false };
   } catch (error) {
+    await lock?.release().catch(() => undefined);
     await connection.close();
     throw error;
   }
@@ -237,11 +254,15 @@ async function applySaved(ctx: CliContext, flags: ApplyFlags): Promise<number> {
   const root = await findProjectRoot(ctx.cwd);
   const { config } = await loadProjectConfig(root);
   const connection = await connect(ctx, { root, config }, flags);
+  let lock: NamespaceLock | undefined;
   try {
+    if (plan.actions.length > 0)
+      lock = await takeApplyLock(ctx, connection, plan.namespace, lockWaitMs(flags));
     await showPlan(ctx, flags, plan, root, {});
     const parallelism = flags.parallelism ?? config.parallelism ?? DEFAULT_PARALLELISM;
-    return await execute(ctx, flags, { plan, connection, root, parallelism, savedPlan: true });
+    return await execute(ctx, flags, { plan, connection, lock, root, parallelism, savedPlan: true });
   } finally {
+    await lock?.release();
     await connection.close();
   }
 }

@@ -89,6 +89,12 @@ export function emptyLiveModels(): LiveModels {
   return { models: [], credentials: {}, latestTests: {}, versionFiles: {} };
 }
 
+/**
+ * The name (after `<namespace>/`) of the model that serves as the namespace's apply lock
+ * (apply-lock.ts). It can never be a manifest's name (those have no dot), and it is never paired.
+ */
+export const APPLY_LOCK_NAME = ".drgitops-apply-lock";
+
 /** Listings -> live part: keeps only the namespace's models; the first credential of a name wins. */
 export function liveModelsFrom(
   namespace: string,
@@ -100,7 +106,9 @@ export function liveModelsFrom(
   for (const c of credentials) byName[c.name] ??= c.credentialId;
   return {
     models: models.flatMap((m) =>
-      m.userProvidedId?.startsWith(prefix) ? [liveModel(m, m.userProvidedId)] : [],
+      m.userProvidedId?.startsWith(prefix) && m.userProvidedId !== `${prefix}${APPLY_LOCK_NAME}`
+        ? [liveModel(m, m.userProvidedId)]
+        : [],
     ),
     credentials: byName,
     latestTests: {},

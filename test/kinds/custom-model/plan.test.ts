@@ -392,13 +392,8 @@ describe("buildPlan: prune", () => {
     const nothing = desired();
     const refused = planFor(server, nothing, { prune: true, maxDeletions: 10 });
     expect(refused.actions).toEqual([]);
-    expect(refused.refusals).toEqual([
-      expect.objectContaining({
-        key: null,
-        blocking: true,
-        reason: expect.stringContaining("no manifests were loaded"),
-      }),
-    ]);
+    expect(refused.refusals.map((r) => [r.key, r.blocking])).toEqual([[null, true]]);
+    expect(refused.refusals[0]?.reason).toContain("no manifests were loaded");
     const allowed = planFor(server, nothing, { prune: true, maxDeletions: 10, allowEmpty: true });
     expect(types(allowed)).toEqual(["deleteModel a", "deleteModel b", "deleteModel c", "deleteModel keep"]);
     // --max-deletions still holds with --allow-empty.
