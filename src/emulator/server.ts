@@ -7,6 +7,7 @@ import { registerAdminRoutes } from "./admin.js";
 import type { EmulatorContext } from "./context.js";
 import { asciiOnly, HttpError } from "./http/errors.js";
 import { requireToken } from "./http/auth.js";
+import { checkJsonText, MAX_TEXT_LIMIT } from "./http/text-limits.js";
 import { registerJobRoutes } from "./jobs/index.js";
 import { registerCredentialRoutes } from "./routes/credentials.js";
 import { registerCustomModelRoutes } from "./routes/custom-models.js";
@@ -21,6 +22,9 @@ export interface ServerOptions {
 }
 
 const bytesSeen = new WeakMap<Socket, number>();
+
+/** JSON bodies are parsed in one piece on the event loop: far below --max-upload, which is for files. */
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
 /** Version sources the emulator does not offer (API.md §2.1): a plain 404, not a 405 via `{vid}`. */
 const NOT_EMULATED = /\/versions\/+(fromRepository|fromCodespace|toCodespace)\/*$/;
@@ -87,10 +91,11 @@ export async function buildServer(ctx: EmulatorContext, options: ServerOptions):
       files: 100_000,
       fields: 100_000,
       parts: 200_000,
-      fieldSize: 16 * 1024 * 1024,
+      // Longer values arrive truncated, and readMultipart refuses them (UTF-8: up to 4 bytes a character).
+      fieldSize: 4 * MAX_TEXT_LIMIT,
     },
   });
-  installBodyParsers(app);
+  installBodyParsers(app, jsonBodyLimit(ctx));
   app.setReplySerializer((payload) => asciiJson(payload));
 
   app.addHook("onRequest", async (req, reply) => {
@@ -166,7 +171,10 @@ function sendError(reply: FastifyReply, error: FastifyError | HttpError, ctx: Em
   }
   const status = error.statusCode ?? 500;
   if (status === 413) {
-    void reply.code(413).send({ message: uploadTooLarge(ctx.config.maxUploadBytes).message });
+    // fastify's own 413 comes from the JSON parser's limit; multipart has its own meter (blobs.ts).
+    const limit =
+      error.code === "FST_ERR_CTP_BODY_TOO_LARGE" ? jsonBodyLimit(ctx) : ctx.config.maxUploadBytes;
+    void reply.code(413).send({ message: uploadTooLarge(limit).message });
     return;
   }
   if (status >= 400 && status < 500) {
@@ -177,21 +185,40 @@ function sendError(reply: FastifyReply, error: FastifyError | HttpError, ctx: Em
   void reply.code(500).send({ message: asciiOnly(`Internal emulator error: ${error.message}`) });
 }
 
-/** JSON bodies may be empty or `null`; GET/DELETE bodies are ignored whatever they hold (§0.9). */
-function installBodyParsers(app: FastifyInstance): void {
+const jsonBodyLimit = (ctx: EmulatorContext): number =>
+  Math.min(MAX_JSON_BODY_BYTES, ctx.config.maxUploadBytes);
+
+/**
+ * JSON bodies may be empty or `null`; GET/DELETE bodies are ignored whatever they hold (§0.9). Every
+ * string of a body is checked for well-formed text and its field's length limit (text-limits.ts).
+ */
+function installBodyParsers(app: FastifyInstance, jsonLimit: number): void {
   app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
-    const text = typeof body === "string" ? body : body.toString("utf8");
-    if (req.method === "GET" || req.method === "DELETE" || text.trim() === "") {
-      done(null, undefined);
-      return;
-    }
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(new HttpError(400, "The request body is not valid JSON"), undefined);
-    }
-  });
+  app.addContentTypeParser(
+    "application/json",
+    { parseAs: "string", bodyLimit: jsonLimit },
+    (req, body, done) => {
+      const text = typeof body === "string" ? body : body.toString("utf8");
+      if (req.method === "GET" || req.method === "DELETE" || text.trim() === "") {
+        done(null, undefined);
+        return;
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        done(new HttpError(400, "The request body is not valid JSON"), undefined);
+        return;
+      }
+      try {
+        checkJsonText(value);
+      } catch (error) {
+        done(error as HttpError, undefined);
+        return;
+      }
+      done(null, value);
+    },
+  );
   app.removeContentTypeParser("text/plain");
   app.addContentTypeParser("*", (_req, payload, done) => {
     // Bodies of other types carry nothing we read (e.g. PY's empty POST); drain them.

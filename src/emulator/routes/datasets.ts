@@ -6,6 +6,8 @@ import type { EmulatorContext } from "../context.js";
 import { uploadBudget, uploadTooLarge, type BlobRef, type UploadBudget } from "../blobs.js";
 import { summariseCsv, type CsvSummary } from "../domain/csv.js";
 import { invalid, notFound } from "../http/errors.js";
+import { fieldValue } from "../http/multipart.js";
+import { checkText } from "../http/text-limits.js";
 import { page, pageParams, searchParams } from "../http/pagination.js";
 import { jsonBody, parseBoolean, parseString } from "../http/values.js";
 import { sendAccepted } from "../jobs/status-routes.js";
@@ -123,6 +125,7 @@ async function readUpload(
   const categories: string[] = [];
   for await (const part of req.parts()) {
     if (part.type === "file") {
+      checkText(part.filename, part.fieldname, "fileName");
       if (part.fieldname !== "file" || upload !== undefined) {
         // Parts we do not keep still count against --max-upload while they are read and dropped.
         await discard(part.file, budget);
@@ -130,8 +133,9 @@ async function readUpload(
       }
       const blob = await ctx.blobs.put(part.file, budget);
       upload = { blob, filename: part.filename };
-    } else if (part.fieldname === "categories" && typeof part.value === "string") {
-      categories.push(part.value);
+    } else {
+      const value = fieldValue(part, budget);
+      if (part.fieldname === "categories") categories.push(value);
     }
   }
   if (upload === undefined) throw invalid("file", "The file part is required");
@@ -188,6 +192,7 @@ export function registerDatasetRoutes(app: FastifyInstance, ctx: EmulatorContext
   app.post("/datasets/fromFile/", async (req, reply) => {
     const { blob, filename, categories } = await readUpload(ctx, req);
     const name = filename.split(/[/\\]/).pop() || "data.csv";
+    checkText(name, "file", "name");
     const datasetId = ctx.newId();
     const versionId = ctx.newId();
     const statusId = ctx.tx(() => {

@@ -69,17 +69,14 @@ export function environmentView(ctx: EmulatorContext, e: EnvironmentRecord): Rec
   };
 }
 
+// Lengths are checked for every request body in one place (http/text-limits.ts).
 function parseName(value: unknown): string {
   const name = parseString(value, "name");
-  if (!name || name.length > 255) throw invalid("name", "name is required and must be 1-255 characters");
+  if (!name) throw invalid("name", "name is required and must be 1-255 characters");
   return name;
 }
 
-function parseDescription(value: unknown): string {
-  const d = parseString(value, "description") ?? "";
-  if (d.length > 10000) throw invalid("description", "description must be at most 10000 characters");
-  return d;
-}
+const parseDescription = (value: unknown): string => parseString(value, "description") ?? "";
 
 function parseUseCases(value: unknown): string[] {
   const parsed = z.array(z.enum(USE_CASES)).safeParse(value);
@@ -131,7 +128,6 @@ export function insertEnvironmentVersion(
   },
 ): EnvironmentVersionRecord {
   const label = fields.label || `v${countEnvironmentVersions(ctx.db, environmentId) + 1}`;
-  if (label.length > 50) throw invalid("label", "label must be at most 50 characters");
   const record: EnvironmentVersionRecord = {
     id: fields.id ?? ctx.newId(),
     environmentId,

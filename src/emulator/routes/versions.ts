@@ -115,8 +115,6 @@ export function versionInput(fields: readonly Field[], uploads: Upload[], clean:
   const git = gitRaw === undefined ? undefined : GitModelVersionSchema.nullable().safeParse(gitRaw);
   if (git && !git.success) throw invalid("gitModelVersion", "gitModelVersion must be an object");
   const description = parseString(one("description"), "description");
-  if (description && description.length > 10000)
-    throw invalid("description", "description must be at most 10000 characters");
   const resourceBundleId = parseString(one("resourceBundleId"), "resourceBundleId");
   return {
     clean,

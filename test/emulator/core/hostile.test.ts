@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createModel, createVersion, str, useEmulator, type Reply } from "./helpers.js";
+import { BUILTIN_ENV_ID, createModel, createVersion, str, useEmulator, type Reply } from "./helpers.js";
 
 /** The API's error shape, nothing else (API.md §0.6), with the exact JSON content type (§0.3). */
 function expectApiError(r: Reply, status: number): void {
@@ -16,7 +16,9 @@ describe("pagination under hostile values", () => {
   async function listRoutes(): Promise<string[]> {
     const m = await createModel(api());
     const v = await createVersion(api(), str(m.id), { "custom.py": "x" });
-    const env = await api().call("POST", "executionEnvironments/", { name: "pages" });
+    const env = await api().call("POST", "executionEnvironments/", {
+      name: "pages",
+    });
     return [
       "customModels/",
       `customModels/${str(m.id)}/versions/`,
@@ -56,5 +58,153 @@ describe("pagination under hostile values", () => {
         expect(r.body.errors, `${path} limit=${limit}`).toHaveProperty("limit");
       }
     }
+  });
+});
+
+describe("free text under hostile values", () => {
+  const api = useEmulator();
+
+  it.each([
+    ["customModels/", { name: "n".repeat(256), targetType: "Anomaly" }, "name"],
+    ["customModels/", { name: "m", targetType: "Anomaly", description: "d".repeat(10_001) }, "description"],
+    ["customModels/", { name: "m", targetType: "Anomaly", language: "l".repeat(256) }, "language"],
+    ["customModels/", { name: "m", targetType: "Regression", targetName: "t".repeat(256) }, "targetName"],
+    [
+      "customModels/",
+      {
+        name: "m",
+        targetType: "Multiclass",
+        targetName: "y",
+        classLabels: ["a", "b".repeat(256)],
+      },
+      "classLabels.1",
+    ],
+    [
+      "customModels/",
+      {
+        name: "m",
+        targetType: "Anomaly",
+        tags: [{ name: "t".repeat(256), value: "v" }],
+      },
+      "tags.0.name",
+    ],
+    [
+      "customModels/",
+      { name: "m", targetType: "Anomaly", userProvidedId: "u".repeat(256) },
+      "userProvidedId",
+    ],
+    ["executionEnvironments/", { name: "e", description: "d".repeat(10_001) }, "description"],
+    ["credentials/", { name: "c".repeat(256), credentialType: "api_token", apiToken: "x" }, "name"],
+    ["credentials/", { name: "c", credentialType: "api_token", apiToken: "x".repeat(10_001) }, "apiToken"],
+  ])(
+    "refuses an over-long field on POST %s with 422 naming it, storing nothing",
+    async (path, body, field) => {
+      const before = await api().call("GET", `${path}?limit=1`);
+      const r = await api().call("POST", path, body);
+      expectApiError(r, 422);
+      expect(r.body.errors).toHaveProperty(field);
+      expect(r.text.length).toBeLessThan(2000);
+      expect((await api().call("GET", `${path}?limit=1`)).body.totalCount).toBe(before.body.totalCount);
+    },
+  );
+
+  it("counts characters, not bytes or UTF-16 units", async () => {
+    const r = await api().call("POST", "customModels/", {
+      name: "\u{1F600}".repeat(255),
+      targetType: "Anomaly",
+    });
+    expect(r.status).toBe(201);
+  });
+
+  it("refuses a 100 MB description before storing it, and the list stays small", async () => {
+    const r = await api().call("POST", "customModels/", {
+      name: "big",
+      targetType: "Anomaly",
+      description: "d".repeat(100 * 1024 * 1024),
+    });
+    expectApiError(r, 413);
+    const list = await api().call("GET", "customModels/");
+    expect(list.text.length).toBeLessThan(1024 * 1024);
+  });
+
+  it("limits PATCH bodies and multipart fields through the same rules", async () => {
+    const m = await createModel(api());
+    const patch = await api().call("PATCH", `customModels/${str(m.id)}/`, {
+      description: "d".repeat(10_001),
+    });
+    expectApiError(patch, 422);
+    expect(patch.body.errors).toHaveProperty("description");
+    const v = await createVersion(
+      api(),
+      str(m.id),
+      { "custom.py": "x" },
+      { description: "d".repeat(10_001) },
+    );
+    expectApiError(v, 422);
+    expect(v.body.errors).toHaveProperty("description");
+    const env = await api().call("POST", "executionEnvironments/", {
+      name: "labels",
+    });
+    const form = new FormData();
+    form.append("dockerImageUri", "python:3.11");
+    form.append("label", "l".repeat(51));
+    const ev = await api().form("POST", `executionEnvironments/${str(env.body.id)}/versions/`, form);
+    expectApiError(ev, 422);
+    expect(ev.body.errors).toHaveProperty("label");
+    const git = await createVersion(
+      api(),
+      str(m.id),
+      { "custom.py": "x" },
+      {
+        gitModelVersion: JSON.stringify({
+          refName: "r".repeat(256),
+          commitUrl: "u",
+        }),
+      },
+    );
+    expectApiError(git, 422);
+    expect(git.body.errors).toHaveProperty("gitModelVersion.refName");
+    expect((await api().call("GET", `customModels/${str(m.id)}/versions/`)).body.totalCount).toBe(0);
+  });
+
+  it.each([
+    ['{"name":"\\ud800","targetType":"Anomaly"}', "name"],
+    ['{"name":"ok","targetType":"Anomaly","description":"x\\udfff"}', "description"],
+    ['{"name":"ok","targetType":"Anomaly","tags":[{"name":"t","value":"\\udbff"}]}', "tags.0.value"],
+    ['{"name":"ok","targetType":"Anomaly","\\ud800":"key"}', undefined],
+  ])("refuses a lone UTF-16 surrogate in JSON %s with 422", async (body, field) => {
+    const before = (await api().call("GET", "customModels/?limit=1")).body.totalCount;
+    const r = await api().call("POST", "customModels/", body);
+    expectApiError(r, 422);
+    expect(str(r.body.message)).toContain("invalid text");
+    if (field !== undefined) expect(r.body.errors).toHaveProperty(field);
+    expect((await api().call("GET", "customModels/?limit=1")).body.totalCount).toBe(before);
+  });
+
+  it("keeps a well-formed surrogate pair", async () => {
+    const r = await api().call("POST", "customModels/", '{"name":"\\ud83d\\ude00","targetType":"Anomaly"}');
+    expect(r.status).toBe(201);
+    expect(r.body.name).toBe("\u{1F600}");
+  });
+
+  it("refuses a lone surrogate smuggled through a JSON multipart field", async () => {
+    const m = await createModel(api());
+    const part = (headers: string, value: string): string =>
+      `--b\r\nContent-Disposition: form-data; ${headers}\r\n\r\n${value}\r\n`;
+    const body =
+      part('name="baseEnvironmentId"', BUILTIN_ENV_ID) +
+      part('name="file"; filename="custom.py"', "x") +
+      part('name="filePath"', "custom.py") +
+      part(
+        'name="gitModelVersion"\r\nContent-Type: application/json',
+        '{"refName":"\\ud800","commitUrl":"u"}',
+      ) +
+      "--b--\r\n";
+    const r = await api().call("POST", `customModels/${str(m.id)}/versions/`, body, {
+      "content-type": "multipart/form-data; boundary=b",
+    });
+    expectApiError(r, 422);
+    expect(r.body.errors).toHaveProperty("gitModelVersion.refName");
+    expect((await api().call("GET", `customModels/${str(m.id)}/versions/`)).body.totalCount).toBe(0);
   });
 });
