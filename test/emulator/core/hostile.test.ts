@@ -1,5 +1,15 @@
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { BUILTIN_ENV_ID, createModel, createVersion, str, useEmulator, type Reply } from "./helpers.js";
+
+/** Every file under `dir`, recursively (blobs are sharded by their first two hex digits). */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)],
+  );
+}
 
 /** The API's error shape, nothing else (API.md §0.6), with the exact JSON content type (§0.3). */
 function expectApiError(r: Reply, status: number): void {
@@ -57,6 +67,97 @@ describe("pagination under hostile values", () => {
         expectApiError(r, 422);
         expect(r.body.errors, `${path} limit=${limit}`).toHaveProperty("limit");
       }
+    }
+  });
+});
+
+describe("version file paths", () => {
+  const api = useEmulator();
+
+  it.each([
+    "weird/",
+    ".",
+    "./",
+    "",
+    "a//b",
+    "a/./b",
+    "a/.",
+    "nul\u0000byte.py",
+    "tab\there.py",
+    "bell\u0007.py",
+    "del\u007f.py",
+    "dir\\",
+    "..\\up.py",
+    "\\\\server\\share.py",
+    "../x",
+    "/abs.py",
+    "c:x.py",
+    `${"d/".repeat(600)}f.py`,
+  ])("refuses filePath %j with 422 naming filePath, and stores nothing", async (path) => {
+    const m = await createModel(api());
+    const blobs = join(api().emu.dataDir, "blobs");
+    const before = filesUnder(blobs);
+    const form = new FormData();
+    form.append("baseEnvironmentId", BUILTIN_ENV_ID);
+    form.append("file", new Blob([`content of ${JSON.stringify(path)}`]), "f.py");
+    form.append("filePath", path);
+    const r = await api().form("POST", `customModels/${str(m.id)}/versions/`, form);
+    expectApiError(r, 422);
+    expect(r.body.errors).toHaveProperty("filePath");
+    expect((await api().call("GET", `customModels/${str(m.id)}/versions/`)).body.totalCount).toBe(0);
+    expect(filesUnder(blobs)).toEqual(before);
+  });
+
+  it("still normalises backslashes and a leading ./ as API.md §2.3 says", async () => {
+    const m = await createModel(api());
+    const r = await createVersion(api(), str(m.id), {
+      "./pkg\\mod.py": "x",
+      "././top.py": "y",
+    });
+    expect(r.status).toBe(201);
+    expect((r.body.items as unknown as { filePath: string }[]).map((i) => i.filePath)).toEqual([
+      "pkg/mod.py",
+      "top.py",
+    ]);
+  });
+
+  it("downloads a version whose stored paths are bad (data from before the check) instead of failing", async () => {
+    const m = await createModel(api());
+    const v = await createVersion(api(), str(m.id), {
+      "a.py": "a",
+      "b.py": "b",
+      "c.py": "c",
+      "d.py": "d",
+      "e.py": "e",
+    });
+    const db = new BetterSqlite3(join(api().emu.dataDir, "emulator.db"));
+    try {
+      const set = db.prepare("UPDATE version_items SET file_path = ? WHERE version_id = ? AND file_path = ?");
+      for (const [from, to] of [
+        ["a.py", "weird/"],
+        ["b.py", "."],
+        ["c.py", "x//y.py"],
+        ["d.py", "../../etc/e.py"],
+        ["e.py", "n\u0000ul.py"],
+      ])
+        set.run(to, str(v.body.id), from);
+    } finally {
+      db.close();
+    }
+    for (const path of [
+      `customModels/${str(m.id)}/versions/${str(v.body.id)}/download/`,
+      `customModels/${str(m.id)}/download/`,
+    ]) {
+      const r = await fetch(`${api().emu.url}/${path}`, {
+        headers: api().auth,
+      });
+      expect(r.status, path).toBe(200);
+      expect(r.headers.get("content-type")).toBe("application/zip");
+      const zip = Buffer.from(await r.arrayBuffer());
+      const names = zip.toString("latin1");
+      expect(names).toContain("x/y.py");
+      expect(names).toContain("etc/e.py");
+      expect(names).not.toContain("../");
     }
   });
 });
