@@ -128,6 +128,13 @@ export async function buildServer(ctx: EmulatorContext, options: ServerOptions):
     return payload;
   });
 
+  // @fastify/multipart accepts multipart on every route; only upload routes read it (415 elsewhere).
+  app.addHook("preValidation", (req, _reply, done) => {
+    done(
+      req.isMultipart() && req.routeOptions.config.multipart !== true ? unsupportedMediaType(req) : undefined,
+    );
+  });
+
   app.setErrorHandler((error: FastifyError | HttpError, _req, reply) => sendError(reply, error, ctx));
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split("?")[0] ?? "";
@@ -177,8 +184,12 @@ function sendError(reply: FastifyReply, error: FastifyError | HttpError, ctx: Em
     void reply.code(413).send({ message: uploadTooLarge(limit).message });
     return;
   }
+  if (status === 415) {
+    void reply.code(415).send({ message: asciiOnly(`Unsupported Content-Type: ${error.message}`) });
+    return;
+  }
   if (status >= 400 && status < 500) {
-    // Malformed JSON or multipart, unsupported media types: API.md §0.6 says 400.
+    // Malformed JSON or multipart: API.md §0.6 says 400.
     void reply.code(400).send({ message: asciiOnly(`Bad request: ${error.message}`) });
     return;
   }
@@ -220,10 +231,24 @@ function installBodyParsers(app: FastifyInstance, jsonLimit: number): void {
     },
   );
   app.removeContentTypeParser("text/plain");
-  app.addContentTypeParser("*", (_req, payload, done) => {
-    // Bodies of other types carry nothing we read (e.g. PY's empty POST); drain them.
-    payload.on("error", (e) => done(e, undefined));
-    payload.on("end", () => done(null, undefined));
-    payload.resume();
+  app.addContentTypeParser("*", (req, payload, done) => {
+    // An empty body is no body whatever its declared type (PY's bodiless POSTs); GET/DELETE bodies
+    // are ignored. Anything else would be read as a request missing every field: 415.
+    if (req.method === "GET" || req.method === "DELETE" || req.headers["content-length"] === "0") {
+      payload.on("error", (e) => done(e, undefined));
+      payload.on("end", () => done(null, undefined));
+      payload.resume();
+      return;
+    }
+    done(unsupportedMediaType(req), undefined);
   });
+}
+
+/** 415 naming the type sent and the ones the route reads. */
+function unsupportedMediaType(req: FastifyRequest): HttpError {
+  const sent = req.headers["content-type"] ?? "(none)";
+  const wanted = req.routeOptions.config.multipart
+    ? "multipart/form-data or application/json"
+    : "application/json";
+  return new HttpError(415, asciiOnly(`Unsupported Content-Type ${sent}: this route takes ${wanted}`));
 }

@@ -3,6 +3,16 @@ import type { BlobLease, BlobRef, BlobStore, UploadBudget } from "../blobs.js";
 import { HttpError, invalid } from "./errors.js";
 import { checkText, MAX_TEXT_LIMIT } from "./text-limits.js";
 
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The route reads multipart bodies (uploads); every other route refuses them with 415. */
+    multipart?: boolean;
+  }
+}
+
+/** Route options of the upload routes: multipart bodies are accepted (see server.ts, 415). */
+export const MULTIPART_ROUTE = { config: { multipart: true } } as const;
+
 /** One part of a multipart body, in arrival order; file contents are already in the blob store. */
 export type Part =
   | { kind: "field"; name: string; value: string }

@@ -6,7 +6,7 @@ import type { EmulatorContext } from "../context.js";
 import { uploadBudget, uploadTooLarge, type BlobRef, type UploadBudget } from "../blobs.js";
 import { summariseCsv, type CsvSummary } from "../domain/csv.js";
 import { invalid, notFound } from "../http/errors.js";
-import { fieldValue } from "../http/multipart.js";
+import { fieldValue, MULTIPART_ROUTE } from "../http/multipart.js";
 import { checkText } from "../http/text-limits.js";
 import { page, pageParams, searchParams } from "../http/pagination.js";
 import { jsonBody, parseBoolean, parseString } from "../http/values.js";
@@ -189,7 +189,7 @@ const ORDERS: Record<string, string> = { created: "seq ASC", "-created": "seq DE
 export function registerDatasetRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
   ctx.jobs.register(ingestionHandler(ctx));
 
-  app.post("/datasets/fromFile/", async (req, reply) => {
+  app.post("/datasets/fromFile/", MULTIPART_ROUTE, async (req, reply) => {
     const { blob, filename, categories } = await readUpload(ctx, req);
     const name = filename.split(/[/\\]/).pop() || "data.csv";
     checkText(name, "file", "name");

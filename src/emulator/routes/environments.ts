@@ -3,7 +3,7 @@ import { z } from "zod";
 import { uploadBudget } from "../blobs.js";
 import type { EmulatorContext } from "../context.js";
 import { conflict, HttpError, invalid, notFound } from "../http/errors.js";
-import { readMultipart } from "../http/multipart.js";
+import { MULTIPART_ROUTE, readMultipart } from "../http/multipart.js";
 import { page, pageParams, searchParams, type PageLimits } from "../http/pagination.js";
 import { jsonBody, parseBoolean, parseEnum, parseString } from "../http/values.js";
 import { startEnvironmentBuild } from "./environment-builds.js";
@@ -240,55 +240,62 @@ export function registerEnvironmentRoutes(app: FastifyInstance, ctx: EmulatorCon
     return reply.code(204).send();
   });
 
-  app.post<EnvParams>("/executionEnvironments/:environmentId/versions/", async (req, reply) => {
-    requireEnv(req.params.environmentId); // 404 before reading the upload
-    const fields: Record<string, string> = {};
-    let dockerContext: StoredFile | null = null;
-    let dockerImage: StoredFile | null = null;
-    const lease = ctx.blobs.lease();
-    if (req.isMultipart()) {
-      const budget = uploadBudget(ctx.config.maxUploadBytes);
-      const parts = await readMultipart(req, reply, ctx.blobs, budget, lease).catch((error: unknown) => {
+  app.post<EnvParams>(
+    "/executionEnvironments/:environmentId/versions/",
+    MULTIPART_ROUTE,
+    async (req, reply) => {
+      requireEnv(req.params.environmentId); // 404 before reading the upload
+      const fields: Record<string, string> = {};
+      let dockerContext: StoredFile | null = null;
+      let dockerImage: StoredFile | null = null;
+      const lease = ctx.blobs.lease();
+      if (req.isMultipart()) {
+        const budget = uploadBudget(ctx.config.maxUploadBytes);
+        const parts = await readMultipart(req, reply, ctx.blobs, budget, lease).catch((error: unknown) => {
+          lease.discard();
+          throw error;
+        });
+        for (const p of parts) {
+          if (p.kind === "field") fields[p.name] ??= p.value;
+          else if (p.name === "docker_context") dockerContext = { ...p.blob, fileName: p.filename };
+          else if (p.name === "docker_image") dockerImage = { ...p.blob, fileName: p.filename };
+        }
+      } else {
+        for (const [k, v] of Object.entries(jsonBody(req.body))) if (typeof v === "string") fields[k] = v;
+      }
+      const uri = fields["dockerImageUri"] || null;
+      const store = (): EnvironmentVersionRecord => {
+        if (!uri && !dockerContext && !dockerImage)
+          throw invalid(
+            "docker_context",
+            "One of docker_context, docker_image or dockerImageUri is required",
+          );
+        return insertVersionAndBuild();
+      };
+      const insertVersionAndBuild = (): EnvironmentVersionRecord =>
+        ctx.tx(() => {
+          requireEnv(req.params.environmentId);
+          const v = insertEnvironmentVersion(ctx, req.params.environmentId, {
+            label: fields["label"],
+            description: fields["description"],
+            // dockerImageUri takes priority over the uploaded files (API.md §4.2).
+            dockerContext: uri ? null : dockerContext,
+            dockerImage: uri ? null : dockerImage,
+            sourceDockerImageUri: uri,
+          });
+          startEnvironmentBuild(ctx, v.id);
+          return v;
+        });
+      let version: EnvironmentVersionRecord;
+      try {
+        version = store();
+      } catch (error) {
         lease.discard();
         throw error;
-      });
-      for (const p of parts) {
-        if (p.kind === "field") fields[p.name] ??= p.value;
-        else if (p.name === "docker_context") dockerContext = { ...p.blob, fileName: p.filename };
-        else if (p.name === "docker_image") dockerImage = { ...p.blob, fileName: p.filename };
       }
-    } else {
-      for (const [k, v] of Object.entries(jsonBody(req.body))) if (typeof v === "string") fields[k] = v;
-    }
-    const uri = fields["dockerImageUri"] || null;
-    const store = (): EnvironmentVersionRecord => {
-      if (!uri && !dockerContext && !dockerImage)
-        throw invalid("docker_context", "One of docker_context, docker_image or dockerImageUri is required");
-      return insertVersionAndBuild();
-    };
-    const insertVersionAndBuild = (): EnvironmentVersionRecord =>
-      ctx.tx(() => {
-        requireEnv(req.params.environmentId);
-        const v = insertEnvironmentVersion(ctx, req.params.environmentId, {
-          label: fields["label"],
-          description: fields["description"],
-          // dockerImageUri takes priority over the uploaded files (API.md §4.2).
-          dockerContext: uri ? null : dockerContext,
-          dockerImage: uri ? null : dockerImage,
-          sourceDockerImageUri: uri,
-        });
-        startEnvironmentBuild(ctx, v.id);
-        return v;
-      });
-    let version: EnvironmentVersionRecord;
-    try {
-      version = store();
-    } catch (error) {
-      lease.discard();
-      throw error;
-    }
-    return reply.code(202).send(environmentVersionView(version));
-  });
+      return reply.code(202).send(environmentVersionView(version));
+    },
+  );
 
   app.get<EnvParams>("/executionEnvironments/:environmentId/versions/", (req) => {
     requireEnv(req.params.environmentId);

@@ -5,7 +5,7 @@ import { uploadBudget, type BlobLease } from "../blobs.js";
 import type { EmulatorContext } from "../context.js";
 import { HttpError, invalid } from "../http/errors.js";
 import type { Part } from "../http/multipart.js";
-import { readMultipart } from "../http/multipart.js";
+import { MULTIPART_ROUTE, readMultipart } from "../http/multipart.js";
 import { page, pageParams, searchParams } from "../http/pagination.js";
 import {
   jsonBody,
@@ -200,8 +200,8 @@ export function registerVersionRoutes(app: FastifyInstance, ctx: EmulatorContext
       throw error;
     }
   };
-  app.post<ModelParams>("/customModels/:modelId/versions/", create(true));
-  app.patch<ModelParams>("/customModels/:modelId/versions/", create(false));
+  app.post<ModelParams>("/customModels/:modelId/versions/", MULTIPART_ROUTE, create(true));
+  app.patch<ModelParams>("/customModels/:modelId/versions/", MULTIPART_ROUTE, create(false));
 
   app.get<ModelParams>("/customModels/:modelId/versions/", (req) => {
     requireModel(ctx, req.params.modelId);

@@ -1,8 +1,17 @@
 import { readdirSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { BUILTIN_ENV_ID, createModel, createVersion, str, useEmulator, type Reply } from "./helpers.js";
+import {
+  BUILTIN_ENV_ID,
+  createModel,
+  createVersion,
+  str,
+  useEmulator,
+  type Api,
+  type Reply,
+} from "./helpers.js";
 
 /** Every file under `dir`, recursively (blobs are sharded by their first two hex digits). */
 function filesUnder(dir: string): string[] {
@@ -17,6 +26,52 @@ function expectApiError(r: Reply, status: number): void {
   expect(r.headers.get("content-type")).toBe("application/json");
   expect(typeof r.body.message).toBe("string");
   for (const key of Object.keys(r.body)) expect(["message", "errors"]).toContain(key);
+}
+
+/**
+ * Writes `head` (and `body`) on a raw socket and resolves with everything received until the
+ * server's answer is complete (its Content-Length) or the connection closes.
+ */
+function rawExchange(
+  api: Api,
+  head: string,
+  body = "",
+): Promise<{
+  status: number;
+  headers: string;
+  text: string;
+  socketOpen: () => boolean;
+}> {
+  const { port } = new URL(api.emu.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), "127.0.0.1");
+    let received = Buffer.alloc(0);
+    const finish = (): void => {
+      const text = received.toString("latin1");
+      const end = text.indexOf("\r\n\r\n");
+      const headers = text.slice(0, end);
+      const length = Number(/content-length:\s*(\d+)/i.exec(headers)?.[1] ?? NaN);
+      resolve({
+        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0),
+        headers,
+        text: text.slice(end + 4, end + 4 + length),
+        socketOpen: () => !socket.destroyed,
+      });
+    };
+    socket.on("data", (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const text = received.toString("latin1");
+      const end = text.indexOf("\r\n\r\n");
+      const length = Number(/content-length:\s*(\d+)/i.exec(text.slice(0, Math.max(end, 0)))?.[1] ?? NaN);
+      if (end >= 0 && received.length >= end + 4 + length) {
+        finish();
+        socket.destroy();
+      }
+    });
+    socket.on("close", finish);
+    socket.on("error", reject);
+    socket.write(head + body);
+  });
 }
 
 describe("pagination under hostile values", () => {
@@ -307,5 +362,63 @@ describe("free text under hostile values", () => {
     expectApiError(r, 422);
     expect(r.body.errors).toHaveProperty("gitModelVersion.refName");
     expect((await api().call("GET", `customModels/${str(m.id)}/versions/`)).body.totalCount).toBe(0);
+  });
+});
+
+describe("content types", () => {
+  const api = useEmulator();
+
+  it.each([
+    ["text/plain", '{"name":"x","targetType":"Anomaly"}'],
+    ["application/x-www-form-urlencoded", "name=x&targetType=Anomaly"],
+    ["application/xml", "<model/>"],
+    ["application/octet-stream", "\u0001\u0002"],
+  ])("answers a %s body with 415 and stores nothing", async (type, body) => {
+    const before = (await api().call("GET", "customModels/")).body.totalCount;
+    const r = await api().call("POST", "customModels/", body, {
+      "content-type": type,
+    });
+    expectApiError(r, 415);
+    expect(str(r.body.message)).toContain(type);
+    expect((await api().call("GET", "customModels/")).body.totalCount).toBe(before);
+  });
+
+  it("answers a multipart body on a JSON-only route with 415", async () => {
+    const form = new FormData();
+    form.append("name", "x");
+    form.append("targetType", "Anomaly");
+    const r = await api().form("POST", "customModels/", form);
+    expectApiError(r, 415);
+  });
+
+  it("answers a body without a content type with 415", async () => {
+    const { token } = api().emu;
+    const body = '{"name":"x","targetType":"Anomaly"}';
+    const r = await rawExchange(
+      api(),
+      `POST /api/v2/customModels/ HTTP/1.1\r\nHost: x\r\nAuthorization: Token ${token}\r\nContent-Length: ${body.length}\r\n\r\n`,
+      body,
+    );
+    expect(r.status).toBe(415);
+    expect(r.headers).toMatch(/^content-type: application\/json$/im);
+  });
+
+  it("still accepts bodiless POSTs and ignores any body on GET and DELETE", async () => {
+    const m = await createModel(api());
+    const empty = await api().call("PATCH", `customModels/${str(m.id)}/`, "", {
+      "content-type": "text/plain",
+    });
+    expect(empty.status).toBe(200);
+    const get = await rawExchange(
+      api(),
+      `GET /api/v2/customModels/ HTTP/1.1\r\nHost: x\r\nAuthorization: Token ${api().emu.token}\r\n` +
+        "Content-Type: text/plain\r\nContent-Length: 4\r\n\r\n",
+      "junk",
+    );
+    expect(get.status).toBe(200);
+    const del = await api().call("DELETE", `customModels/${str(m.id)}/`, "junk", {
+      "content-type": "text/plain",
+    });
+    expect(del.status).toBe(204);
   });
 });
