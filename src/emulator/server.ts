@@ -6,6 +6,7 @@ import type { AdminHooks } from "./admin.js";
 import { registerAdminRoutes } from "./admin.js";
 import type { EmulatorContext } from "./context.js";
 import { asciiOnly, HttpError } from "./http/errors.js";
+import { answerClientError, answerFrameworkError } from "./http/framework-errors.js";
 import { requireToken } from "./http/auth.js";
 import { checkJsonText, MAX_TEXT_LIMIT } from "./http/text-limits.js";
 import { registerJobRoutes } from "./jobs/index.js";
@@ -62,17 +63,9 @@ export async function buildServer(ctx: EmulatorContext, options: ServerOptions):
     logger: false,
     bodyLimit: ctx.config.maxUploadBytes,
     forceCloseConnections: true,
-    clientErrorHandler: (error, socket) => {
-      // Malformed HTTP never reaches a route; still answer with the API's JSON error shape.
-      const body = asciiJson({ message: `Bad request: ${error.message}` });
-      if (!socket.writable) {
-        socket.destroy();
-        return;
-      }
-      socket.end(
-        `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-      );
-    },
+    // Malformed HTTP never reaches a route; still answer with the API's JSON error shape.
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
     // Never redirect (TF treats redirects as errors): the router itself ignores `/` differences.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
   });

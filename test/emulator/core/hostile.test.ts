@@ -422,3 +422,55 @@ describe("content types", () => {
     expect(del.status).toBe(204);
   });
 });
+
+describe("errors fastify and Node produce themselves", () => {
+  const api = useEmulator();
+
+  it("answers an over-long path parameter with the API's 404", async () => {
+    for (const path of [
+      `customModels/${"a".repeat(500)}/`,
+      `customModels/${"a".repeat(500)}/versions/`,
+      `executionEnvironments/${"e".repeat(5000)}/`,
+    ]) {
+      const r = await api().call("GET", path);
+      expectApiError(r, 404);
+      expect(r.text.length).toBeLessThan(1000);
+    }
+  });
+
+  it("answers a path that cannot be decoded with the API's 404", async () => {
+    const r = await api().call("GET", "customModels/%zz/");
+    expectApiError(r, 404);
+  });
+
+  it("answers an unparseable media type with the API's 415", async () => {
+    const r = await api().call("POST", "customModels/", "{}", {
+      "content-type": "/;;=",
+    });
+    expectApiError(r, 415);
+  });
+
+  it("answers over-long headers with 431 and an over-long URL with 414, both as JSON", async () => {
+    const { token } = api().emu;
+    const headers = await rawExchange(
+      api(),
+      `GET /api/v2/customModels/ HTTP/1.1\r\nHost: x\r\nAuthorization: Token ${token}\r\nX-Big: ${"h".repeat(20_000)}\r\n\r\n`,
+    );
+    expect(headers.status).toBe(431);
+    expect(headers.headers).toMatch(/^content-type: application\/json$/im);
+    expect(Object.keys(JSON.parse(headers.text) as object)).toEqual(["message"]);
+    const url = await rawExchange(
+      api(),
+      `GET /api/v2/customModels/?q=${"u".repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+    );
+    expect(url.status).toBe(414);
+    expect(url.headers).toMatch(/^content-type: application\/json$/im);
+    expect(Object.keys(JSON.parse(url.text) as object)).toEqual(["message"]);
+  });
+
+  it("answers a malformed request line with a JSON 400", async () => {
+    const r = await rawExchange(api(), "BLAH\r\n\r\n");
+    expect(r.status).toBe(400);
+    expect(r.headers).toMatch(/^content-type: application\/json$/im);
+  });
+});
