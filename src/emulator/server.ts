@@ -27,6 +27,20 @@ const bytesSeen = new WeakMap<Socket, number>();
 /** JSON bodies are parsed in one piece on the event loop: far below --max-upload, which is for files. */
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
+/**
+ * How long a connection may go on sending a body the answer did not read (a 413, 415 or 401 sent
+ * early). Node discards those bytes so the client can read the answer (closing at once would reset
+ * the connection under it); after this, the connection is closed.
+ */
+export const LINGER_MS = 5000;
+
+function lingerThenClose(req: FastifyRequest): void {
+  if (req.raw.complete) return;
+  const timer = setTimeout(() => req.raw.socket.destroy(), LINGER_MS).unref();
+  req.raw.once("end", () => clearTimeout(timer));
+  req.raw.once("close", () => clearTimeout(timer));
+}
+
 /** Version sources the emulator does not offer (API.md §2.1): a plain 404, not a 405 via `{vid}`. */
 const NOT_EMULATED = /\/versions\/+(fromRepository|fromCodespace|toCodespace)\/*$/;
 
@@ -96,6 +110,9 @@ export async function buildServer(ctx: EmulatorContext, options: ServerOptions):
     const path = req.url.split("?")[0] ?? "";
     if (/^\/+api\/+v2\/+ping\/*$/.test(path)) return;
     requireToken(req, options.tokens);
+    // Refuse from the headers alone: never wait for (or read) a body that is declared too big.
+    if (Number(req.headers["content-length"]) > ctx.config.maxUploadBytes)
+      throw uploadTooLarge(ctx.config.maxUploadBytes);
     if (path.startsWith("/__emulator/")) return;
     await options.admin.faults.apply(req, reply);
   });
@@ -108,6 +125,7 @@ export async function buildServer(ctx: EmulatorContext, options: ServerOptions):
   };
   app.addHook("onResponse", (req, _reply, done) => {
     countBytes(req);
+    lingerThenClose(req);
     done();
   });
   app.addHook("onRequestAbort", (req, done) => {

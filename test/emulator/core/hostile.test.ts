@@ -474,3 +474,65 @@ describe("errors fastify and Node produce themselves", () => {
     expect(r.headers).toMatch(/^content-type: application\/json$/im);
   });
 });
+
+describe("oversized bodies", () => {
+  const api = useEmulator({ maxUploadBytes: 64 * 1024 });
+
+  it("answers 413 from Content-Length before the body arrives, on every route", async () => {
+    const m = await createModel(api());
+    const { token } = api().emu;
+    for (const [method, path, type] of [
+      ["POST", `/api/v2/customModels/${str(m.id)}/versions/`, "multipart/form-data; boundary=b"],
+      ["POST", "/api/v2/datasets/fromFile/", "multipart/form-data; boundary=b"],
+      [
+        "POST",
+        `/api/v2/executionEnvironments/${BUILTIN_ENV_ID}/versions/`,
+        "multipart/form-data; boundary=b",
+      ],
+      ["POST", "/api/v2/customModels/", "application/json"],
+      ["POST", "/api/v2/customModels/", "text/plain"],
+    ]) {
+      const started = Date.now();
+      const r = await rawExchange(
+        api(),
+        `${method} ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Token ${token}\r\nContent-Type: ${type}\r\n` +
+          `Content-Length: ${10 * 1024 ** 3}\r\n\r\n`,
+        "--b\r\n",
+      );
+      expect(r.status, path).toBe(413);
+      expect(r.headers).toMatch(/^content-type: application\/json$/im);
+      expect(JSON.parse(r.text)).toEqual({
+        message: "Upload exceeds 65536 bytes",
+      });
+      // Generous: the answer must not wait for 10 GiB that never come.
+      expect(Date.now() - started).toBeLessThan(10_000);
+    }
+  });
+
+  it("keeps no row and no blob of a request refused after its file was stored", async () => {
+    const blobs = join(api().emu.dataDir, "blobs");
+    const before = filesUnder(blobs);
+    const datasets = (await api().call("GET", "datasets/")).body.totalCount;
+    const form = new FormData();
+    form.append("file", new Blob(["a,b\n1,2\n"]), "data.csv");
+    form.append("categories", "c".repeat(256));
+    const r = await api().form("POST", "datasets/fromFile/", form);
+    expectApiError(r, 422);
+    expect(r.body.errors).toHaveProperty("categories");
+    expect((await api().call("GET", "datasets/")).body.totalCount).toBe(datasets);
+    expect(filesUnder(blobs)).toEqual(before);
+
+    const env = await api().call("POST", "executionEnvironments/", {
+      name: "leftovers",
+    });
+    const envForm = new FormData();
+    envForm.append("docker_context", new Blob(["not really a zip"]), "ctx.zip");
+    envForm.append("description", "d".repeat(10_001));
+    const ev = await api().form("POST", `executionEnvironments/${str(env.body.id)}/versions/`, envForm);
+    expectApiError(ev, 422);
+    expect(
+      (await api().call("GET", `executionEnvironments/${str(env.body.id)}/versions/`)).body.totalCount,
+    ).toBe(0);
+    expect(filesUnder(blobs)).toEqual(before);
+  });
+});
