@@ -43,13 +43,47 @@ describe("credentials", () => {
     expect(r.body.errors).toHaveProperty(field);
   });
 
-  it("accepts other credential types without checking their fields", async () => {
-    const r = await api().call("POST", "credentials/", {
-      name: "gcp",
-      credentialType: "gcp",
-      gcpKey: { a: 1 },
-    });
+  it.each([
+    { credentialType: "gcp", gcpKey: { type: "service_account" } },
+    { credentialType: "s3", awsAccessKeyId: "a", awsSecretAccessKey: "s", configId: "c" },
+    { credentialType: "oauth", token: "t", refreshToken: "r" },
+    { credentialType: "azure", azureConnectionString: "c" },
+    { credentialType: "snowflake_key_pair_user_account", user: "u", privateKeyStr: "k", passphrase: "p" },
+    { credentialType: "databricks_access_token_account", databricksAccessToken: "t" },
+    { credentialType: "databricks_service_principal_account", clientId: "i", clientSecret: "s" },
+  ])("accepts the API.md §9.1 type %j with its own fields", async (fields) => {
+    const r = await api().call("POST", "credentials/", { name: `t-${fields.credentialType}`, ...fields });
     expect(r.status).toBe(201);
+    expect(r.body.credentialType).toBe(fields.credentialType);
+  });
+
+  it("refuses an unknown credentialType and keys the type does not have, with 422 naming them", async () => {
+    const before = (await api().call("GET", "credentials/")).body.totalCount;
+    const type = await api().call("POST", "credentials/", {
+      name: "x",
+      credentialType: "bogus",
+      apiToken: "t",
+    });
+    expect(type.status).toBe(422);
+    expect(str(type.body.errors?.credentialType)).toContain("api_token");
+    const key = await api().call("POST", "credentials/", {
+      name: "y",
+      credentialType: "basic",
+      user: "u",
+      password: "p",
+      passwrd: "typo",
+    });
+    expect(key.status).toBe(422);
+    expect(str(key.body.errors?.passwrd)).toContain("not a field of credentialType basic");
+    const other = await api().call("POST", "credentials/", {
+      name: "z",
+      credentialType: "api_token",
+      apiToken: "t",
+      password: "p",
+    });
+    expect(other.status).toBe(422);
+    expect(other.body.errors).toHaveProperty("password");
+    expect((await api().call("GET", "credentials/")).body.totalCount).toBe(before);
   });
 
   it("refuses a taken name with 409", async () => {
