@@ -6,7 +6,7 @@ import { conflict, HttpError, invalid, notFound } from "../http/errors.js";
 import { MULTIPART_ROUTE, readMultipart } from "../http/multipart.js";
 import { page, pageParams, searchParams, type PageLimits } from "../http/pagination.js";
 import { jsonBody, parseBoolean, parseEnum, parseString } from "../http/values.js";
-import { startEnvironmentBuild } from "./environment-builds.js";
+import { settleBuilds, startEnvironmentBuild } from "./environment-builds.js";
 import type { EnvironmentRecord, EnvironmentVersionRecord, StoredFile } from "../store/environments.js";
 import {
   BUILD_STATUSES,
@@ -166,7 +166,8 @@ export function registerEnvironmentRoutes(app: FastifyInstance, ctx: EmulatorCon
     return e;
   };
 
-  app.get("/executionEnvironments/", (req) => {
+  app.get("/executionEnvironments/", async (req) => {
+    await settleBuilds(ctx);
     const q = searchParams(req);
     const params = pageParams(req, ENV_LIMITS);
     const isOwn = parseBoolean(q.get("isOwn") ?? undefined, "isOwn");
@@ -191,9 +192,10 @@ export function registerEnvironmentRoutes(app: FastifyInstance, ctx: EmulatorCon
     return reply.code(201).send(environmentView(ctx, e));
   });
 
-  app.get<EnvParams>("/executionEnvironments/:environmentId/", (req) =>
-    environmentView(ctx, requireEnv(req.params.environmentId)),
-  );
+  app.get<EnvParams>("/executionEnvironments/:environmentId/", async (req) => {
+    await settleBuilds(ctx, req.params.environmentId);
+    return environmentView(ctx, requireEnv(req.params.environmentId));
+  });
 
   app.patch<EnvParams>("/executionEnvironments/:environmentId/", (req) => {
     const body = jsonBody(req.body);
@@ -297,8 +299,9 @@ export function registerEnvironmentRoutes(app: FastifyInstance, ctx: EmulatorCon
     },
   );
 
-  app.get<EnvParams>("/executionEnvironments/:environmentId/versions/", (req) => {
+  app.get<EnvParams>("/executionEnvironments/:environmentId/versions/", async (req) => {
     requireEnv(req.params.environmentId);
+    await settleBuilds(ctx, req.params.environmentId);
     const params = pageParams(req);
     const status = parseEnum(
       searchParams(req).get("buildStatus") ?? undefined,
@@ -312,8 +315,14 @@ export function registerEnvironmentRoutes(app: FastifyInstance, ctx: EmulatorCon
     return page(req, ctx.baseUrl(req), params, records.map(environmentVersionView), total);
   });
 
-  app.get<EnvVersionParams>("/executionEnvironments/:environmentId/versions/:environmentVersionId/", (req) =>
-    environmentVersionView(requireEnvVersion(req.params.environmentId, req.params.environmentVersionId)),
+  app.get<EnvVersionParams>(
+    "/executionEnvironments/:environmentId/versions/:environmentVersionId/",
+    async (req) => {
+      await settleBuilds(ctx, req.params.environmentId);
+      return environmentVersionView(
+        requireEnvVersion(req.params.environmentId, req.params.environmentVersionId),
+      );
+    },
   );
 
   app.get<EnvVersionParams>(
@@ -331,7 +340,8 @@ export function registerEnvironmentRoutes(app: FastifyInstance, ctx: EmulatorCon
 
   app.get<EnvVersionParams>(
     "/executionEnvironments/:environmentId/versions/:environmentVersionId/buildLog/",
-    (req) => {
+    async (req) => {
+      await settleBuilds(ctx, req.params.environmentId);
       const v = requireEnvVersion(req.params.environmentId, req.params.environmentVersionId);
       return { log: v.buildLog, error: v.buildError };
     },
