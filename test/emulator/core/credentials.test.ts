@@ -57,32 +57,19 @@ describe("credentials", () => {
     expect(r.body.credentialType).toBe(fields.credentialType);
   });
 
-  it("refuses an unknown credentialType and keys the type does not have, with 422 naming them", async () => {
+  it.each([
+    [{ name: "x", credentialType: "bogus", apiToken: "t" }, "credentialType", "api_token"],
+    [
+      { name: "y", credentialType: "basic", user: "u", password: "p", passwrd: "typo" },
+      "passwrd",
+      "not a field of credentialType basic",
+    ],
+    [{ name: "z", credentialType: "api_token", apiToken: "t", password: "p" }, "password", "not a field"],
+  ])("refuses %j (an unknown type, or a key the type lacks) with 422 on %s", async (body, field, reason) => {
     const before = (await api().call("GET", "credentials/")).body.totalCount;
-    const type = await api().call("POST", "credentials/", {
-      name: "x",
-      credentialType: "bogus",
-      apiToken: "t",
-    });
-    expect(type.status).toBe(422);
-    expect(str(type.body.errors?.credentialType)).toContain("api_token");
-    const key = await api().call("POST", "credentials/", {
-      name: "y",
-      credentialType: "basic",
-      user: "u",
-      password: "p",
-      passwrd: "typo",
-    });
-    expect(key.status).toBe(422);
-    expect(str(key.body.errors?.passwrd)).toContain("not a field of credentialType basic");
-    const other = await api().call("POST", "credentials/", {
-      name: "z",
-      credentialType: "api_token",
-      apiToken: "t",
-      password: "p",
-    });
-    expect(other.status).toBe(422);
-    expect(other.body.errors).toHaveProperty("password");
+    const r = await api().call("POST", "credentials/", body);
+    expect(r.status).toBe(422);
+    expect(str(r.body.errors?.[field])).toContain(reason);
     expect((await api().call("GET", "credentials/")).body.totalCount).toBe(before);
   });
 
