@@ -83,7 +83,14 @@ export async function openConnection(ctx: CliContext, options: ConnectionOptions
   ctx.stderr.write(`drgitops: ${why}; using the embedded emulator (data in ${EMBEDDED_DATA_DIR}/)\n`);
   try {
     return {
-      client: createClient({ endpoint: emulator.url, token: emulator.token, concurrency, trace }),
+      client: createClient({
+        endpoint: emulator.url,
+        token: emulator.token,
+        concurrency,
+        trace,
+        // The embedded emulator's limit is known: a too-large upload fails before it is sent.
+        maxUploadBytes: emulator.maxUploadBytes,
+      }),
       endpoint: emulator.url,
       embedded: true,
       close: () => emulator.stop(),

@@ -40,6 +40,8 @@ export interface CreateClientOptions {
   poll?: Partial<PollDefaults> | undefined;
   /** Debug sink, one redacted line per request; default: stderr when DRGITOPS_DEBUG=http. */
   trace?: ((line: string) => void) | undefined;
+  /** The server's upload limit in bytes, when known: larger uploads are refused before sending. */
+  maxUploadBytes?: number | undefined;
   /** Test seams: how to wait between retries/polls and the jitter source. */
   sleep?: Sleep | undefined;
   random?: (() => number) | undefined;
@@ -63,6 +65,7 @@ export function createClient(options: CreateClientOptions) {
     trace: options.trace ?? httpTraceFromEnv(process.env, process.stderr),
     sleep: options.sleep,
     random: options.random,
+    maxUploadBytes: options.maxUploadBytes,
   });
   const sleep: Sleep =
     options.sleep ??
