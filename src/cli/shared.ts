@@ -3,6 +3,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { UsageError } from "../errors.js";
 import type { NamespaceLock } from "../reconcile/io.js";
 import { lockNamespace } from "../reconcile/lock.js";
+import { secretsOf } from "../reconcile/desired.js";
 import { observeAndPlan, type ObserveAndPlanResult } from "../reconcile/observe.js";
 import type { Plan } from "../reconcile/plan-file.js";
 import { DEFAULT_MAX_DELETIONS, type BuildPlanOptions } from "../reconcile/plan.js";
@@ -170,6 +171,15 @@ export async function connect(
   });
 }
 
+/**
+ * The key of sensitive values' digests: `DRGITOPS_PLAN_KEY` when set (stable across token
+ * rotations, and needed to apply a saved plan elsewhere), else one derived from the API token.
+ */
+export function secretKeyFor(ctx: CliContext, connection: Connection): string {
+  const key = ctx.env["DRGITOPS_PLAN_KEY"];
+  return key !== undefined && key !== "" ? key : connection.tokenKey;
+}
+
 /** Takes the namespace's apply lock, saying once per holder that another run has it. */
 export async function takeApplyLock(
   ctx: CliContext,
@@ -212,12 +222,15 @@ export async function planFromManifests(
 > {
   // Usage errors (a bad --selector) before anything is loaded or started.
   const { parallelism: _p, lock: lockOptions, ...planExtra } = extra;
-  const planOptions = planOptionsOf(flags, planExtra);
+  const usagePlanOptions = planOptionsOf(flags, planExtra);
   const load = await loadValidated(ctx, paths, flags.namespace);
   if (!load) return { code: ExitCode.invalidManifests };
   const { project } = load;
   const parallelism = extra.parallelism ?? project.config.parallelism;
   const connection = await connect(ctx, project, { ...flags, parallelism });
+  // Before the first request: a sensitive value DataRobot echoes in an error never reaches the output.
+  connection.client.addSecrets(...secretsOf(project, ctx.env));
+  const planOptions = { ...usagePlanOptions, secretKey: secretKeyFor(ctx, connection) };
   let lock: NamespaceLock | undefined;
   const observe = () =>
     observeAndPlan({

@@ -122,6 +122,8 @@ export function createClient(options: CreateClientOptions) {
     },
     /** Redacts the token from any text (for callers that print errors of their own). */
     redact: http.redact,
+    /** Values this client must never print either (sensitive runtime values a run reads). */
+    addSecrets: (...secrets: string[]): void => http.secrets.add(...secrets),
   };
 }
 

@@ -13,7 +13,7 @@ import { ErrorMapper } from "./error-mapping.js";
 import { buildForm, checkUploadLimit, describeUpload, measureUpload, type FormPart } from "./multipart.js";
 import { ApiError } from "./errors.js";
 import { createLimiter, type Limiter } from "./limiter.js";
-import { createRedactor, type Redactor } from "./redact.js";
+import { SecretSet, type Redactor } from "./redact.js";
 import { decideRetry, isIdempotent, type HttpMethod, type RetryOptions } from "./retry-policy.js";
 
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
@@ -91,11 +91,14 @@ export class HttpClient {
   private readonly random: () => number;
 
   readonly errors: ErrorMapper;
+  /** The token, and the sensitive values the run reads (`addSecrets`). */
+  readonly secrets: SecretSet;
 
   constructor(private readonly options: HttpOptions) {
     this.endpoint = options.endpoint.replace(/\/+$/, "");
     this.origin = new URL(this.endpoint).origin;
-    this.redact = createRedactor([options.token]);
+    this.secrets = new SecretSet([options.token]);
+    this.redact = this.secrets.redact;
     this.errors = new ErrorMapper(this.redact, options.authScheme, options.userAgent);
     this.limiter = createLimiter(options.concurrency);
     this.sleep = options.sleep ?? ((ms, signal) => delay(ms, undefined, signal ? { signal } : {}));

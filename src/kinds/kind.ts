@@ -38,6 +38,8 @@ export interface Kind<M, PM, D extends DesiredBase, LS, L, A extends BaseAction>
 
   // desired.ts
   desired(loaded: LoadedResource<M>, inputs: DesiredInputs): { value?: D; issues: Issue[] };
+  /** Secret values the manifest makes the run read (sensitive `{env}` values): redacted everywhere. */
+  secrets?(manifest: M, env: Readonly<Record<string, string | undefined>>): string[];
 
   // live.ts
   readonly live: {

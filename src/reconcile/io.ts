@@ -66,6 +66,8 @@ export interface ApplyContext {
   projectRoot: string;
   /** For sensitive runtime values, read at apply time and checked against the plan's hash. */
   env: NodeJS.ProcessEnv;
+  /** The key sensitive values were digested with (the plan's `secretKeyId` names it). */
+  secretKey: string;
   /** Upper bound of each wait for a build, test or upload. */
   waitTimeoutMs: number;
 }

@@ -1,5 +1,6 @@
 import { ACTION_TYPES, kinds, type Action } from "../kinds/index.js";
 import { desiredOf, liveOf, type AnyKind } from "../kinds/kind.js";
+import { keyId } from "../spec/digest.js";
 import { pairByIdentity } from "./pair.js";
 import {
   matchesTarget,
@@ -26,6 +27,8 @@ export interface BuildPlanOptions {
   selector?: Readonly<Record<string, string>>;
   skipTests?: boolean;
   allowEmpty?: boolean;
+  /** Key of the sensitive values' digests (the same the desired state was made with). */
+  secretKey?: string;
   createdAt?: string;
 }
 
@@ -45,6 +48,7 @@ function normaliseOptions(options: BuildPlanOptions): PlanOptions {
     selector: { ...(options.selector ?? {}) },
     skipTests: options.skipTests ?? false,
     allowEmpty: options.allowEmpty ?? false,
+    secretKeyId: options.secretKey === undefined ? null : keyId(options.secretKey),
   });
 }
 
@@ -136,6 +140,7 @@ export function buildPlan(
     options: planOptions,
     scope: scopeOf(desired, planOptions),
     refs: new ResolvedRefs(),
+    secretKey: options.secretKey ?? "",
     out,
   };
   for (const kind of kinds) planKind(kind, ctx);

@@ -28,6 +28,7 @@ function plan(parts: { actions?: number; drift?: number; gate?: number; blocking
       selector: {},
       skipTests: false,
       allowEmpty: false,
+      secretKeyId: null,
     },
     actions: Array.from({ length: parts.actions ?? 0 }, (_, i) => ({ ...action, id: `a${i}` })),
     drift: Array.from({ length: parts.drift ?? 0 }, () => ({

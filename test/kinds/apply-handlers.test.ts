@@ -34,6 +34,7 @@ function planOf(actions: unknown[], unchanged: string[] = []): Plan {
       selector: {},
       skipTests: false,
       allowEmpty: false,
+      secretKeyId: null,
     },
     actions: actions.map((a) => ActionSchema.parse(a)),
     drift: [],
@@ -49,7 +50,7 @@ function base(type: Action["type"], id: string, extra: Record<string, unknown>, 
 }
 
 function context(): ApplyContext {
-  return { client, provenance: undefined, projectRoot: dir, env: {}, waitTimeoutMs: 30_000 };
+  return { client, provenance: undefined, projectRoot: dir, env: {}, secretKey: "k", waitTimeoutMs: 30_000 };
 }
 
 async function run(plan: Plan, savedPlan = false) {

@@ -5,9 +5,11 @@ import { Option } from "commander";
 import { UsageError } from "../../errors.js";
 import { readProvenance } from "../../git/index.js";
 import { applyPlan } from "../../reconcile/apply.js";
+import type { ApplyEvent } from "../../reconcile/events.js";
 import type { TaskResult } from "../../reconcile/executor.js";
 import type { ApplyContext, NamespaceLock } from "../../reconcile/io.js";
 import { parsePlan, type Plan } from "../../reconcile/plan-file.js";
+import { keyId } from "../../spec/digest.js";
 import { findProjectRoot, loadProjectConfig } from "../../spec/index.js";
 import type { Connection } from "../connection.js";
 import type { CliContext } from "../context.js";
@@ -18,6 +20,7 @@ import {
   parseCount,
   planFromManifests,
   renderPlanFor,
+  secretKeyFor,
   takeApplyLock,
   type CommonFlags,
 } from "../shared.js";
@@ -92,21 +95,25 @@ async function execute(ctx: CliContext, flags: ApplyFlags, run: Execution): Prom
     provenance: await readProvenance(run.root, ctx.env),
     projectRoot: run.root,
     env: ctx.env,
+    secretKey: secretKeyFor(ctx, run.connection),
     waitTimeoutMs: (flags.waitTimeout ?? DEFAULT_WAIT_TIMEOUT_S) * 1000,
   };
   const view = json ? createJsonLinesView(ctx.stdout) : createProgressView(ctx.stdout);
+  // Whatever produced the text (a handler, DataRobot's own message), no known secret is printed.
+  const { redact } = run.connection.client;
   let results: TaskResult[];
   try {
     results = await applyPlan(plan, {
       context,
       parallelism: run.parallelism,
       signal: ctx.signal,
-      onEvent: view.onEvent,
+      onEvent: (event) => view.onEvent(redactEvent(event, redact)),
       savedPlan: run.savedPlan,
     });
   } finally {
     view.close();
   }
+  results = results.map((r) => (r.message === undefined ? r : { ...r, message: redact(r.message) }));
   const resources = summariseByResource(results, [...plan.unchanged, ...plan.actions.map((a) => a.key)]);
   const counts = totals(results);
   const code = applyExitCode(plan, counts);
@@ -128,6 +135,21 @@ async function execute(ctx: CliContext, flags: ApplyFlags, run: Execution): Prom
 
 function lockWaitMs(flags: ApplyFlags): number {
   return (flags.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_S) * 1000;
+}
+
+function redactEvent(event: ApplyEvent, redact: (text: string) => string): ApplyEvent {
+  switch (event.type) {
+    case "action-progress":
+      return { ...event, message: redact(event.message) };
+    case "action-succeeded":
+      return event.message === undefined ? event : { ...event, message: redact(event.message) };
+    case "action-failed":
+      return { ...event, error: redact(event.error) };
+    case "action-skipped":
+      return { ...event, detail: redact(event.detail) };
+    case "action-started":
+      return event;
+  }
 }
 
 /** Shows the plan that is about to run: the human rendering, or its JSON as the first line. */
@@ -256,6 +278,12 @@ async function applySaved(ctx: CliContext, flags: ApplyFlags): Promise<number> {
   const connection = await connect(ctx, { root, config }, flags);
   let lock: NamespaceLock | undefined;
   try {
+    // Digests of sensitive values can only be checked with the key that made them: never guessed.
+    const usesSecrets = JSON.stringify(plan.actions).includes('"hmac-sha256:');
+    if (usesSecrets && plan.options.secretKeyId !== keyId(secretKeyFor(ctx, connection)))
+      throw new UsageError(
+        `${file} holds digests of sensitive values made with another key; set DRGITOPS_PLAN_KEY as it was when the plan was made (or use the same API token), or make the plan again`,
+      );
     if (plan.actions.length > 0)
       lock = await takeApplyLock(ctx, connection, plan.namespace, lockWaitMs(flags));
     await showPlan(ctx, flags, plan, root, {});

@@ -3,7 +3,7 @@ import { defineKind } from "../kind.js";
 import { DATASET } from "../dataset/schema.js";
 import { EXECUTION_ENVIRONMENT } from "../execution-environment/schema.js";
 import { customModelActionSchemas, type CustomModelAction } from "./actions.js";
-import { desiredModel, type DesiredModel } from "./desired.js";
+import { desiredModel, sensitiveValues, type DesiredModel } from "./desired.js";
 import { emptyLiveModels, type LiveModel, type LiveModels } from "./live.js";
 import { modelDependencies, planCustomModel } from "./plan.js";
 import { customModelRender } from "./render.js";
@@ -87,6 +87,7 @@ export const customModelKind = defineKind<
   references,
   rules: customModelRules,
   desired: desiredModel,
+  secrets: sensitiveValues,
   live: {
     empty: emptyLiveModels,
     objects: (state) => state.models,

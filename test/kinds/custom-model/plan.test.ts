@@ -4,7 +4,6 @@ import type { BuildPlanOptions } from "../../../src/reconcile/plan.js";
 import type { Plan } from "../../../src/reconcile/plan-file.js";
 import type { DesiredState } from "../../../src/reconcile/state.js";
 import { parseDescription, withTrailer } from "../../../src/reconcile/trailer.js";
-import { sha256Digest } from "../../../src/spec/digest.js";
 import {
   dataset,
   desired,
@@ -16,6 +15,7 @@ import {
   NS,
   planOf,
   testConfig,
+  secretDigest,
 } from "../../reconcile/builders.js";
 import { newServer, observe, simulate, type Server, type SimulateOptions } from "../../reconcile/simulate.js";
 
@@ -492,7 +492,7 @@ describe("buildPlan: secrets", () => {
       name: "TOKEN",
       type: "string" as const,
       envVar: "TOKEN",
-      valueHash: sha256Digest(secret),
+      valueHash: secretDigest(secret),
     };
     const server = applied(desired({ models: [model("fraud", { runtimeParameters: [sensitiveParam] })] }), {
       env: { TOKEN: secret },
@@ -518,7 +518,7 @@ describe("buildPlan: secrets", () => {
       name: "WEBHOOK",
       type: "string" as const,
       envVar: "WEBHOOK_URL",
-      valueHash: sha256Digest(value),
+      valueHash: secretDigest(value),
     });
     const state = desired({ models: [model("fraud", { runtimeParameters: [param(secret)] })] });
     const server = applied(state, { env: { WEBHOOK_URL: secret } });
