@@ -176,7 +176,8 @@ function notTextIssue(file: string): Issue {
     line: 1,
     column: 1,
     path: [],
-    message: "this .yaml file is not UTF-8 text (binary content): rename it, or exclude its folder from the manifest paths",
+    message:
+      "this .yaml file is not UTF-8 text (binary content): rename it, or exclude its folder from the manifest paths",
   };
 }
 

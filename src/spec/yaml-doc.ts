@@ -78,8 +78,13 @@ function firstLine(message: string): string {
 /** Text for a message: control characters escaped, at most `max` characters. */
 export function quoteCut(text: string, max = 200): string {
   // eslint-disable-next-line no-control-regex -- the point is to find them
-  const visible = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  return visible.length <= max ? visible : `${visible.slice(0, max)}… (${visible.length - max} more characters)`;
+  const visible = text.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+  return visible.length <= max
+    ? visible
+    : `${visible.slice(0, max)}… (${visible.length - max} more characters)`;
 }
 
 /**

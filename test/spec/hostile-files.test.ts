@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadProject } from "../../src/spec/index.js";
 import { MAX_ISSUES_PER_FILE } from "../../src/spec/place-issues.js";
-import { makeProject } from "./project-builder.js";
+import { makeProject, MODEL_FILES, modelYaml } from "./project-builder.js";
+import { models } from "./loaded.js";
 
 describe("files that are not what they claim", () => {
   it("reports a binary file named .yaml once, without printing its bytes", async () => {
@@ -39,6 +41,55 @@ describe("files that are not what they claim", () => {
       const long = result.issues.filter((i) => i.file.endsWith("long.yaml"));
       expect(long.length).toBeGreaterThan(0);
       for (const issue of long) expect(issue.message.length).toBeLessThanOrEqual(600);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe("source entries that cannot be uploaded as they are", () => {
+  it("reports a dangling symlink, a FIFO, a link back into the source and unsafe names, with their paths", async () => {
+    const { root, cleanup } = await makeProject({
+      "m.yaml": modelYaml("m"),
+      ...MODEL_FILES,
+      "model/lib/util.py": "x = 1\n",
+    });
+    try {
+      const model = join(root, "model");
+      await symlink("missing.pkl", join(model, "weights.pkl"));
+      execFileSync("mkfifo", [join(model, "pipe")]);
+      await symlink("lib", join(model, "lib-again"));
+      await writeFile(join(model, "back\\slash.py"), "");
+      await writeFile(join(model, "line\nbreak.py"), "");
+      await mkdir(join(model, "empty"));
+      const result = await loadProject({ paths: ["m.yaml"], cwd: root, hash: true });
+      expect(result.issues.map((i) => [i.code, i.severity, i.message.split(": ")[0]]).sort()).toEqual([
+        [
+          "source-file-name",
+          "error",
+          'the name of "back\\\\slash.py" in source folder "./model" has a backslash or a control character; DataRobot would store it under another name',
+        ],
+        [
+          "source-file-name",
+          "error",
+          'the name of "line\\nbreak.py" in source folder "./model" has a backslash or a control character; DataRobot would store it under another name',
+        ],
+        ["source-file-skipped", "warning", '"lib-again" in source folder "./model" is not uploaded'],
+        ["source-file-skipped", "warning", '"pipe" in source folder "./model" is not uploaded'],
+        ["source-file-skipped", "warning", '"weights.pkl" in source folder "./model" is not uploaded'],
+      ]);
+      expect([...new Set(result.issues.map((i) => `${i.line} ${i.path.join(".")}`))]).toEqual([
+        "9 spec.source.path",
+      ]);
+      // Without the bad names, the rest is a valid project whose files are listed once, by their own path.
+      execFileSync("rm", [join(model, "back\\slash.py"), join(model, "line\nbreak.py")]);
+      const again = await loadProject({ paths: ["m.yaml"], cwd: root, hash: true });
+      expect(again.ok).toBe(true);
+      expect(models(again.project)[0]?.paths["source"]?.files?.map((f) => f.path)).toEqual([
+        "custom.py",
+        "lib/util.py",
+        "requirements.txt",
+      ]);
     } finally {
       await cleanup();
     }
