@@ -5,6 +5,8 @@ import { parseDescription, TrailerSchema } from "../../reconcile/trailer.js";
 export const LiveEnvironmentVersionSchema = z.object({
   id: z.string(),
   label: z.string(),
+  /** When it was made (absent when the API does not say); shown by `status`, never compared. */
+  created: z.string().optional(),
   description: z.string(),
   trailer: TrailerSchema.nullable(),
   buildStatus: z.string(),
@@ -35,6 +37,7 @@ function liveEnvironmentVersion(v: EnvironmentVersion): LiveEnvironmentVersion {
   return {
     id: v.id,
     label: v.label ?? v.id,
+    ...(v.created ? { created: v.created } : {}),
     description,
     trailer: parseDescription(description).trailer,
     buildStatus: v.buildStatus,
