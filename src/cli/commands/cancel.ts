@@ -31,7 +31,8 @@ export const register: RegisterCommand = (program, ctx, run) => {
   command.action((key: string, flags: CancelFlags) =>
     run(async () => {
       const chosen = TARGETS.filter((t) => flags[t] === true);
-      const wants = (name: string): boolean => chosen.length === 0 || (chosen as readonly string[]).includes(name);
+      const wants = (name: string): boolean =>
+        chosen.length === 0 || (chosen as readonly string[]).includes(name);
       const found = await locate(ctx, key, flags, (ops) => ops.cancel.some((t) => wants(t.name)));
       try {
         if ("notLive" in found) {

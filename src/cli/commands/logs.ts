@@ -54,8 +54,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Prints what the job appends to its log until it ends; returns how it ended. */
-async function follow(
+/** Prints what the job appends to its log until it ends (or ctx.signal aborts); returns how it ended. */
+export async function follow(
   ctx: CliContext,
   source: LogFollow,
   printed: string,
