@@ -131,15 +131,28 @@ export const register: RegisterCommand = (program, ctx, run) => {
           ctx.stderr.write(`drgitops: ${found.redact(read.nothing)}\n`);
           return ExitCode.nothingToShowOrCancel;
         }
-        const write = (text: string): void => void ctx.stdout.write(found.redact(text));
+        let endsLine = true;
+        const write = (text: string): void => {
+          if (text === "") return;
+          ctx.stdout.write(found.redact(text));
+          endsLine = text.endsWith("\n");
+        };
+        // A log whose last line has no newline must not run into the shell's prompt.
+        const endLine = (): void => {
+          if (!endsLine) ctx.stdout.write("\n");
+        };
         ctx.stderr.write(`==> ${found.redact(read.title)}\n`);
         write(read.text);
-        if (flags.follow !== true) return ExitCode.ok;
+        if (flags.follow !== true) {
+          endLine();
+          return ExitCode.ok;
+        }
         let outcome: JobOutcome | "interrupted" = read.outcome;
         if (read.outcome === "running" && read.follow) {
           ctx.stderr.write("==> following until it ends (Ctrl-C stops following, not the job)\n");
           outcome = await follow(ctx, read.follow, read.text, write, FOLLOW_INTERVAL_MS);
         }
+        endLine();
         if (outcome === "interrupted") return ExitCode.error;
         ctx.stderr.write(`==> ended: ${outcome}\n`);
         return followExitCode(outcome);
