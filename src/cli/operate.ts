@@ -5,6 +5,7 @@ import type { KindOperations, OperationArgs } from "../kinds/operations.js";
 import { matchesTarget } from "../reconcile/plan-context.js";
 import type { Project } from "../spec/project.js";
 import type { Connection } from "./connection.js";
+import { ExitCode } from "./exit-codes.js";
 import type { CliContext } from "./context.js";
 import { addConnectionOptions, connect, loadManifests } from "./shared.js";
 import type { Command } from "commander";
@@ -126,4 +127,27 @@ function redactorFor(
   const secrets = candidates.flatMap((c) => c.operations.secrets?.(project.resources, ctx.env) ?? []);
   const redactSecrets = secretRedactor(secrets);
   return (text) => redactSecrets(connection.client.redact(text));
+}
+
+/**
+ * Runs `body` on the resource KEY names (see locate), closing the connection after; a resource with
+ * a manifest but nothing live yet is exit 8, like any other "nothing to show or cancel".
+ */
+export async function operateOn(
+  ctx: CliContext,
+  arg: string,
+  flags: OperateFlags,
+  want: (operations: KindOperations) => boolean,
+  body: (found: Located) => Promise<number>,
+): Promise<number> {
+  const found = await locate(ctx, arg, flags, want);
+  try {
+    if ("notLive" in found) {
+      ctx.stderr.write(`drgitops: ${found.notLive}\n`);
+      return ExitCode.nothingToShowOrCancel;
+    }
+    return await body(found);
+  } finally {
+    await found.connection.close();
+  }
 }

@@ -39,6 +39,22 @@ export interface LogFollow {
  */
 export type JobOutcome = "passed" | "failed" | "gate-failed" | "running" | "unknown";
 
+/** A LogFollow from how to read the job's outcome now, the end of its log and the whole log. */
+export function following(
+  outcome: () => Promise<JobOutcome>,
+  tail: () => Promise<string>,
+  full: () => Promise<string>,
+): LogFollow {
+  return {
+    poll: async () => {
+      const now = await outcome();
+      return { running: now === "running", outcome: now };
+    },
+    tail,
+    full,
+  };
+}
+
 export interface LogRead {
   /** One line naming whose log it is: `test 65a1… of version 1.1: failed`. */
   title: string;

@@ -1,4 +1,5 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
 import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,28 +18,19 @@ function hasScript(): boolean {
   }
 }
 
-/** Runs the built CLI on a 120x50 pseudo-terminal; resolves with everything it drew. */
-function onTerminal(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<CliResult> {
+const execFileAsync = promisify(execFile);
+
+/** Runs the built CLI on a 120x50 pseudo-terminal; resolves with everything it drew and its exit code. */
+async function onTerminal(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<CliResult> {
   const quoted = [process.execPath, CLI, ...args].map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
-  return new Promise((resolve, reject) => {
-    const child = spawn("script", ["-qfec", `stty cols 120 rows 50; exec ${quoted}`, "/dev/null"], {
-      cwd,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (c: Buffer) => out.push(c));
-    child.stderr.on("data", (c: Buffer) => err.push(c));
-    child.on("error", reject);
-    child.on("close", (code) =>
-      resolve({
-        code: code ?? 1,
-        stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8"),
-      }),
-    );
-  });
+  const command = `stty cols 120 rows 50; exec ${quoted}`;
+  try {
+    const { stdout, stderr } = await execFileAsync("script", ["-qfec", command, "/dev/null"], { cwd, env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? 1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
+  }
 }
 
 describe("apply's live view", { timeout: 240_000 }, () => {

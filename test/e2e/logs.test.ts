@@ -1,7 +1,14 @@
-import { appendFile, readFile, writeFile } from "node:fs/promises";
+import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exampleWorld, runCli, type ExampleWorld } from "./harness.js";
+import {
+  createStrayModel,
+  editFile,
+  failIrisOnSideEffects,
+  IRIS_SIDE_EFFECTS_FAIL,
+  startTestThroughApi,
+} from "./timed-world.js";
 
 const NS = "drgitops-examples";
 
@@ -9,25 +16,14 @@ describe("logs", { timeout: 240_000 }, () => {
   let world: ExampleWorld;
 
   beforeAll(async () => {
-    world = await exampleWorld({
-      scenario:
-        "models:\n  drgitops-examples/iris-classifier:\n    tests:\n      sideEffects: {outcome: fail, message: writes to /tmp}\n",
-    });
+    world = await exampleWorld({ scenario: IRIS_SIDE_EFFECTS_FAIL });
   }, 120_000);
   afterAll(async () => {
     await world.stop();
   });
 
   it("prints the log of a failed test (scripted by the scenario), its title on stderr", async () => {
-    const manifest = join(world.repo.dir, "examples/manifests/iris-classifier.yaml");
-    const text = await readFile(manifest, "utf8");
-    await writeFile(
-      manifest,
-      text.replace(
-        "    dataset: {ref: iris-test}\n",
-        "    dataset: {ref: iris-test}\n    checks: {sideEffects: fail}\n",
-      ),
-    );
+    await failIrisOnSideEffects(world.repo.dir);
     expect((await world.cli("apply", "--yes", "--target", "iris-classifier")).code).toBe(7);
 
     for (const key of ["iris-classifier", `${NS}/iris-classifier`]) {
@@ -76,12 +72,7 @@ describe("logs", { timeout: 240_000 }, () => {
   });
 
   it("says plainly when there is no such log (exit 8), and when the key is unknown (exit 1)", async () => {
-    await world.client.customModels.create({
-      name: "stray",
-      targetType: "Regression",
-      targetName: "y",
-      userProvidedId: `${NS}/stray`,
-    });
+    await createStrayModel(world.client);
     const noTest = await world.cli("logs", "stray");
     expect(noTest).toMatchObject({ code: 8, stdout: "" });
     expect(noTest.stderr).toBe(`drgitops: no test has run on ${NS}/stray yet\n`);
@@ -100,26 +91,14 @@ describe("logs", { timeout: 240_000 }, () => {
   it("never prints the API token or a sensitive value the manifests name", async () => {
     const secret = "fallback-s3cr3t-Vx9";
     // The manifest names the value as sensitive; the model's name (in the test log) carries both secrets.
-    const manifest = join(world.repo.dir, "examples/manifests/support-answer-bot.yaml");
-    const text = await readFile(manifest, "utf8");
-    await writeFile(
-      manifest,
-      text.replace(
-        "    MAX_ANSWER_CHARS: 600\n",
-        "    MAX_ANSWER_CHARS: 600\n    FALLBACK_ANSWER: {env: BOT_FALLBACK, sensitive: true}\n",
-      ),
+    await editFile(
+      join(world.repo.dir, "examples/manifests/support-answer-bot.yaml"),
+      "    MAX_ANSWER_CHARS: 600\n",
+      "    MAX_ANSWER_CHARS: 600\n    FALLBACK_ANSWER: {env: BOT_FALLBACK, sensitive: true}\n",
     );
     const bot = await world.model("support-answer-bot");
     await world.client.customModels.update(bot.id, { name: `Bot ${secret} ${world.emu.token}` });
-    let datasetId = "";
-    for await (const d of world.client.datasets.listAll({}))
-      if (d.name.startsWith("support-prompts-")) datasetId = d.datasetId;
-    const started = await fetch(`${world.emu.url}/customModelTests/`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${world.emu.token}`, "content-type": "application/json" },
-      body: JSON.stringify({ customModelId: bot.id, customModelVersionId: bot.latestVersion!.id, datasetId }),
-    });
-    expect(started.status).toBe(202);
+    await startTestThroughApi(world.emu, world.client, bot, "support-prompts");
 
     const r = await runCli(["logs", "support-answer-bot"], {
       cwd: world.repo.dir,

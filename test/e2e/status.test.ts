@@ -1,8 +1,9 @@
-import { appendFile, readFile, writeFile } from "node:fs/promises";
+import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ResourceStatusSchema, type ResourceStatus } from "../../src/reconcile/status.js";
 import { exampleWorld, resetStats, stats, type EmulatorStats, type ExampleWorld } from "./harness.js";
+import { createStrayModel, failIrisOnSideEffects, IRIS_SIDE_EFFECTS_FAIL } from "./timed-world.js";
 
 const NS = "drgitops-examples";
 
@@ -37,11 +38,7 @@ describe("status", { timeout: 240_000 }, () => {
   let world: ExampleWorld;
 
   beforeAll(async () => {
-    world = await exampleWorld({
-      // sideEffects in the default `warn` mode only warns: the first apply passes.
-      scenario:
-        "models:\n  drgitops-examples/iris-classifier:\n    tests:\n      sideEffects: {outcome: fail, message: writes to /tmp}\n",
-    });
+    world = await exampleWorld({ scenario: IRIS_SIDE_EFFECTS_FAIL });
   }, 120_000);
   afterAll(async () => {
     await world.stop();
@@ -71,23 +68,10 @@ describe("status", { timeout: 240_000 }, () => {
     const churn = await world.model("churn-classifier");
     await world.client.customModels.update(churn.id, { name: "Churn (renamed in the UI)" });
     // A failing test gate: sideEffects in `fail` mode, applied to that model alone.
-    const iris = join(world.repo.dir, "examples/manifests/iris-classifier.yaml");
-    const text = await readFile(iris, "utf8");
-    await writeFile(
-      iris,
-      text.replace(
-        "    dataset: {ref: iris-test}\n",
-        "    dataset: {ref: iris-test}\n    checks: {sideEffects: fail}\n",
-      ),
-    );
+    await failIrisOnSideEffects(world.repo.dir);
     expect((await world.cli("apply", "--yes", "--target", "iris-classifier")).code).toBe(7);
     // A model in the namespace that no manifest declares.
-    await world.client.customModels.create({
-      name: "stray",
-      targetType: "Regression",
-      targetName: "y",
-      userProvidedId: `${NS}/stray`,
-    });
+    await createStrayModel(world.client);
 
     const rows = await statusJson(world);
     expect(rows["house-price-regressor"]).toMatchObject({ state: "changes pending" });

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient, type CustomModel, type DataRobotClient } from "../../src/client/index.js";
@@ -66,24 +66,65 @@ export async function timedWorld(options: { scenario?: string } = {}): Promise<T
       emu = await start(ms);
       client = createClient({ endpoint: emu.url, token });
     },
-    startTest: async (name, datasetName) => {
-      const m = await model(name);
-      let datasetId: string | undefined;
-      for await (const d of client.datasets.listAll({}))
-        if (d.name.startsWith(`${datasetName}-`)) datasetId = d.datasetId;
-      const response = await fetch(`${emu.url}/customModelTests/`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify({ customModelId: m.id, customModelVersionId: m.latestVersion!.id, datasetId }),
-      });
-      if (response.status !== 202) throw new Error(`POST customModelTests/: HTTP ${response.status}`);
-    },
+    startTest: async (name, datasetName) => startTestThroughApi(emu, client, await model(name), datasetName),
     stop: async () => {
       await emu.stop();
       await rm(dataDir, { recursive: true, force: true });
       await repo.cleanup();
     },
   };
+}
+
+/** The emulator scenario the gate tests use: iris-classifier's sideEffects check fails (a warning in `warn` mode). */
+export const IRIS_SIDE_EFFECTS_FAIL =
+  "models:\n  drgitops-examples/iris-classifier:\n    tests:\n      sideEffects: {outcome: fail, message: writes to /tmp}\n";
+
+/** Replaces `from` with `to` in a file; the text must be there (a silent no-op would hide a broken test). */
+export async function editFile(file: string, from: string, to: string): Promise<void> {
+  const text = await readFile(file, "utf8");
+  if (!text.includes(from)) throw new Error(`${file} does not contain ${JSON.stringify(from)}`);
+  await writeFile(file, text.replace(from, to));
+}
+
+/** iris-classifier's test runs sideEffects in `fail` mode: with IRIS_SIDE_EFFECTS_FAIL, its gate fails. */
+export async function failIrisOnSideEffects(repoDir: string): Promise<void> {
+  await editFile(
+    join(repoDir, "examples/manifests/iris-classifier.yaml"),
+    "    dataset: {ref: iris-test}\n",
+    "    dataset: {ref: iris-test}\n    checks: {sideEffects: fail}\n",
+  );
+}
+
+/** A model in the examples' namespace that no manifest declares. */
+export async function createStrayModel(client: DataRobotClient): Promise<void> {
+  await client.customModels.create({
+    name: "stray",
+    targetType: "Regression",
+    targetName: "y",
+    userProvidedId: `${EXAMPLES_NAMESPACE}/stray`,
+  });
+}
+
+/** Starts a test of a model's latest version straight through the API (202, not waited for). */
+export async function startTestThroughApi(
+  emu: { url: string; token: string },
+  client: DataRobotClient,
+  model: CustomModel,
+  datasetName: string,
+): Promise<void> {
+  let datasetId: string | undefined;
+  for await (const d of client.datasets.listAll({}))
+    if (d.name.startsWith(`${datasetName}-`)) datasetId = d.datasetId;
+  const response = await fetch(`${emu.url}/customModelTests/`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${emu.token}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      customModelId: model.id,
+      customModelVersionId: model.latestVersion!.id,
+      datasetId,
+    }),
+  });
+  if (response.status !== 202) throw new Error(`POST customModelTests/: HTTP ${response.status}`);
 }
 
 /** Polls until `check` holds (generous: the machine is shared), failing with `what` otherwise. */

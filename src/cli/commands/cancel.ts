@@ -1,7 +1,7 @@
 import { isNothing } from "../../kinds/operations.js";
 import { UsageError } from "../../errors.js";
 import { ExitCode } from "../exit-codes.js";
-import { addOperateOptions, locate, type OperateFlags } from "../operate.js";
+import { addOperateOptions, operateOn, type OperateFlags } from "../operate.js";
 import type { RegisterCommand } from "./index.js";
 
 interface CancelFlags extends OperateFlags {
@@ -33,30 +33,29 @@ export const register: RegisterCommand = (program, ctx, run) => {
       const chosen = TARGETS.filter((t) => flags[t] === true);
       const wants = (name: string): boolean =>
         chosen.length === 0 || (chosen as readonly string[]).includes(name);
-      const found = await locate(ctx, key, flags, (ops) => ops.cancel.some((t) => wants(t.name)));
-      try {
-        if ("notLive" in found) {
-          ctx.stderr.write(`drgitops: ${found.notLive}\n`);
-          return ExitCode.nothingToShowOrCancel;
-        }
-        const targets = found.operations.cancel.filter((t) => wants(t.name));
-        if (targets.length === 0) throw new UsageError(`nothing of ${found.key} can be cancelled`);
-        const idle: string[] = [];
-        let cancelled = 0;
-        for (const target of targets) {
-          const result = await target.cancel(found.handle, found.args);
-          if (isNothing(result)) idle.push(result.nothing);
-          else {
-            cancelled += 1;
-            ctx.stdout.write(`cancelled ${found.redact(result.cancelled)}\n`);
+      return await operateOn(
+        ctx,
+        key,
+        flags,
+        (ops) => ops.cancel.some((t) => wants(t.name)),
+        async (found) => {
+          const targets = found.operations.cancel.filter((t) => wants(t.name));
+          if (targets.length === 0) throw new UsageError(`nothing of ${found.key} can be cancelled`);
+          const idle: string[] = [];
+          let cancelled = 0;
+          for (const target of targets) {
+            const result = await target.cancel(found.handle, found.args);
+            if (isNothing(result)) idle.push(result.nothing);
+            else {
+              cancelled += 1;
+              ctx.stdout.write(`cancelled ${found.redact(result.cancelled)}\n`);
+            }
           }
-        }
-        if (cancelled > 0) return ExitCode.ok;
-        for (const why of idle) ctx.stderr.write(`drgitops: ${found.redact(why)}\n`);
-        return ExitCode.nothingToShowOrCancel;
-      } finally {
-        await found.connection.close();
-      }
+          if (cancelled > 0) return ExitCode.ok;
+          for (const why of idle) ctx.stderr.write(`drgitops: ${found.redact(why)}\n`);
+          return ExitCode.nothingToShowOrCancel;
+        },
+      );
     }),
   );
 };

@@ -1,9 +1,9 @@
-import type { JobOutcome, LogFollow, LogSource } from "../../kinds/operations.js";
+import type { JobOutcome, KindOperations, LogFollow, LogSource } from "../../kinds/operations.js";
 import { isNothing } from "../../kinds/operations.js";
 import { UsageError } from "../../errors.js";
 import type { CliContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
-import { addOperateOptions, locate, type OperateFlags } from "../operate.js";
+import { addOperateOptions, operateOn, type OperateFlags } from "../operate.js";
 import type { RegisterCommand } from "./index.js";
 
 interface LogsFlags extends OperateFlags {
@@ -113,14 +113,9 @@ export const register: RegisterCommand = (program, ctx, run) => {
       if (chosen.length > 1)
         throw new UsageError(`give one of ${chosen.map((s) => `--${s}`).join(", ")}, not several`);
       const wanted = chosen[0];
-      const found = await locate(ctx, key, flags, (ops) =>
-        wanted === undefined ? ops.logs.length > 0 : ops.logs.some((l) => l.name === wanted),
-      );
-      try {
-        if ("notLive" in found) {
-          ctx.stderr.write(`drgitops: ${found.notLive}\n`);
-          return ExitCode.nothingToShowOrCancel;
-        }
+      const wants = (ops: KindOperations): boolean =>
+        wanted === undefined ? ops.logs.length > 0 : ops.logs.some((l) => l.name === wanted);
+      return await operateOn(ctx, key, flags, wants, async (found) => {
         const source: LogSource<unknown> | undefined =
           wanted === undefined
             ? found.operations.logs[0]
@@ -156,9 +151,7 @@ export const register: RegisterCommand = (program, ctx, run) => {
         if (outcome === "interrupted") return ExitCode.error;
         ctx.stderr.write(`==> ended: ${outcome}\n`);
         return followExitCode(outcome);
-      } finally {
-        await found.connection.close();
-      }
+      });
     }),
   );
 };

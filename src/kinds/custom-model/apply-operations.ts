@@ -1,4 +1,5 @@
 import { ApiError, type CustomModel, type CustomModelTest } from "../../client/index.js";
+import { following } from "../operations.js";
 import type {
   CancelTarget,
   JobOutcome,
@@ -83,15 +84,11 @@ const testLog: LogSource<CustomModel> = {
       title: testTitle(key, test),
       text: await client.tests.log(test.id, signal),
       outcome: testOutcome(test),
-      follow: {
-        poll: async () => {
-          const now = await client.tests.get(test.id, signal);
-          const outcome = testOutcome(now);
-          return { running: outcome === "running", outcome };
-        },
-        tail: () => client.tests.logTail(test.id, signal),
-        full: () => client.tests.log(test.id, signal),
-      },
+      follow: following(
+        async () => testOutcome(await client.tests.get(test.id, signal)),
+        () => client.tests.logTail(test.id, signal),
+        () => client.tests.log(test.id, signal),
+      ),
     };
   },
 };
@@ -108,16 +105,13 @@ const buildLog: LogSource<CustomModel> = {
       title: `dependency build of ${model.userProvidedId ?? model.id} version ${build.label}: ${build.buildStatus}`,
       text: await log(),
       outcome: buildOutcome(build.buildStatus),
-      follow: {
-        poll: async () => {
-          const now = await client.dependencyBuilds.get(model.id, build.versionId, signal);
-          const outcome = buildOutcome(now.buildStatus);
-          return { running: outcome === "running", outcome };
-        },
-        // The build log has no tail route (API.md §5): the whole log it is.
-        tail: log,
-        full: log,
-      },
+      // The build log has no tail route (API.md §5): the whole log it is.
+      follow: following(
+        async () =>
+          buildOutcome((await client.dependencyBuilds.get(model.id, build.versionId, signal)).buildStatus),
+        log,
+        log,
+      ),
     };
   },
 };

@@ -1,6 +1,13 @@
 import type { Environment } from "../../client/index.js";
 import { parseDescription } from "../../reconcile/trailer.js";
-import type { JobOutcome, KindOperations, LogRead, LogSource, Nothing } from "../operations.js";
+import {
+  following,
+  type JobOutcome,
+  type KindOperations,
+  type LogRead,
+  type LogSource,
+  type Nothing,
+} from "../operations.js";
 
 /** `logs --environment`: the build log of a managed environment's latest version. */
 
@@ -29,15 +36,11 @@ const buildLog: LogSource<Environment> = {
       title: `build of environment ${key} version ${version.label ?? version.id}: ${version.buildStatus}`,
       text: await read(),
       outcome: outcomeOf(version.buildStatus),
-      follow: {
-        poll: async () => {
-          const now = await client.environmentVersions.get(env.id, version.id, signal);
-          const outcome = outcomeOf(now.buildStatus);
-          return { running: outcome === "running", outcome };
-        },
-        tail: read,
-        full: read,
-      },
+      follow: following(
+        async () => outcomeOf((await client.environmentVersions.get(env.id, version.id, signal)).buildStatus),
+        read,
+        read,
+      ),
     };
   },
 };
