@@ -77,8 +77,8 @@ function firstLine(message: string): string {
 
 /** Text for a message: control characters escaped, at most `max` characters. */
 export function quoteCut(text: string, max = 200): string {
-  // eslint-disable-next-line no-control-regex -- the point is to find them
   const visible = text.replace(
+    // eslint-disable-next-line no-control-regex -- the point is to find them
     /[\u0000-\u0008\u000b-\u001f\u007f]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );

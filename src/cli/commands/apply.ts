@@ -98,7 +98,10 @@ async function execute(ctx: CliContext, flags: ApplyFlags, run: Execution): Prom
     secretKey: secretKeyFor(ctx, run.connection),
     waitTimeoutMs: (flags.waitTimeout ?? DEFAULT_WAIT_TIMEOUT_S) * 1000,
   };
-  const view = json ? createJsonLinesView(ctx.stdout) : createProgressView(ctx.stdout);
+  const view = json
+    ? createJsonLinesView(ctx.stdout)
+    : createProgressView(ctx.stdout, { env: ctx.env, total: plan.actions.length });
+  const startedAt = Date.now();
   // Whatever produced the text (a handler, DataRobot's own message), no known secret is printed.
   const { redact } = run.connection.client;
   let results: TaskResult[];
@@ -114,13 +117,16 @@ async function execute(ctx: CliContext, flags: ApplyFlags, run: Execution): Prom
     view.close();
   }
   results = results.map((r) => (r.message === undefined ? r : { ...r, message: redact(r.message) }));
+  const totalMs = Date.now() - startedAt;
   const resources = summariseByResource(results, [...plan.unchanged, ...plan.actions.map((a) => a.key)]);
   const counts = totals(results);
   const code = applyExitCode(plan, counts);
   if (json) {
-    ctx.stdout.write(outcomeJson(resources, counts, { exitCode: code, gate: plan.gate }));
+    ctx.stdout.write(
+      outcomeJson(resources, counts, { exitCode: code, gate: plan.gate, durationMs: totalMs }),
+    );
   } else {
-    ctx.stdout.write(`\n${formatOutcomeTable(resources)}`);
+    ctx.stdout.write(`\n${formatOutcomeTable(resources, { totalMs })}`);
     for (const g of plan.gate)
       ctx.stdout.write(
         `test gate: ${g.key} version ${g.versionLabel}: latest test ${g.outcome}: ${g.message}\n`,

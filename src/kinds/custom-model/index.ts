@@ -15,6 +15,7 @@ import {
   type CustomModelManifest,
   type PartialCustomModelManifest,
 } from "./schema.js";
+import { customModelStatus } from "./status.js";
 
 /** The `{ref}`s of a model manifest: its environment and every dataset it uses. */
 function references(m: PartialCustomModelManifest): ManifestReference[] {
@@ -98,5 +99,7 @@ export const customModelKind = defineKind<
   plan: planCustomModel,
   actions: customModelActionSchemas,
   render: customModelRender,
+  status: customModelStatus,
   io: async () => (await import("./apply.js")).customModelIo,
+  operations: async () => (await import("./apply-operations.js")).customModelOperations,
 });
