@@ -50,6 +50,8 @@ export interface DesiredInputs {
   /** The live state as listed: credentials, environments and datasets that references resolve to. */
   live: LiveState;
   env: Readonly<Record<string, string | undefined>>;
+  /** The key sensitive values are digested with (DRGITOPS_PLAN_KEY, else derived from the API token). */
+  secretKey: string;
 }
 
 export function emptyDesiredState(namespace: string): DesiredState {

@@ -21,7 +21,15 @@ function plan(parts: { actions?: number; drift?: number; gate?: number; blocking
     formatVersion: 1,
     createdAt: "2026-01-01T00:00:00.000Z",
     namespace: "ns",
-    options: { prune: false, maxDeletions: 5, targets: [], selector: {}, skipTests: false },
+    options: {
+      prune: false,
+      maxDeletions: 5,
+      targets: [],
+      selector: {},
+      skipTests: false,
+      allowEmpty: false,
+      secretKeyId: null,
+    },
     actions: Array.from({ length: parts.actions ?? 0 }, (_, i) => ({ ...action, id: `a${i}` })),
     drift: Array.from({ length: parts.drift ?? 0 }, () => ({
       key: "ns/m",

@@ -27,7 +27,7 @@ function base(type: Action["type"], id: string, extra: Record<string, unknown>, 
 }
 
 function context(): ApplyContext {
-  return { client, provenance: undefined, projectRoot: dir, env: {}, waitTimeoutMs: 30_000 };
+  return { client, provenance: undefined, projectRoot: dir, env: {}, secretKey: "k", waitTimeoutMs: 30_000 };
 }
 
 async function run(plan: Plan, savedPlan = false) {

@@ -92,6 +92,7 @@ async function apply(actions: unknown[]) {
       provenance: undefined,
       projectRoot: dir,
       env: {},
+      secretKey: "k",
       waitTimeoutMs: 30_000,
       secrets: [SENSITIVE],
     },

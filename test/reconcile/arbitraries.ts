@@ -7,8 +7,17 @@ import type { EnvironmentRef } from "../../src/kinds/custom-model/schema.js";
 import type { Plan } from "../../src/reconcile/plan-file.js";
 import type { BuildPlanOptions } from "../../src/reconcile/plan.js";
 import type { DesiredState } from "../../src/reconcile/state.js";
-import { sha256Digest } from "../../src/spec/digest.js";
-import { dataset, desired, environment, file, freshLive, model, planOf, testConfig } from "./builders.js";
+import {
+  dataset,
+  desired,
+  environment,
+  file,
+  freshLive,
+  model,
+  planOf,
+  secretDigest,
+  testConfig,
+} from "./builders.js";
 import { newServer, observe, type Server } from "./simulate.js";
 
 export const AT = "2026-01-01T00:00:00.000Z";
@@ -118,7 +127,7 @@ function modelArb(
           name: "SECRET",
           type: "string",
           envVar,
-          valueHash: sha256Digest(g.params.secret),
+          valueHash: secretDigest(g.params.secret),
         });
       }
       const m = model(name, {

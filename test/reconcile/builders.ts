@@ -12,7 +12,7 @@ import { buildPlan, type BuildPlanOptions } from "../../src/reconcile/plan.js";
 import type { Plan } from "../../src/reconcile/plan-file.js";
 import type { Need } from "../../src/reconcile/plan-context.js";
 import type { DesiredState, LiveState } from "../../src/reconcile/state.js";
-import { sha256Digest } from "../../src/spec/digest.js";
+import { keyedDigest, sha256Digest } from "../../src/spec/digest.js";
 
 /** In-memory builders of planner inputs (changesets' style): defaults for everything, override what matters. */
 
@@ -61,14 +61,22 @@ export function liveState(world: World): LiveState {
   };
 }
 
+/** The key sensitive values are digested with in these tests (a CLI run derives it from the token). */
+export const SECRET_KEY = "test-plan-key";
+
+/** A sensitive value as desired state and plans hold it: its keyed digest. */
+export function secretDigest(value: string): ReturnType<typeof keyedDigest> {
+  return keyedDigest(SECRET_KEY, value);
+}
+
 /** buildPlan on a world: the plan alone. */
 export function planOf(state: DesiredState, world: World, options: BuildPlanOptions = {}): Plan {
-  return buildPlan(state, liveState(world), options).plan;
+  return buildPlan(state, liveState(world), { secretKey: SECRET_KEY, ...options }).plan;
 }
 
 /** What the first plan of a world says it lacks, by kind of need. */
 export function needsOf(state: DesiredState, world: World, what: string): Need["params"][] {
-  return buildPlan(state, liveState(world))
+  return buildPlan(state, liveState(world), { secretKey: SECRET_KEY })
     .needs.filter((n) => n.what === what)
     .map((n) => n.params);
 }

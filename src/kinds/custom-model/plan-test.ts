@@ -85,7 +85,7 @@ export function planTest(input: TestPlanInput, ctx: PlanContext): CustomModelAct
     return [];
   }
   const found = liveModels(ctx).latestTests[d.key];
-  if (found && found.versionId === latest.id && found.overallStatus !== "in_progress") {
+  if (found && found.versionId === latest.id && found.overallStatus !== "in_progress" && !found.cancelled) {
     // Found by listing (e.g. a run killed before recording it): recorded now, so the next plan needs no call.
     const outcome = { outcome: found.overallStatus, configDigest: test.configDigest };
     if (found.overallStatus === "failed") {
@@ -120,7 +120,9 @@ export function planTest(input: TestPlanInput, ctx: PlanContext): CustomModelAct
       ? "the version's trailer records no test outcome"
       : found?.overallStatus === "in_progress"
         ? "the latest test is still running"
-        : "no test has run on the latest version";
+        : found?.cancelled && found.versionId === latest.id
+          ? "the latest test was cancelled"
+          : "no test has run on the latest version";
   return [runTest(input, { id: latest.id }, input.annotate ? [input.annotate.id] : [], [why])];
 }
 

@@ -3,7 +3,7 @@ import type { FieldChange, PendingId } from "../../reconcile/action.js";
 import { diffFiles, sameScalar, valueChange, type FileDiff } from "../../reconcile/diff.js";
 import { keyOf, type PlanContext } from "../../reconcile/plan-context.js";
 import { RuntimeParameterTypeSchema } from "../../client/wire/version.js";
-import { compareCodePoints, sha256Digest } from "../../spec/digest.js";
+import { compareCodePoints, keyedDigest } from "../../spec/digest.js";
 import type { DatasetRef } from "../../spec/schema/common.js";
 import { datasetRefs } from "../dataset/plan.js";
 import { liveOf } from "../kind.js";
@@ -260,7 +260,7 @@ export function diffVersion(
       push(valueChange(path, shownLive(live, p.type), DEFAULT_VALUE));
     } else if (p.source === "sensitive") {
       // Compared by hash; neither side's value ever enters the plan.
-      if (live === null || sha256Digest(String(live)) !== p.valueHash)
+      if (live === null || keyedDigest(ctx.secretKey, String(live)) !== p.valueHash)
         changes.push({ kind: "sensitive", path });
     } else if (!sameScalar(live, p.value)) {
       push(valueChange(path, shownLive(live, p.type), p.value));

@@ -17,6 +17,7 @@ import {
   type ExecutionEnvironmentManifest,
   type PartialExecutionEnvironmentManifest,
 } from "./schema.js";
+import { environmentStatus } from "./status.js";
 
 /** A Docker context built into an execution environment version whenever its files change. */
 export const executionEnvironmentKind = defineKind<
@@ -67,5 +68,7 @@ export const executionEnvironmentKind = defineKind<
     BuildEnvironmentVersionActionSchema,
   ],
   render: environmentRender,
+  status: environmentStatus,
   io: async () => (await import("./apply.js")).environmentIo,
+  operations: async () => (await import("./apply-operations.js")).environmentOperations,
 });

@@ -5,6 +5,8 @@ import { parseDescription, TrailerSchema } from "../../reconcile/trailer.js";
 export const LiveEnvironmentVersionSchema = z.object({
   id: z.string(),
   label: z.string(),
+  /** When it was made (absent when the API does not say); shown by `status`, never compared. */
+  created: z.string().optional(),
   description: z.string(),
   trailer: TrailerSchema.nullable(),
   buildStatus: z.string(),
@@ -41,6 +43,7 @@ export function liveEnvironmentVersion(v: EnvironmentVersion): LiveEnvironmentVe
   return {
     id: v.id,
     label: v.label ?? v.id,
+    ...(v.created ? { created: v.created } : {}),
     description,
     trailer: parseDescription(description).trailer,
     buildStatus: v.buildStatus,

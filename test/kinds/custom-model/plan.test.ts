@@ -4,7 +4,6 @@ import type { BuildPlanOptions } from "../../../src/reconcile/plan.js";
 import type { Plan } from "../../../src/reconcile/plan-file.js";
 import type { DesiredState } from "../../../src/reconcile/state.js";
 import { parseDescription, withTrailer } from "../../../src/reconcile/trailer.js";
-import { sha256Digest } from "../../../src/spec/digest.js";
 import {
   dataset,
   desired,
@@ -16,6 +15,7 @@ import {
   NS,
   planOf,
   testConfig,
+  secretDigest,
 } from "../../reconcile/builders.js";
 import { newServer, observe, simulate, type Server, type SimulateOptions } from "../../reconcile/simulate.js";
 
@@ -387,6 +387,19 @@ describe("buildPlan: prune", () => {
   const gone = ["a", "b", "c"].map((n) => model(n));
   const all = desired({ models: [keep, ...gone] });
 
+  it("refuses to prune when no manifest was loaded at all, unless --allow-empty says so", () => {
+    const server = applied(all);
+    const nothing = desired();
+    const refused = planFor(server, nothing, { prune: true, maxDeletions: 10 });
+    expect(refused.actions).toEqual([]);
+    expect(refused.refusals.map((r) => [r.key, r.blocking])).toEqual([[null, true]]);
+    expect(refused.refusals[0]?.reason).toContain("no manifests were loaded");
+    const allowed = planFor(server, nothing, { prune: true, maxDeletions: 10, allowEmpty: true });
+    expect(types(allowed)).toEqual(["deleteModel a", "deleteModel b", "deleteModel c", "deleteModel keep"]);
+    // --max-deletions still holds with --allow-empty.
+    expect(planFor(server, nothing, { prune: true, allowEmpty: true, maxDeletions: 2 }).actions).toEqual([]);
+  });
+
   it("is off unless asked, and deletes managed models with no manifest when asked", () => {
     const server = applied(all);
     const remaining = desired({ models: [keep] });
@@ -479,7 +492,7 @@ describe("buildPlan: secrets", () => {
       name: "TOKEN",
       type: "string" as const,
       envVar: "TOKEN",
-      valueHash: sha256Digest(secret),
+      valueHash: secretDigest(secret),
     };
     const server = applied(desired({ models: [model("fraud", { runtimeParameters: [sensitiveParam] })] }), {
       env: { TOKEN: secret },
@@ -505,7 +518,7 @@ describe("buildPlan: secrets", () => {
       name: "WEBHOOK",
       type: "string" as const,
       envVar: "WEBHOOK_URL",
-      valueHash: sha256Digest(value),
+      valueHash: secretDigest(value),
     });
     const state = desired({ models: [model("fraud", { runtimeParameters: [param(secret)] })] });
     const server = applied(state, { env: { WEBHOOK_URL: secret } });
