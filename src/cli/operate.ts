@@ -14,6 +14,8 @@ import type { Command } from "commander";
 
 export interface OperateFlags {
   namespace?: string;
+  /** `--profile`: its namespace is where KEY is looked for, its connection where it is asked. */
+  profile?: string;
   endpoint?: string;
   token?: string;
 }
@@ -72,7 +74,7 @@ export async function locate(
   want: (operations: KindOperations) => boolean,
 ): Promise<Located | NotLive> {
   // Invalid manifests do not stop an operator from reading a log: the valid ones still say kinds.
-  const { project } = await loadManifests(ctx, [], flags.namespace, { hash: false });
+  const { project } = await loadManifests(ctx, [], flags.namespace, { hash: false, profile: flags.profile });
   const key = keyFor(arg, project.namespace);
   const all: { kind: AnyKind; operations: KindOperations }[] = [];
   for (const kind of displayOrder) {

@@ -324,8 +324,7 @@ export async function planFromManifests(
     const observed = await observe();
     if (!observed.ok) return observed;
     whole = observed.plan;
-    const share =
-      flags.shard === undefined ? whole : shardPlan(whole, observed.desired, flags.shard);
+    const share = flags.shard === undefined ? whole : shardPlan(whole, observed.desired, flags.shard);
     const plan = {
       ...share,
       ...(project.profile !== undefined ? { profile: project.profile } : {}),

@@ -89,6 +89,36 @@ describe("profiles", () => {
     TIMEOUT,
   );
 
+  it(
+    "status, logs and cancel look in the profile's namespace, through the profile's connection",
+    async () => {
+      // Runs after the applies above; only the profiles' variables can connect (CI, no DATAROBOT_*).
+      const status = await cli(["status", "--profile", "prod", "--format", "json"]);
+      expect(status.code, status.stderr).toBe(0);
+      const parsed = JSON.parse(status.stdout) as { namespace: string; resources: { state: string }[] };
+      expect(parsed.namespace).toBe("acme/prod");
+      expect(parsed.resources.length).toBeGreaterThan(0);
+      expect(parsed.resources.every((r) => r.state === "in sync")).toBe(true);
+
+      const logs = await cli(["logs", "python311-sklearn", "--environment", "--profile", "dev"]);
+      expect(logs.code, logs.stderr).toBe(0);
+      expect(logs.stdout).not.toBe("");
+      // Without the profile the key is another namespace's, which has no such environment.
+      const elsewhere = await cli(
+        ["logs", "python311-sklearn", "--environment", "--endpoint", env["STAGE_ENDPOINT"]!],
+        {
+          DATAROBOT_API_TOKEN: env["STAGE_TOKEN"]!,
+        },
+      );
+      expect(elsewhere.code).not.toBe(0);
+
+      const cancel = await cli(["cancel", "churn-classifier"], { DRGITOPS_PROFILE: "dev" });
+      expect(cancel.stderr).not.toContain("not on DataRobot yet");
+      expect(cancel.code, cancel.stderr).toBe(8);
+    },
+    TIMEOUT,
+  );
+
   it("refuses an unknown profile, naming the defined ones, before connecting", async () => {
     const r = await cli(["plan", "--profile", "stage"]);
     expect(r.code).toBe(1);

@@ -8,6 +8,7 @@ import type { RegisterCommand } from "./index.js";
 interface StatusFlags {
   format: "human" | "json";
   namespace?: string;
+  profile?: string;
   endpoint?: string;
   token?: string;
 }
