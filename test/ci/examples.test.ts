@@ -47,7 +47,7 @@ describe("examples/ci", () => {
     expect(w.permissions).toEqual({ contents: "read", "pull-requests": "write" });
     const [step, ...others] = drgitopsSteps(w);
     expect(others).toEqual([]);
-    expect(step?.with).toEqual({ command: "plan", "pr-comment": true });
+    expect(step?.with).toEqual({ command: "plan", profile: "prod", "pr-comment": true });
     expect(step?.env).toEqual({ ...CONNECTION, GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}" });
     // The artifact step reads an output the action declares.
     expect(JSON.stringify(w.jobs)).toContain("steps.drgitops.outputs.plan-file");
@@ -62,6 +62,13 @@ describe("examples/ci", () => {
     expect(w.concurrency).toEqual({ group: `drgitops-${profile}`, "cancel-in-progress": false });
     expect(w.permissions).toEqual({ contents: "read" });
     expect(step?.env).toEqual(CONNECTION);
+  });
+
+  it("plans the profile the apply workflow applies, so the comment shows what merging will do", async () => {
+    const [plan] = drgitopsSteps(await workflow("github-plan.yml"));
+    const [apply] = drgitopsSteps(await workflow("github-apply.yml"));
+    expect(plan?.with?.["profile"]).toBeDefined();
+    expect(plan?.with?.["profile"]).toBe(apply?.with?.["profile"]);
   });
 
   it("uses only inputs the action declares", async () => {
@@ -95,7 +102,12 @@ describe("examples/ci", () => {
     expect(report).toBeDefined();
     expect(ci.plan.artifacts?.when).toBe("always");
     expect(ci.plan.script).toContain(`drgitops validate --format codeclimate > ${report}`);
-    expect(ci.plan.script.some((s) => s.startsWith("drgitops plan --detailed-exitcode"))).toBe(true);
+    // Plan and apply name the same profile: the merge request shows what merging will do.
+    const profileOf = (script: string[], command: string) =>
+      script.find((s) => s.startsWith(`drgitops ${command} `))?.match(/--profile (\S+)/)?.[1];
+    expect(profileOf(ci.plan.script, "plan")).toBeDefined();
+    expect(profileOf(ci.plan.script, "plan")).toBe(profileOf(ci.apply.script, "apply"));
+    expect(ci.plan.script.some((s) => /^drgitops plan .*--detailed-exitcode/.test(s))).toBe(true);
     expect(ci.plan.script.some((s) => s.includes("apply"))).toBe(false);
     expect(ci.apply.rules).toEqual([{ if: "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" }]);
     expect(ci.apply.resource_group).toMatch(/^drgitops-/);
