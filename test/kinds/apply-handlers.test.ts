@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,11 +10,10 @@ import { applyPlan } from "../../src/reconcile/apply.js";
 import type { ApplyEvent } from "../../src/reconcile/events.js";
 import type { ApplyContext } from "../../src/reconcile/io.js";
 import type { Plan } from "../../src/reconcile/plan-file.js";
-import { planOf } from "./hand-plan.js";
+import { cleanVersionFields, handContext, planOf, sha } from "./hand-plan.js";
 import { parseDescription, withTrailer } from "../../src/reconcile/trailer.js";
 import { VersionFileCache, versionCacheDir } from "../../src/reconcile/version-cache.js";
 
-const sha = (text: string): string => createHash("sha256").update(text).digest("hex");
 const KEY = "acme/models/m1";
 
 let emu: RunningEmulator;
@@ -27,7 +25,7 @@ function base(type: Action["type"], id: string, extra: Record<string, unknown>, 
 }
 
 function context(): ApplyContext {
-  return { client, provenance: undefined, projectRoot: dir, env: {}, secretKey: "k", waitTimeoutMs: 30_000 };
+  return handContext(client, dir);
 }
 
 async function run(plan: Plan, savedPlan = false) {
@@ -167,26 +165,7 @@ describe("apply handlers on the emulator", () => {
     const version = base(
       "createVersion",
       "v",
-      {
-        model: { fromAction: "m" },
-        mode: "clean",
-        uploads: [
-          { path: "custom.py", localPath: "src/custom.py", sha256: sha(custom), size: custom.length },
-        ],
-        deletions: [],
-        isMajorUpdate: true,
-        version: {
-          files: [{ path: "custom.py", sha256: sha(custom) }],
-          environment: { id: "5e8c889607389fe0f466c72d", versionId: "5e8c889607389fe0f466c72e" },
-          resources: null,
-          runtimeParameterValues: null,
-          trainingData: null,
-          holdoutData: null,
-          unmanaged: [],
-        },
-        enableTrainingDataForVersions: false,
-        fingerprint,
-      },
+      cleanVersionFields("m", { "custom.py": custom }, "src", fingerprint),
       ["m"],
     );
     const digest = `sha256:${sha("config")}`;

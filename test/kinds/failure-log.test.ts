@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,13 +7,12 @@ import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js
 import type { Action } from "../../src/kinds/index.js";
 import { applyPlan } from "../../src/reconcile/apply.js";
 import type { ApplyEvent } from "../../src/reconcile/events.js";
-import { planOf } from "./hand-plan.js";
+import { cleanVersionFields, handContext, planOf, sha } from "./hand-plan.js";
 
 /**
  * A failed test or dependency build brings the redacted end of its log into the outcome (DESIGN
  * §12), so CI can show why without anyone opening DataRobot.
  */
-const sha = (text: string): string => createHash("sha256").update(text).digest("hex");
 const TOKEN = "emu-token-0123456789-SECRET";
 const SENSITIVE = "s3nsitive-runtime-value";
 const CUSTOM = "def score(data, model, **kw):\n    return data\n";
@@ -52,34 +50,9 @@ function modelActions(name: string, files: Record<string, string>, then: Record<
         userProvidedId: key,
       },
     }),
-    base(
-      "createVersion",
-      `v-${name}`,
-      {
-        model: { fromAction: `m-${name}` },
-        mode: "clean",
-        uploads: Object.entries(all).map(([path, text]) => ({
-          path,
-          localPath: `${name}/${path}`,
-          sha256: sha(text),
-          size: Buffer.byteLength(text),
-        })),
-        deletions: [],
-        isMajorUpdate: true,
-        version: {
-          files: Object.entries(all).map(([path, text]) => ({ path, sha256: sha(text) })),
-          environment: { id: "5e8c889607389fe0f466c72d", versionId: "5e8c889607389fe0f466c72e" },
-          resources: null,
-          runtimeParameterValues: null,
-          trainingData: null,
-          holdoutData: null,
-          unmanaged: [],
-        },
-        enableTrainingDataForVersions: false,
-        fingerprint: `sha256:${sha(name)}`,
-      },
-      [`m-${name}`],
-    ),
+    base("createVersion", `v-${name}`, cleanVersionFields(`m-${name}`, all, name, `sha256:${sha(name)}`), [
+      `m-${name}`,
+    ]),
     ...then.map((t) => base(t["type"] as Action["type"], `${String(t["type"])}-${name}`, t, [`v-${name}`])),
   ];
 }
@@ -87,15 +60,7 @@ function modelActions(name: string, files: Record<string, string>, then: Record<
 async function apply(actions: unknown[]) {
   const events: ApplyEvent[] = [];
   const results = await applyPlan(planOf(actions), {
-    context: {
-      client,
-      provenance: undefined,
-      projectRoot: dir,
-      env: {},
-      secretKey: "k",
-      waitTimeoutMs: 30_000,
-      secrets: [SENSITIVE],
-    },
+    context: handContext(client, dir, { secrets: [SENSITIVE] }),
     parallelism: 2,
     savedPlan: false,
     onEvent: (e) => events.push(e),
