@@ -2,10 +2,12 @@ import { z } from "zod";
 
 export const PROJECT_CONFIG_FILE = "drgitops.yaml";
 
-const NamespaceSchema = z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, {
-  error: "must be path-like segments of letters, digits, '.', '_' or '-' separated by '/'",
-});
+/** A namespace: path-like segments, the same rule for drgitops.yaml and `--namespace`. */
+export const NAMESPACE_PATTERN = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
+export const NAMESPACE_RULE =
+  "must be path-like segments of letters, digits, '.', '_' or '-' separated by '/'";
 
+const NamespaceSchema = z.string().regex(NAMESPACE_PATTERN, { error: NAMESPACE_RULE });
 const DefaultsSchema = z.record(z.string(), z.unknown());
 
 /** The name of an environment variable (what a profile names instead of holding a secret). */
