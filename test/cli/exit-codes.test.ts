@@ -39,8 +39,9 @@ function plan(parts: { actions?: number; drift?: number; gate?: number }): Plan 
       outcome: "failed" as const,
       message: "errorCheck failed",
     })),
+    untested: [],
     refusals: [],
-    summary: { actions: {}, total: 0, drift: 0, unchanged: 0, gate: 0, refusals: 0 },
+    summary: { actions: {}, total: 0, drift: 0, unchanged: 0, gate: 0, untested: 0, refusals: 0 },
   };
 }
 

@@ -97,8 +97,9 @@ describe("switching from custom-models-action without a new version", { timeout:
         update.changes.map((c) => c.path),
         update.key,
       ).toEqual([]);
-    // The one test drgitops adds is the always-passing one for the test CMA skipped.
-    expect(of("runTest")).toEqual([`${REPOSITORY_ID}/risk-team/house-prices`]);
+    // No test is added: the model whose test CMA skips is untested, and the plan says so.
+    expect(of("runTest")).toEqual([]);
+    expect(plan.untested).toEqual([`${REPOSITORY_ID}/risk-team/house-prices`]);
   });
 
   it("applies only annotations, keeps every version, and then has nothing to do", async () => {

@@ -473,49 +473,32 @@ type CmaCheck = { enabled: boolean; block_deployment_if_fails: boolean };
 const modeOf = (check: CmaCheck | undefined): "fail" | "warn" | "skip" =>
   check?.enabled ? (check.block_deployment_if_fails ? "fail" : "warn") : "skip";
 
-/** CMA's `_build_tests_configuration` and `_build_tests_parameters`, as drgitops checks. */
+/**
+ * CMA's `_build_tests_configuration` and `_build_tests_parameters`, as drgitops checks. A test CMA
+ * skips (or does not have) is no test section: drgitops leaves the model untested (DESIGN.md §3).
+ */
 function convertTest(def: CmaModel, targetType: TargetType, note: Note): Record<string, unknown> | undefined {
   const test = def.test;
-  // drgitops' rule test-dataset-required wants a test dataset for every model but Unstructured ones,
-  // with or without a test section (DESIGN.md §3 has the section optional).
-  const needsDataset = targetType !== "Unstructured";
-  const unvalidated = `drgitops requires spec.test.dataset for ${targetType} models (its rule test-dataset-required; DESIGN.md §3 has the test section optional), so \`drgitops validate\` refuses this manifest until you add a test with a dataset`;
-  if (test === undefined || test.skip === true) {
-    const skipped = (["test_data_id", "memory", "checks"] as const).filter((k) => test?.[k] !== undefined);
-    if (!needsDataset) {
-      if (skipped.length > 0)
-        note(
-          ["test", "skip"],
-          `the test is skipped, so there is no test section; its ${skipped.join(", ")} ${skipped.length === 1 ? "is" : "are"} not kept`,
-        );
-      return undefined;
-    }
-    if (test?.test_data_id === undefined) {
+  if (test === undefined) return undefined;
+  if (test.skip === true) {
+    const skipped = (["test_data_id", "memory", "checks"] as const).filter((k) => test[k] !== undefined);
+    if (skipped.length > 0)
       note(
-        test === undefined ? ["target_type"] : ["test", "skip"],
-        `CMA runs no test for this model; ${unvalidated}`,
+        ["test", "skip"],
+        `the test is skipped, so there is no test section (drgitops leaves the model untested); its ${skipped.join(", ")} ${skipped.length === 1 ? "is" : "are"} not kept`,
       );
-      return undefined;
-    }
-    note(
-      ["test", "skip"],
-      `CMA skips this test, but drgitops tests every ${targetType} model with a dataset (rule test-dataset-required): the test section has test_data_id and every check set to skip, so it always passes; the next apply runs it once on the latest version (a test, no new version)${skipped.length > 1 ? `; the skipped ${skipped.filter((k) => k !== "test_data_id").join(", ")} ${skipped.length === 2 ? "is" : "are"} not kept` : ""}`,
-    );
-    const skip = {
-      errorCheck: "skip",
-      longRunningService: "skip",
-      nullValueImputation: "skip",
-      sideEffects: "skip",
-    };
-    return { dataset: { id: test.test_data_id }, checks: skip };
+    return undefined;
   }
   if (test.memory !== undefined)
     note(
       ["test", "memory"],
       "drgitops runs tests with the version's resources; a separate test memory is not supported",
     );
-  if (test.test_data_id === undefined && needsDataset) {
-    note(["test"], `CMA tests this unstructured model without a dataset; ${unvalidated}`);
+  if (test.test_data_id === undefined && targetType !== "Unstructured") {
+    note(
+      ["test"],
+      `CMA tests this unstructured model without a dataset, and drgitops tests a ${targetType} model only with one (spec.test.dataset): there is no test section, so drgitops leaves the model untested until you add one`,
+    );
     return undefined;
   }
   const c = test.checks ?? {};
