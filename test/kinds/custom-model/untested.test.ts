@@ -63,7 +63,7 @@ describe("the untested list in the plan file", () => {
     const plan = planFor(newServer(freshLive()), desired({ models: [model("pricing")] }));
     const json = JSON.parse(JSON.stringify(plan)) as Record<string, unknown>;
     expect(parsePlan(json, "plan.json").untested).toEqual([`${NS}/pricing`]);
-    const older = { ...json, summary: { ...(json["summary"] as object) } };
+    const older: Record<string, unknown> = { ...json, summary: { ...(json["summary"] as object) } };
     delete older["untested"];
     delete (older["summary"] as Record<string, unknown>)["untested"];
     const parsed = parsePlan(older, "old.json");
