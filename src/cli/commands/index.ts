@@ -5,6 +5,7 @@ import { register as validate } from "./validate.js";
 import { register as schema } from "./schema.js";
 import { register as plan } from "./plan.js";
 import { register as apply } from "./apply.js";
+import { register as importCommand } from "./import.js";
 
 /** Each command module registers itself on the root program; `run` records its exit code. */
 export type RegisterCommand = (
@@ -13,4 +14,4 @@ export type RegisterCommand = (
   run: (action: CommandAction) => Promise<void>,
 ) => void;
 
-export const commands: RegisterCommand[] = [validate, schema, plan, apply, emulator];
+export const commands: RegisterCommand[] = [validate, schema, plan, apply, importCommand, emulator];

@@ -3,10 +3,9 @@ import { actionId, actionSchema, PendingIdSchema, type FieldChange } from "../..
 import { valueChange } from "../../reconcile/diff.js";
 import type { Pair } from "../../reconcile/pair.js";
 import { refSlot, type PlanContext } from "../../reconcile/plan-context.js";
-import { stripTrailer, withTrailer } from "../../reconcile/trailer.js";
-import { canonicalJson } from "../../spec/canonical-json.js";
-import { DigestSchema, sha256Digest } from "../../spec/digest.js";
-import type { DesiredEnvironment } from "./desired.js";
+import { stripTrailer, withTrailer, type Trailer } from "../../reconcile/trailer.js";
+import { DigestSchema } from "../../spec/digest.js";
+import { environmentFieldsDigest, type DesiredEnvironment } from "./desired.js";
 import type { LiveEnvironment, LiveEnvironmentVersion } from "./live.js";
 import { EXECUTION_ENVIRONMENT } from "./schema.js";
 
@@ -66,8 +65,14 @@ export function planEnvironment(
       blocking: false,
     });
   }
-  // Like models: the applied digest tells a UI edit (drift) from a manifest edit.
-  const trailer = { key, applied: sha256Digest(canonicalJson(desired.fields)) };
+  // Like models: the applied digest tells a UI edit (drift) from a manifest edit. An adopted
+  // version stays recorded while it is the build of the manifest's context.
+  const adopted = adoptedBuild(live, desired.contextDigest);
+  const trailer: Trailer = {
+    key,
+    applied: environmentFieldsDigest(desired.fields),
+    ...(adopted ? { fingerprint: desired.contextDigest, adoptedVersion: adopted.id } : {}),
+  };
   const versionDescription = withTrailer("", { key, fingerprint: desired.contextDigest });
   if (!live) {
     const createId = actionId("createEnvironment", key);
@@ -131,10 +136,11 @@ export function planEnvironment(
       blocking: false,
     });
   }
-  const trailerChanged = live.trailer?.applied !== trailer.applied;
+  const appliedChanged = live.trailer?.applied !== trailer.applied;
+  const trailerChanged = appliedChanged || live.trailer?.adoptedVersion !== trailer.adoptedVersion;
   if (description || trailerChanged) patch.description = withTrailer(desired.fields.description, trailer);
   const names = changes.map((c) => c.path).join(", ");
-  const drifted = changes.length > 0 && !trailerChanged;
+  const drifted = changes.length > 0 && !appliedChanged;
   if (drifted)
     ctx.out.drift.push({
       key,
@@ -153,7 +159,9 @@ export function planEnvironment(
           ? `restore ${names} changed outside drgitops`
           : changes.length > 0
             ? `${names} changed in the manifest`
-            : "record the applied fields in the environment's trailer",
+            : appliedChanged
+              ? "record the applied fields in the environment's trailer"
+              : `the docker context changed: the adopted version ${live.trailer?.adoptedVersion ?? "?"} is no longer its build`,
       ],
       changes,
       dependsOn: [],
@@ -194,10 +202,28 @@ export function planEnvironment(
   if (!acted) ctx.out.unchanged.push(key);
 }
 
-/** A version of this context that is built or building (a failed build does not count). */
-function builtFor(live: LiveEnvironment, digest: string): LiveEnvironmentVersion | undefined {
+/**
+ * A version of this context that is built or building (a failed build does not count): one whose
+ * trailer carries the context digest, or the one `import --environment` adopted for that digest.
+ */
+export function builtFor(live: LiveEnvironment, digest: string): LiveEnvironmentVersion | undefined {
   return [live.latestVersion, live.latestSuccessfulVersion].find(
     (v): v is LiveEnvironmentVersion =>
-      v !== null && v.trailer?.fingerprint === digest && v.buildStatus !== "failed",
+      v !== null &&
+      v.buildStatus !== "failed" &&
+      (v.trailer?.fingerprint === digest || isAdopted(live, v, digest)),
+  );
+}
+
+function isAdopted(live: LiveEnvironment, v: LiveEnvironmentVersion, digest: string): boolean {
+  return live.trailer?.adoptedVersion === v.id && live.trailer.fingerprint === digest;
+}
+
+/** The adopted version, while it still is the environment's build of `digest`. */
+function adoptedBuild(live: LiveEnvironment | undefined, digest: string): LiveEnvironmentVersion | undefined {
+  if (live === undefined) return undefined;
+  return [live.latestVersion, live.latestSuccessfulVersion].find(
+    (v): v is LiveEnvironmentVersion =>
+      v !== null && v.buildStatus !== "failed" && isAdopted(live, v, digest),
   );
 }
