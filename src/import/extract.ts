@@ -129,6 +129,8 @@ async function extractTar(file: string, gzip: boolean, out: Written, archive: st
           `${archive} holds "${header.name}" of type ${header.type ?? "?"}; only files are kept`,
         );
     } catch (error) {
+      // The entry stream is destroyed with the extract: its error is this one, reported by pipeline.
+      stream.on("error", () => undefined);
       stream.resume();
       return next(error as Error);
     }
