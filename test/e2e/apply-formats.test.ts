@@ -44,7 +44,7 @@ describe("apply for machines and saved plans", { timeout: 120_000 }, () => {
       totals: { succeeded: 3, failed: 0 },
       resources: expect.arrayContaining([
         expect.objectContaining({ key: "drgitops-examples/iris-classifier", outcome: "succeeded" }),
-      ]),
+      ]) as unknown,
     });
   });
 
