@@ -17,7 +17,7 @@ import { ProgrammingLanguageSchema, UseCaseSchema } from "../client/wire/environ
 import { stageArchive, type Staged } from "./download.js";
 import { ImportRefused } from "./model.js";
 import { refuseDuplicateName, type ImportProject } from "./project.js";
-import { yamlText } from "./yaml.js";
+import { checkManifest, yamlText } from "./yaml.js";
 
 /**
  * `drgitops import --environment ENV_ID --name NAME`: an ExecutionEnvironment manifest and the
@@ -132,12 +132,7 @@ export async function prepareEnvironment(
     spec.useCases = fields.useCases;
     spec.dockerContext = `../envs/${name}`;
     const manifest = { apiVersion: "drgitops/v1", kind: EXECUTION_ENVIRONMENT, metadata: { name }, spec };
-    const valid = ExecutionEnvironmentManifestSchema.safeParse(manifest);
-    if (!valid.success)
-      throw new DrgitopsError(
-        "import-invalid",
-        `the manifest of environment ${env.id} would be invalid (${valid.error.issues[0]?.message ?? "?"}); nothing was written`,
-      );
+    checkManifest(ExecutionEnvironmentManifestSchema, manifest, `environment ${env.id}`);
     const files = await Promise.all(
       staged.files.map(async (f) => ({
         path: f.path,

@@ -25,7 +25,7 @@ import { stageArchive, type Staged } from "./download.js";
 import type { ImportProject } from "./project.js";
 import { refuseDuplicateName } from "./project.js";
 import { importedValue } from "./runtime-values.js";
-import { yamlText } from "./yaml.js";
+import { checkManifest, yamlText } from "./yaml.js";
 
 /**
  * `drgitops import MODEL_ID --name NAME` (DESIGN.md §13): a model made elsewhere (UI, notebook)
@@ -171,12 +171,7 @@ export async function prepareModel(
     const definitions = await metadataDefinitions(staged, notes);
     const spec = await specOf(p, live, model, version, { folder, manifestPath, definitions, notes });
     const manifest = { apiVersion: "drgitops/v1", kind: CUSTOM_MODEL, metadata: { name }, spec };
-    const valid = CustomModelManifestSchema.safeParse(manifest);
-    if (!valid.success)
-      throw new DrgitopsError(
-        "import-invalid",
-        `the manifest of model ${model.id} would be invalid (${valid.error.issues[0]?.message ?? "?"}); nothing was written`,
-      );
+    checkManifest(CustomModelManifestSchema, manifest, `model ${model.id}`);
     const content = yamlText(manifest, header(model, version, key, folder, manifestPath, notes));
     return {
       model,

@@ -1,4 +1,6 @@
 import { Document, isMap, isPair, isScalar, visit } from "yaml";
+import type { z } from "zod";
+import { DrgitopsError } from "../errors.js";
 
 /** How every import writes YAML: a comment header, short maps and lists inline, ambiguous words quoted. */
 
@@ -31,4 +33,14 @@ export function yamlText(value: object, header: readonly string[]): string {
   style(doc);
   if (isMap(doc.contents)) doc.contents.spaceBefore = false;
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+}
+
+/** An import writes only manifests its own schema accepts; anything else is a bug to report, not a file. */
+export function checkManifest(schema: z.ZodType, manifest: object, what: string): void {
+  const valid = schema.safeParse(manifest);
+  if (!valid.success)
+    throw new DrgitopsError(
+      "import-invalid",
+      `the manifest of ${what} would be invalid (${valid.error.issues[0]?.message ?? "?"}); nothing was written`,
+    );
 }

@@ -1,29 +1,25 @@
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, type DataRobotClient } from "../../src/client/index.js";
-import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
+import { type DataRobotClient } from "../../src/client/index.js";
 import { withTrailer } from "../../src/reconcile/trailer.js";
-import { emulatorEnv, git, planJson, runCli } from "./harness.js";
+import { planJson } from "./harness.js";
+import { projectWorld, type ProjectWorld } from "./project-world.js";
 
 const NS = "acme/all";
 const BUILTIN_ENV = "5e8c889607389fe0f466c72d";
 
 describe("drgitops import --all", { timeout: 180_000 }, () => {
-  let emu: RunningEmulator;
+  let world: ProjectWorld;
   let client: DataRobotClient;
   let dir: string;
   let env: NodeJS.ProcessEnv;
-  const cli = (...args: string[]) => runCli(args, { cwd: dir, env });
+  const cli = (...args: string[]) => world.cli(...args);
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    emu = await startEmulator({ quiet: true });
-    client = createClient({ endpoint: emu.url, token: emu.token });
-    dir = await mkdtemp(join(tmpdir(), "drgitops-import-all-"));
-    await git(dir, "init", "-q", "-b", "main");
-    await writeFile(join(dir, "drgitops.yaml"), `namespace: ${NS}\n`);
+    world = await projectWorld(NS);
+    ({ client, dir, env } = world);
     const code = join(dir, "custom.py");
     await writeFile(code, "def score(data, model, **kw):\n    return data\n");
     const make = async (label: string, fields: Record<string, unknown>, withVersion = true) => {
@@ -45,12 +41,8 @@ describe("drgitops import --all", { timeout: 180_000 }, () => {
     });
     await make("empty", { name: "No version yet" }, false);
     await rm(code);
-    env = emulatorEnv(emu, dir);
   }, 120_000);
-  afterAll(async () => {
-    await emu?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => world?.stop());
 
   it("imports every model outside a drgitops namespace under valid, unique names, and says why it skips the rest", async () => {
     const r = await cli("import", "--all");

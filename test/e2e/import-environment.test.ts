@@ -1,25 +1,17 @@
-import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { appendFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { createClient, type DataRobotClient } from "../../src/client/index.js";
-import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
+import { type DataRobotClient } from "../../src/client/index.js";
+import { type RunningEmulator } from "../../src/emulator/index.js";
 import { parseDescription } from "../../src/reconcile/trailer.js";
-import {
-  actionsOf,
-  emulatorEnv,
-  git,
-  planJson,
-  resetStats,
-  runCli,
-  stats,
-  writeRequests,
-} from "./harness.js";
+import { actionsOf, git, planJson, resetStats, stats, writeRequests } from "./harness.js";
+import { projectWorld, type ProjectWorld } from "./project-world.js";
 
 const NS = "acme/platform";
 
 describe("drgitops import --environment, then a model on it", { timeout: 180_000 }, () => {
+  let world: ProjectWorld;
   let emu: RunningEmulator;
   let client: DataRobotClient;
   let dir: string;
@@ -27,14 +19,11 @@ describe("drgitops import --environment, then a model on it", { timeout: 180_000
   let envId: string;
   let envVersionId: string;
   let modelId: string;
-  const cli = (...args: string[]) => runCli(args, { cwd: dir, env });
+  const cli = (...args: string[]) => world.cli(...args);
 
   beforeAll(async () => {
-    emu = await startEmulator({ quiet: true });
-    client = createClient({ endpoint: emu.url, token: emu.token });
-    dir = await mkdtemp(join(tmpdir(), "drgitops-import-env-"));
-    await git(dir, "init", "-q", "-b", "main");
-    await writeFile(join(dir, "drgitops.yaml"), `namespace: ${NS}\n`);
+    world = await projectWorld(NS);
+    ({ emu, client, dir, env } = world);
     // Made in the UI: an environment built from a docker context, and a model running on it.
     const context = join(dir, "ui-context");
     await mkdir(join(context, "conf"), { recursive: true });
@@ -60,12 +49,8 @@ describe("drgitops import --environment, then a model on it", { timeout: 180_000
       baseEnvironmentId: envId,
     });
     await rm(src, { recursive: true });
-    env = emulatorEnv(emu, dir);
   }, 120_000);
-  afterAll(async () => {
-    await emu?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => world?.stop());
 
   it("refuses an unknown environment id (exit 1), and --dry-run writes nothing anywhere", async () => {
     const unknown = await cli("import", "--environment", "0123456789abcdef01234567", "--name", "x");

@@ -1,22 +1,12 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { createClient, type CustomModel, type DataRobotClient } from "../../src/client/index.js";
-import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
+import { type CustomModel, type DataRobotClient } from "../../src/client/index.js";
+import { type RunningEmulator } from "../../src/emulator/index.js";
 import { parseDescription } from "../../src/reconcile/trailer.js";
-import {
-  EXAMPLES,
-  actionsOf,
-  emulatorEnv,
-  git,
-  planJson,
-  resetStats,
-  runCli,
-  stats,
-  writeRequests,
-} from "./harness.js";
+import { actionsOf, git, planJson, resetStats, stats, writeRequests } from "./harness.js";
+import { projectWorld, type ProjectWorld } from "./project-world.js";
 
 const NS = "acme/imported";
 const BUILTIN_ENV = "5e8c889607389fe0f466c72d";
@@ -78,27 +68,21 @@ async function modelMadeElsewhere(client: DataRobotClient, dir: string): Promise
 }
 
 describe("drgitops import MODEL_ID", { timeout: 180_000 }, () => {
+  let world: ProjectWorld;
   let emu: RunningEmulator;
   let client: DataRobotClient;
   let dir: string;
   let env: NodeJS.ProcessEnv;
   let model: CustomModel;
-  const cli = (...args: string[]) => runCli(args, { cwd: dir, env });
+  const cli = (...args: string[]) => world.cli(...args);
 
   beforeAll(async () => {
-    emu = await startEmulator({ seedFile: join(EXAMPLES, "emulator-seed.yaml"), quiet: true });
-    client = createClient({ endpoint: emu.url, token: emu.token });
-    dir = await mkdtemp(join(tmpdir(), "drgitops-import-"));
-    await git(dir, "init", "-q", "-b", "main");
-    await writeFile(join(dir, "drgitops.yaml"), `namespace: ${NS}\n`);
-    model = await modelMadeElsewhere(client, dir);
     // The withheld value is read from the environment, as the import says.
-    env = emulatorEnv(emu, dir, { SERVICE_TOKEN: SECRET });
+    world = await projectWorld(NS, { seeded: true, env: { SERVICE_TOKEN: SECRET } });
+    ({ emu, client, dir, env } = world);
+    model = await modelMadeElsewhere(client, dir);
   }, 120_000);
-  afterAll(async () => {
-    await emu?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => world?.stop());
 
   it("refuses an unknown model id clearly (exit 1) and writes nothing", async () => {
     await resetStats(emu);

@@ -1,10 +1,10 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, type CustomModel, type DataRobotClient } from "../../src/client/index.js";
-import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
-import { emulatorEnv, git, planJson, resetStats, runCli, stats, type EmulatorStats } from "./harness.js";
+import { type CustomModel, type DataRobotClient } from "../../src/client/index.js";
+import { type RunningEmulator } from "../../src/emulator/index.js";
+import { planJson, resetStats, stats, type EmulatorStats } from "./harness.js";
+import { projectWorld, type ProjectWorld } from "./project-world.js";
 
 const NS = "acme/pricing";
 const BUILTIN_ENV = "5e8c889607389fe0f466c72d";
@@ -32,32 +32,26 @@ const versionCreates = (s: EmulatorStats): number =>
     .reduce((n, [, v]) => n + v, 0);
 
 describe("an untested Regression model with tags and a resource bundle", { timeout: 180_000 }, () => {
+  let world: ProjectWorld;
   let emu: RunningEmulator;
   let client: DataRobotClient;
   let dir: string;
   let env: NodeJS.ProcessEnv;
-  const cli = (...args: string[]) => runCli(args, { cwd: dir, env });
+  const cli = (...args: string[]) => world.cli(...args);
   const live = async (): Promise<CustomModel> => {
     for await (const m of client.customModels.listAll({})) if (m.userProvidedId === `${NS}/pricer`) return m;
     throw new Error("pricer not found");
   };
 
   beforeAll(async () => {
-    emu = await startEmulator({ quiet: true });
-    client = createClient({ endpoint: emu.url, token: emu.token });
-    dir = await mkdtemp(join(tmpdir(), "drgitops-untested-"));
-    await git(dir, "init", "-q", "-b", "main");
-    await writeFile(join(dir, "drgitops.yaml"), `namespace: ${NS}\n`);
+    world = await projectWorld(NS);
+    ({ emu, client, dir, env } = world);
     await mkdir(join(dir, "manifests"));
     await mkdir(join(dir, "model"));
     await writeFile(join(dir, "model/custom.py"), "def score(data, model, **kw):\n    return data\n");
     await writeFile(join(dir, "manifests/pricer.yaml"), MANIFEST);
-    env = emulatorEnv(emu, dir);
   }, 60_000);
-  afterAll(async () => {
-    await emu?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => world?.stop());
 
   it("validates, applies without running a test, and then plans empty (still listed as untested)", async () => {
     expect((await cli("validate")).code).toBe(0);

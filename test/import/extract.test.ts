@@ -1,21 +1,13 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { pack } from "tar-stream";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ZipFile } from "yazl";
 import { extractArchive, safeEntryPath } from "../../src/import/extract.js";
+import { useTempDirs } from "../temp-dirs.js";
 
-const temps: string[] = [];
-afterEach(async () => {
-  await Promise.all(temps.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
-async function temp(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "drgitops-extract-"));
-  temps.push(dir);
-  return dir;
-}
+const temp = useTempDirs("extract");
 
 function zip(entries: { name: string; text: string; mode?: number }[]): Promise<Buffer> {
   const z = new ZipFile();

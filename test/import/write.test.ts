@@ -1,19 +1,11 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sanitizedName, uniqueName } from "../../src/import/names.js";
 import { stagingFolderFor, writeImport } from "../../src/import/write.js";
+import { useTempDirs } from "../temp-dirs.js";
 
-const temps: string[] = [];
-afterEach(async () => {
-  await Promise.all(temps.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
-async function temp(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "drgitops-write-"));
-  temps.push(dir);
-  return dir;
-}
+const temp = useTempDirs("write");
 
 async function staged(target: string, files: Record<string, string>): Promise<string> {
   const folder = await stagingFolderFor(target);

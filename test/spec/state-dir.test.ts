@@ -1,20 +1,12 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { VersionFileCache, versionCacheDir } from "../../src/reconcile/version-cache.js";
 import { DigestCache } from "../../src/spec/digest-cache.js";
 import { makeStateDir } from "../../src/spec/state-dir.js";
+import { useTempDirs } from "../temp-dirs.js";
 
-const temps: string[] = [];
-afterEach(async () => {
-  await Promise.all(temps.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
-async function temp(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "drgitops-state-"));
-  temps.push(dir);
-  return dir;
-}
+const temp = useTempDirs("state");
 
 describe(".drgitops/.gitignore", () => {
   it("is written (`*`) when a folder inside .drgitops/ is made, and the folder exists", async () => {

@@ -82,20 +82,7 @@ describe("model tags (spec.tags)", () => {
       ],
     });
     expect(modelFieldsToWire({ name: "m" })).toEqual({ name: "m" });
-    const live = liveModelFields({
-      id: "m1",
-      name: "m",
-      description: "",
-      language: "",
-      targetType: "Regression",
-      created: AT,
-      tags: [
-        { name: "team", value: "risk" },
-        { name: "team", value: "ops" },
-      ],
-    });
-    expect(live.tags).toEqual({ team: "risk, ops" });
-    expect(
+    const listed = (tags?: { name: string; value: string }[]) =>
       liveModelFields({
         id: "m1",
         name: "m",
@@ -103,8 +90,15 @@ describe("model tags (spec.tags)", () => {
         language: "",
         targetType: "Regression",
         created: AT,
-      }).tags,
-    ).toEqual({});
+        ...(tags ? { tags } : {}),
+      }).tags;
+    expect(
+      listed([
+        { name: "team", value: "risk" },
+        { name: "team", value: "ops" },
+      ]),
+    ).toEqual({ team: "risk, ops" });
+    expect(listed()).toEqual({});
   });
 });
 
