@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import {
+  ApiError,
   isNotFound,
   type DataRobotClient,
   type Environment,
@@ -175,5 +176,13 @@ export async function adoptEnvironment(
   prepared: PreparedEnvironment,
   signal?: AbortSignal,
 ): Promise<void> {
-  await client.environments.update(prepared.environment.id, { description: prepared.description }, signal);
+  try {
+    await client.environments.update(prepared.environment.id, { description: prepared.description }, signal);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 403)
+      throw new ImportRefused(
+        `environment ${prepared.environment.id} is built in (DataRobot's own) and cannot carry a trailer; models refer to it by {id} or {name}, no manifest needed`,
+      );
+    throw error;
+  }
 }

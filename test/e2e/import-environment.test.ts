@@ -3,7 +3,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { type DataRobotClient } from "../../src/client/index.js";
+import { BUILTIN_ENVIRONMENT } from "../../src/emulator/seed.js";
 import { type RunningEmulator } from "../../src/emulator/index.js";
+import { ImportRefused } from "../../src/import/model.js";
+import { importProject } from "../../src/import/project.js";
+import { importEnvironment } from "../../src/import/run.js";
 import { parseDescription } from "../../src/reconcile/trailer.js";
 import { actionsOf, git, planJson, resetStats, stats, writeRequests } from "./harness.js";
 import { projectWorld, type ProjectWorld } from "./project-world.js";
@@ -62,6 +66,29 @@ describe("drgitops import --environment, then a model on it", { timeout: 180_000
     expect(dry.stdout).toContain("would write envs/gpu/ (2 files");
     expect(writeRequests(await stats(emu))).toEqual({});
     expect(await git(dir, "status", "--porcelain", "--untracked-files=all")).toBe("?? drgitops.yaml");
+  });
+
+  it("a built-in environment refuses the trailer (403): import refused, nothing written", async () => {
+    // The emulator's built-ins are made from images, so the trailer is sent to its built-in
+    // environment instead: DataRobot's own 403 answer, as a built-in with a docker context gives.
+    const builtIn: DataRobotClient = {
+      ...client,
+      environments: {
+        ...client.environments,
+        update: (_id, patch, signal) => client.environments.update(BUILTIN_ENVIRONMENT.id, patch, signal),
+      },
+    };
+    const p = await importProject(dir, undefined);
+    const refused = importEnvironment(
+      p,
+      builtIn,
+      { id: envId, name: "gpu" },
+      { force: false, dryRun: false },
+    );
+    await expect(refused).rejects.toBeInstanceOf(ImportRefused);
+    await expect(refused).rejects.toThrow(`environment ${envId} is built in`);
+    expect(await git(dir, "status", "--porcelain", "--untracked-files=all")).toBe("?? drgitops.yaml");
+    expect(parseDescription((await client.environments.get(envId)).description ?? "").trailer).toBeNull();
   });
 
   it("writes the manifest and docker context, adopts by trailer, and the next plan builds nothing", async () => {
