@@ -17,7 +17,7 @@ import {
   type TargetType,
 } from "../kinds/custom-model/schema.js";
 import { liveEnvironment } from "../kinds/execution-environment/live.js";
-import { builtFor } from "../kinds/execution-environment/plan.js";
+import { listedBuildFor } from "../kinds/execution-environment/plan.js";
 import { parseDescription, stripTrailer } from "../reconcile/trailer.js";
 import { formatMemory } from "../spec/schema/memory.js";
 import { ModelMetadataSchema, type RuntimeParameterDefinition } from "../spec/schema/model-metadata.js";
@@ -298,7 +298,7 @@ async function environmentOf(
   }
   const manifest = p.environments.find((e) => e.key === env.key);
   if (manifest === undefined) return pinned;
-  if (builtFor(env, manifest.contextDigest)?.id === versionId) return { ref: manifest.name };
+  if (listedBuildFor(env, manifest.contextDigest)?.id === versionId) return { ref: manifest.name };
   notes.push(
     `its environment is managed by the ExecutionEnvironment manifest ${manifest.name}, but the model runs on version ${versionId}, not the one that manifest builds: kept as {id, versionId} so the next plan makes no new version; write {ref: ${manifest.name}} to follow the manifest`,
   );

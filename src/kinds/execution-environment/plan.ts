@@ -6,8 +6,20 @@ import { refSlot, type PlanContext } from "../../reconcile/plan-context.js";
 import { stripTrailer, withTrailer, type Trailer } from "../../reconcile/trailer.js";
 import { DigestSchema } from "../../spec/digest.js";
 import { environmentFieldsDigest, type DesiredEnvironment } from "./desired.js";
-import type { LiveEnvironment, LiveEnvironmentVersion } from "./live.js";
+import {
+  emptyLiveEnvironments,
+  type LiveEnvironment,
+  type LiveEnvironments,
+  type LiveEnvironmentVersion,
+} from "./live.js";
 import { EXECUTION_ENVIRONMENT } from "./schema.js";
+
+/** This kind's part of the plan's live state. */
+function liveOfEnvironments(ctx: PlanContext): LiveEnvironments {
+  return (
+    (ctx.live.resources[EXECUTION_ENVIRONMENT] as LiveEnvironments | undefined) ?? emptyLiveEnvironments()
+  );
+}
 
 export const EnvironmentBodySchema = z.object({
   name: z.string().min(1),
@@ -172,7 +184,7 @@ export function planEnvironment(
     ctx.out.actions.push(update);
   }
 
-  const built = builtFor(live, desired.contextDigest);
+  const built = builtFor(live, desired.contextDigest, ctx);
   if (built) {
     ctx.refs.set(environmentRefs, key, { id: live.id, versionId: built.id });
   } else {
@@ -205,14 +217,16 @@ export function planEnvironment(
 /**
  * A version of this context that is built or building (a failed build does not count): one whose
  * trailer carries the context digest, or the one `import --environment` adopted for that digest.
+ * Only the versions the listing shows (the latest and latest successful ones) are looked at.
  */
-export function builtFor(live: LiveEnvironment, digest: string): LiveEnvironmentVersion | undefined {
+export function listedBuildFor(live: LiveEnvironment, digest: string): LiveEnvironmentVersion | undefined {
   return [live.latestVersion, live.latestSuccessfulVersion].find(
-    (v): v is LiveEnvironmentVersion =>
-      v !== null &&
-      v.buildStatus !== "failed" &&
-      (v.trailer?.fingerprint === digest || isAdopted(live, v, digest)),
+    (v): v is LiveEnvironmentVersion => v !== null && isBuildOf(live, v, digest),
   );
+}
+
+function isBuildOf(live: LiveEnvironment, v: LiveEnvironmentVersion, digest: string): boolean {
+  return v.buildStatus !== "failed" && (v.trailer?.fingerprint === digest || isAdopted(live, v, digest));
 }
 
 function isAdopted(live: LiveEnvironment, v: LiveEnvironmentVersion, digest: string): boolean {
@@ -226,4 +240,25 @@ function adoptedBuild(live: LiveEnvironment | undefined, digest: string): LiveEn
     (v): v is LiveEnvironmentVersion =>
       v !== null && v.buildStatus !== "failed" && isAdopted(live, v, digest),
   );
+}
+
+/**
+ * The build of this context (listedBuildFor). When neither listed version is one (a context
+ * reverted to an earlier state) every version is asked for, so the plan reuses an older build
+ * exactly as apply would, instead of planning a build that apply then skips, on every run.
+ */
+function builtFor(
+  live: LiveEnvironment,
+  digest: string,
+  ctx: PlanContext,
+): LiveEnvironmentVersion | undefined {
+  const listed = listedBuildFor(live, digest);
+  if (listed) return listed;
+  const all = liveOfEnvironments(ctx).versions[live.id];
+  if (all === undefined) {
+    ctx.out.needs.push({ kind: EXECUTION_ENVIRONMENT, what: "versions", params: { environmentId: live.id } });
+    return undefined;
+  }
+  // Only a finished build can be used now; one still building is waited for by the build action.
+  return all.find((v) => isBuildOf(live, v, digest) && v.buildStatus === "success");
 }
