@@ -29,6 +29,7 @@ const DATASETS: Record<string, string> = {
   "62779143562155aa34a3d65b": "fraud-test.csv",
   "627791f5562155d63f367b05": "fraud-predictions.csv",
   "62ef8e053f9b9493db97af67": "house-test.csv",
+  "62ef8e053f9b9493db97af11": "house-train.csv",
   "62f0f226bc397a932a9c0c11": "churn-test.csv",
   "62f0f226bc397a932a9c0c44": "anomaly-test.csv",
   "62f0f226bc397a932a9c0c22": "tagger-train.csv",

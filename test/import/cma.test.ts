@@ -277,6 +277,8 @@ describe("converting a custom-models-action repository", () => {
       replicas: 1,
       networkEgressPolicy: "PUBLIC",
     });
+    expect(spec("house-prices").trainingData).toEqual({ dataset: { id: "62ef8e053f9b9493db97af11" } });
+    expect(spec("house-prices")).not.toHaveProperty("holdoutData");
     expect(spec("churn-classifier")).toMatchObject({
       targetType: "Multiclass",
       classLabels: ["stays", "downgrades", "leaves"],
