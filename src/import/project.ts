@@ -1,12 +1,11 @@
 import { basename, join } from "node:path";
-import { namespaceOfRepository } from "../git/index.js";
 import { contextDigest } from "../kinds/execution-environment/desired.js";
 import { EXECUTION_ENVIRONMENT } from "../kinds/execution-environment/schema.js";
 import { UsageError } from "../errors.js";
 import { hashProject } from "../spec/hash-project.js";
 import { CACHE_DIR, loadProject } from "../spec/index.js";
 import type { Project } from "../spec/project.js";
-import { findProjectRoot, loadProjectConfig } from "../spec/project-root.js";
+import { findProjectRoot } from "../spec/project-root.js";
 import { ResourceNameSchema } from "../spec/schema/common.js";
 import type { Digest } from "../spec/digest.js";
 
@@ -24,14 +23,12 @@ export interface ImportProject {
 
 /**
  * The project around `dir` (its git root, else `dir`), loaded the way `validate` loads it: the
- * namespace every command agrees on (flag, drgitops.yaml, the git remote, the root folder's name),
- * and the manifests already there. Only docker contexts are hashed.
+ * namespace every command agrees on (`namespaceFor`: flag, drgitops.yaml, the git remote; else the
+ * root folder's name), and the manifests already there. Only docker contexts are hashed.
  */
-export async function importProject(dir: string, namespaceFlag: string | undefined): Promise<ImportProject> {
+export async function importProject(dir: string, resolved: string | undefined): Promise<ImportProject> {
   const root = await findProjectRoot(dir);
-  const { config } = await loadProjectConfig(root);
-  const namespace =
-    namespaceFlag ?? config.namespace ?? (await namespaceOfRepository(root)) ?? basename(root);
+  const namespace = resolved ?? basename(root);
   const loaded = await loadProject({ paths: [], cwd: root, namespace });
   const project = loaded.project;
   const envs = project.resources.filter((r) => r.kind === EXECUTION_ENVIRONMENT);

@@ -78,7 +78,7 @@ describe("drgitops import --environment, then a model on it", { timeout: 180_000
         update: (_id, patch, signal) => client.environments.update(BUILTIN_ENVIRONMENT.id, patch, signal),
       },
     };
-    const p = await importProject(dir, undefined);
+    const p = await importProject(dir, NS);
     const refused = importEnvironment(
       p,
       builtIn,

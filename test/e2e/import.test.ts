@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -202,5 +203,12 @@ describe("drgitops import MODEL_ID", { timeout: 180_000 }, () => {
     const usage = await cli("import", model.id);
     expect(usage.code).toBe(1);
     expect(usage.stderr).toContain("--name NAME is required");
+    // A malformed --namespace would make keys no other command agrees on: refused like plan's.
+    await resetStats(emu);
+    const slash = await cli("import", fresh.id, "--name", "fresh", "--namespace", "acme//x");
+    expect(slash.code).toBe(1);
+    expect(slash.stderr).toContain('--namespace "acme//x" must be path-like segments');
+    expect(writeRequests(await stats(emu))).toEqual({});
+    expect(existsSync(join(dir, "manifests/fresh.yaml"))).toBe(false);
   });
 });

@@ -11,6 +11,7 @@ import {
 } from "../../import/run.js";
 import { findProjectRoot } from "../../spec/index.js";
 import type { CliContext } from "../context.js";
+import { namespaceFor } from "../namespace.js";
 import { ExitCode } from "../exit-codes.js";
 import { addConnectionOptions, connect, displayFile, formatIssue } from "../shared.js";
 import { formatBytes } from "../views/format.js";
@@ -79,7 +80,7 @@ export const register: RegisterCommand = (program, ctx, run) => {
       const mode = modeOf(modelId, flags);
       if (mode === "cma") return await fromCma(ctx, flags);
       const dir = resolve(ctx.cwd, flags.dir ?? ".");
-      const p = await importProject(dir, flags.namespace);
+      const p = await importProject(dir, await namespaceFor(dir, flags.namespace));
       const connection = await connect(ctx, p.project, flags);
       const options = { force: flags.force === true, dryRun: flags.dryRun === true, signal: ctx.signal };
       try {
