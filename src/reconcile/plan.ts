@@ -131,6 +131,7 @@ export function buildPlan(
     drift: [],
     unchanged: [],
     gate: [],
+    untested: [],
     refusals: [],
     needs: [],
   };
@@ -177,6 +178,7 @@ export function buildPlan(
     drift: out.drift,
     unchanged: [...out.unchanged].sort(),
     gate: out.gate,
+    untested: [...out.untested].sort(),
     refusals: out.refusals,
     summary: summarise(out),
   };
@@ -185,7 +187,7 @@ export function buildPlan(
 
 /** The counts of a plan's parts (also for a plan narrowed after planning, such as a shard). */
 export function summarise(
-  out: Pick<PlanOutput, "actions" | "drift" | "unchanged" | "gate" | "refusals">,
+  out: Pick<PlanOutput, "actions" | "drift" | "unchanged" | "gate" | "untested" | "refusals">,
 ): PlanSummary {
   const actions: Record<string, number> = {};
   for (const type of ACTION_TYPES) actions[type] = 0;
@@ -196,6 +198,7 @@ export function summarise(
     drift: out.drift.length,
     unchanged: out.unchanged.length,
     gate: out.gate.length,
+    untested: out.untested.length,
     refusals: out.refusals.length,
   };
 }

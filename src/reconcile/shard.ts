@@ -67,7 +67,7 @@ class Groups {
   }
 }
 
-/** The shard owning each key of the plan (actions, drift, gate, unchanged, refusals). */
+/** The shard owning each key of the plan (actions, drift, gate, unchanged, untested, refusals). */
 export function shardOwners(plan: Plan, desired: DesiredState, count: number): (key: string) => number {
   const dependents = dependentsByKey(desired);
   const homes = new Map<string, number>();
@@ -111,6 +111,7 @@ export function shardPlan(plan: Plan, desired: DesiredState, shard: Shard): Plan
     drift: plan.drift.filter((d) => mine(d.key)),
     unchanged: plan.unchanged.filter(mine),
     gate: plan.gate.filter((g) => mine(g.key)),
+    untested: plan.untested.filter(mine),
     refusals: plan.refusals.filter((r) => r.key === null || r.blocking || mine(r.key)),
   };
   return { ...plan, ...parts, shard: { index: shard.index, count: shard.count }, summary: summarise(parts) };

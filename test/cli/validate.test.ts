@@ -20,7 +20,7 @@ describe("drgitops validate", () => {
   it("exits 0 on the examples and summarises what it checked", async () => {
     const { code, stdout } = await cli(["validate", "examples/manifests"]);
     expect(code).toBe(0);
-    expect(stdout).toBe("valid: 14 manifests (5 models, 2 environments, 7 datasets)\n");
+    expect(stdout).toBe("valid: 13 manifests (5 models, 2 environments, 6 datasets)\n");
   });
 
   it("uses drgitops.yaml paths when no path is given", async () => {

@@ -30,6 +30,7 @@ function expectPartition(whole: Plan, parts: Plan[]): void {
   expect(sorted(parts.flatMap((p) => p.gate.map((g) => g.key)))).toEqual(
     sorted(whole.gate.map((g) => g.key)),
   );
+  expect(sorted(parts.flatMap((p) => p.untested))).toEqual(sorted(whole.untested));
   for (const [i, p] of parts.entries()) {
     const ids = new Set(p.actions.map((a) => a.id));
     for (const a of p.actions)
@@ -38,6 +39,7 @@ function expectPartition(whole: Plan, parts: Plan[]): void {
     for (const a of p.actions)
       expect(parts.filter((q, j) => j !== i && q.actions.some((b) => b.key === a.key))).toEqual([]);
     expect(p.summary.total).toBe(p.actions.length);
+    expect(p.summary.untested).toBe(p.untested.length);
     expect(p.shard).toEqual({ index: i + 1, count: parts.length });
     // What concerns the whole plan is in every share.
     expect(p.refusals.filter((r) => r.key === null || r.blocking)).toEqual(

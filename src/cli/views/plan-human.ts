@@ -8,6 +8,7 @@ import {
   planScope,
   scopeSuffix,
   summaryLine,
+  untestedNote,
   verbOf,
 } from "./format.js";
 import { createStyle, type Style } from "./style.js";
@@ -49,6 +50,12 @@ export async function renderHuman(plan: Plan, options: HumanOptions): Promise<st
   if (plan.gate.length > 0) {
     out.push(s.remove(s.bold("Test gate: failed (apply exits 7 until the model or its test changes)")));
     for (const g of plan.gate) out.push(`  ${s.remove("✗")} ${s.bold(g.key)}: ${g.message}`);
+    out.push("");
+  }
+  const untested = untestedNote(plan);
+  if (untested !== undefined) {
+    out.push(s.bold(untested));
+    for (const key of plan.untested) out.push(`  ${s.dim("-")} ${key}`);
     out.push("");
   }
   if (plan.refusals.length > 0) {

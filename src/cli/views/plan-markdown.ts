@@ -7,6 +7,7 @@ import {
   planScope,
   scopeSuffix,
   summaryLine,
+  untestedNote,
   verbOf,
 } from "./format.js";
 import { cell, code, escapeHtml } from "./markdown-text.js";
@@ -32,6 +33,10 @@ export async function renderMarkdown(plan: Plan, options: MarkdownOptions = {}):
     out.push("> [!CAUTION]", "> **Test gate failed**: apply exits 7 until the model or its test changes.");
     for (const g of plan.gate) out.push(`> - ${code(g.key)}: ${cell(g.message)}`);
     out.push("");
+  }
+  const untested = untestedNote(plan);
+  if (untested !== undefined) {
+    out.push("> [!NOTE]", `> **${untested}**: ${plan.untested.map((k) => code(k)).join(", ")}`, "");
   }
   if (plan.refusals.length > 0) {
     out.push("> [!IMPORTANT]", "> **Refused**");
