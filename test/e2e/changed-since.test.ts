@@ -54,7 +54,7 @@ describe("--changed-since", { timeout: TIMEOUT }, () => {
     // Its environment and test dataset stay in scope (unchanged); nothing else is planned.
     expect([...plan.unchanged].sort()).toEqual([`${NS}/iris-test`, `${NS}/python311-sklearn`]);
     expect(stderr).toContain(
-      `--changed-since HEAD~1: changed: ${NS}/iris-classifier; needed by them: ${NS}/iris-test, ${NS}/python311-sklearn; 11 other resources neither read nor planned`,
+      `--changed-since HEAD~1: changed: ${NS}/iris-classifier; needed by them: ${NS}/iris-test, ${NS}/python311-sklearn; 10 other resources neither read nor planned`,
     );
     // What was hashed: the changed model and what it needs, never the other models' files.
     const hashed = await hashedFiles();
@@ -86,7 +86,7 @@ describe("--changed-since", { timeout: TIMEOUT }, () => {
   it("validate --changed-since checks the touched manifests' files only", async () => {
     const r = await world.cli("validate", "--changed-since", "HEAD~1");
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("valid: 8 manifests (3 models, 1 environment, 4 datasets)");
+    expect(r.stdout).toContain("valid: 7 manifests (3 models, 1 environment, 3 datasets)");
   });
 
   it("counts uncommitted and untracked files as changed, and says so", async () => {
