@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { statSync } from "node:fs";
 import { DigestCache } from "./digest-cache.js";
 import type { ResolvedPath } from "./local-paths.js";
 import type { Project } from "./project.js";
@@ -19,7 +19,7 @@ export async function hashProject(project: Project, cacheDir: string): Promise<v
       if (path.spec.content === "files" && path.listing && (path.escapes ?? []).length === 0) {
         batches.push({ files: path.listing, path });
       } else if (path.spec.content === "digest") {
-        const s = await stat(path.abs);
+        const s = statSync(path.abs);
         const listed: ListedFile = {
           path: path.spec.written,
           absPath: path.abs,
