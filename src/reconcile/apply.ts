@@ -9,6 +9,8 @@ export interface ApplyRunOptions {
   context: ApplyContext;
   parallelism: number;
   signal?: AbortSignal;
+  /** Once aborted, no further action starts; the running ones finish with `signal`. */
+  stopStarting?: AbortSignal;
   onEvent?: (event: ApplyEvent) => void;
   /** The plan was made earlier (`apply --plan`): check each action's expected live state first. */
   savedPlan: boolean;
@@ -49,6 +51,7 @@ export async function applyPlan(plan: Plan, options: ApplyRunOptions): Promise<T
     run: dispatch(options.context),
     parallelism: options.parallelism,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.stopStarting ? { stopStarting: options.stopStarting } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.savedPlan ? { precheck: savedPlanPrecheck(options.context, plan.namespace) } : {}),
   });
