@@ -1,0 +1,302 @@
+import type { DataRobotClient } from "../client/index.js";
+import type { PullResult } from "../git/fast-forward.js";
+import type { FileEvent, IncrementalProject } from "../spec/incremental.js";
+import type { Issue } from "../spec/issue.js";
+import { applyPlan } from "./apply.js";
+import { desiredStateFromProject } from "./desired.js";
+import type { ApplyEvent } from "./events.js";
+import type { TaskResult } from "./executor.js";
+import type { ApplyContext } from "./io.js";
+import { observeListings, planWithNeeds } from "./observe.js";
+import type { Plan } from "./plan-file.js";
+import type { BuildPlanOptions } from "./plan.js";
+import type { LiveState } from "./state.js";
+import { DriftTracker } from "./watch-drift.js";
+import { FileWatcher } from "./watch-files.js";
+import { nextIntervalMs, WatchMachine, type CycleRequest, type Trigger } from "./watch-machine.js";
+
+/**
+ * `drgitops watch`: a reconcile loop (DESIGN.md §11) in the controller-runtime mould. A cycle is a
+ * function of (desired, live) that ends in a plan, and (with --apply) in applying it; the state
+ * machine decides when cycles run, chokidar, the jittered interval and git pull feed it triggers.
+ * The engine emits typed events and never prints: the CLI's views render them.
+ */
+
+/** What the loop reports; the CLI turns these into the `--format json` lines and human lines. */
+export type WatchEngineEvent =
+  | { type: "ready"; at: string; paths: string[]; intervalMs: number }
+  | {
+      type: "plan";
+      at: string;
+      trigger: Trigger;
+      /** Undefined when the manifests are invalid: `issues` says why, nothing was planned. */
+      plan?: Plan;
+      changes: number;
+      drifted: string[];
+      durationMs: number;
+      issues?: Issue[];
+    }
+  | { type: "drift"; at: string; key: string; reasons: string[] }
+  | { type: "resolved"; at: string; key: string }
+  | { type: "applied"; at: string; plan: Plan; results: TaskResult[] }
+  | { type: "error"; at: string; message: string }
+  | { type: "stopped"; at: string };
+
+/** For a live status line: when live state was last observed, when next, and how things stand. */
+export interface WatchStatus {
+  lastCheckAt: string | undefined;
+  nextCheckAt: string | undefined;
+  changes: number;
+  drifted: number;
+  invalid: boolean;
+}
+
+export interface WatchOptions {
+  project: IncrementalProject;
+  client: DataRobotClient;
+  env: NodeJS.ProcessEnv;
+  planOptions: BuildPlanOptions;
+  parallelism: number;
+  intervalMs: number;
+  debounceMs: number;
+  /** Watch files (off for --once: one cycle needs no watcher). */
+  watchFiles: boolean;
+  /** One cycle, then stop. */
+  once: boolean;
+  /** Self-heal: apply each plan that has changes, with apply's guards. */
+  apply?: { context: () => Promise<ApplyContext> } | undefined;
+  /** `git fetch` + fast-forward before each re-observation (GitOps pull mode). */
+  pull?: ((root: string, signal: AbortSignal) => Promise<PullResult>) | undefined;
+  emit: (event: WatchEngineEvent) => void;
+  onApplyEvent?: (event: ApplyEvent) => void;
+  onStatus?: (status: WatchStatus) => void;
+  random?: () => number;
+}
+
+/** How the last cycle ended, for `watch --once` exit codes. */
+export interface WatchSummary {
+  lastPlan: Plan | undefined;
+  invalid: boolean;
+  errored: boolean;
+  applied: TaskResult[] | undefined;
+}
+
+/** Which trigger a coalesced cycle reports: the first of these it has. */
+const TRIGGER_ORDER: readonly Trigger[] = ["start", "git", "files", "interval"];
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class WatchEngine {
+  private readonly machine: WatchMachine<FileEvent>;
+  private readonly drift = new DriftTracker();
+  private files: FileWatcher | undefined;
+  private live: LiveState | undefined;
+  private liveStale = true;
+  /** The cycle after an apply re-observes and reports; it never applies again by itself. */
+  private followUp = false;
+  private consecutiveErrors = 0;
+  private readonly status: WatchStatus = {
+    lastCheckAt: undefined,
+    nextCheckAt: undefined,
+    changes: 0,
+    drifted: 0,
+    invalid: false,
+  };
+  private readonly summary: WatchSummary = {
+    lastPlan: undefined,
+    invalid: false,
+    errored: false,
+    applied: undefined,
+  };
+
+  constructor(private readonly options: WatchOptions) {
+    this.machine = new WatchMachine<FileEvent>({
+      debounceMs: options.debounceMs,
+      run: (request) => this.cycle(request),
+      onError: (error) => this.error(error),
+    });
+  }
+
+  /** Runs until `signal` aborts (or after one cycle with `once`); resolves once everything is closed. */
+  async run(signal: AbortSignal): Promise<WatchSummary> {
+    const stop = (): void => void this.machine.stop();
+    signal.addEventListener("abort", stop, { once: true });
+    try {
+      if (this.options.watchFiles && !signal.aborted) {
+        const { project } = this.options;
+        this.files = new FileWatcher(
+          (event) => this.machine.fileEvent(event),
+          (message) => this.emit({ type: "error", message }),
+          (path) => project.ignores(path),
+        );
+        await this.files.set(project.wantedPaths());
+      }
+      this.emit({ type: "ready", paths: this.files?.paths ?? [], intervalMs: this.options.intervalMs });
+      if (signal.aborted) await this.machine.stop();
+      else this.machine.trigger("start");
+      await this.machine.done;
+    } finally {
+      signal.removeEventListener("abort", stop);
+      await this.files?.close();
+      await this.options.project.persist();
+      this.emit({ type: "stopped" });
+    }
+    return this.summary;
+  }
+
+  private emit(event: DistributiveOmit<WatchEngineEvent, "at">): void {
+    this.options.emit({ ...event, at: new Date().toISOString() });
+  }
+
+  private error(error: unknown): void {
+    this.summary.errored = true;
+    this.emit({ type: "error", message: messageOf(error) });
+  }
+
+  private async cycle(request: CycleRequest<FileEvent>): Promise<void> {
+    const started = Date.now();
+    const { signal, triggers } = request;
+    const { project, client } = this.options;
+    let trigger = TRIGGER_ORDER.find((t) => triggers.has(t)) ?? "files";
+    const reobserve = triggers.has("start") || triggers.has("interval") || triggers.has("git");
+    let observed = false;
+    let failed = false;
+    const followUp = this.followUp;
+    this.followUp = false;
+    try {
+      const events = [...request.files];
+      if (this.options.pull && reobserve) {
+        const pulled = await this.pullQuietly(project.root, signal);
+        if (pulled?.status === "pulled") {
+          trigger = "git";
+          events.push(...pulled.files.map((path): FileEvent => ({ type: "change", path })));
+        }
+      }
+      if (events.length > 0) {
+        const update = await project.update(events);
+        await this.files?.set(project.wantedPaths());
+        // A touch, or the file events that echo a pull already read: nothing new to plan.
+        if (!update.changed && !reobserve && !this.liveStale) return;
+      }
+      const load = project.result;
+      if (!load.ok) return this.reportInvalid(trigger, load.issues, started);
+      if (reobserve || this.liveStale || this.live === undefined) {
+        this.live = await observeListings(client, load.project.namespace, signal);
+        this.liveStale = false;
+        observed = true;
+        this.status.lastCheckAt = new Date().toISOString();
+      }
+      const desired = desiredStateFromProject(load.project, { live: this.live, env: this.options.env });
+      if (desired.issues.some((i) => i.severity === "error"))
+        return this.reportInvalid(trigger, desired.issues, started);
+      const planned = await planWithNeeds(desired.state, this.live, {
+        client,
+        project: load.project,
+        planOptions: this.options.planOptions,
+        parallelism: this.options.parallelism,
+        signal,
+      });
+      // What was fetched for the plan (file digests of versions, latest tests) stays for the next cycle.
+      this.live = planned.live;
+      const { plan } = planned;
+      this.reportPlan(trigger, plan, started);
+      if (this.options.apply && plan.actions.length > 0 && !followUp && !signal.aborted)
+        failed = !(await this.heal(plan, await this.options.apply.context(), signal));
+      this.consecutiveErrors = failed ? this.consecutiveErrors + 1 : 0;
+    } catch (error) {
+      if (signal.aborted) return;
+      failed = true;
+      this.consecutiveErrors++;
+      this.error(error);
+    } finally {
+      if (reobserve || observed || failed) this.scheduleNext();
+      this.options.onStatus?.({ ...this.status });
+      if (this.options.once) void this.machine.stop();
+    }
+  }
+
+  /** A failed pull is reported and the cycle goes on with the work tree as it is. */
+  private async pullQuietly(root: string, signal: AbortSignal): Promise<PullResult | undefined> {
+    try {
+      return await this.options.pull?.(root, signal);
+    } catch (error) {
+      if (!signal.aborted) this.error(error);
+      return undefined;
+    }
+  }
+
+  private reportInvalid(trigger: Trigger, issues: Issue[], started: number): void {
+    this.summary.invalid = true;
+    this.status.invalid = true;
+    this.emit({
+      type: "plan",
+      trigger,
+      changes: 0,
+      drifted: this.drift.keys,
+      durationMs: Date.now() - started,
+      issues: issues.filter((i) => i.severity === "error"),
+    });
+  }
+
+  private reportPlan(trigger: Trigger, plan: Plan, started: number): void {
+    this.summary.lastPlan = plan;
+    this.summary.invalid = false;
+    const { appeared, resolved } = this.drift.update(plan.drift);
+    Object.assign(this.status, {
+      changes: plan.actions.length,
+      drifted: this.drift.keys.length,
+      invalid: false,
+    });
+    this.emit({
+      type: "plan",
+      trigger,
+      plan,
+      changes: plan.actions.length,
+      drifted: this.drift.keys,
+      durationMs: Date.now() - started,
+    });
+    for (const d of appeared) this.emit({ type: "drift", ...d });
+    for (const key of resolved) this.emit({ type: "resolved", key });
+  }
+
+  /**
+   * Applies a plan with apply's guards: a blocking refusal (prune beyond --max-deletions, a
+   * mistyped target) refuses the whole plan; deletions are planned only with --prune; a failing test
+   * gate skips what depends on it. Stopping lets the running action finish. True when all went well.
+   */
+  private async heal(plan: Plan, context: ApplyContext, signal: AbortSignal): Promise<boolean> {
+    const blocking = plan.refusals.filter((r) => r.blocking);
+    if (blocking.length > 0) {
+      this.emit({ type: "error", message: `refused to apply: ${blocking.map((r) => r.reason).join("; ")}` });
+      return false;
+    }
+    const results = await applyPlan(plan, {
+      context,
+      parallelism: this.options.parallelism,
+      stopStarting: signal,
+      savedPlan: false,
+      ...(this.options.onApplyEvent ? { onEvent: this.options.onApplyEvent } : {}),
+    });
+    this.summary.applied = results;
+    this.emit({ type: "applied", plan, results });
+    // Live state moved: re-list at once, and report what it looks like now.
+    this.liveStale = true;
+    this.followUp = true;
+    this.machine.trigger("interval");
+    return results.every((r) => r.outcome === "succeeded");
+  }
+
+  private scheduleNext(): void {
+    const ms = nextIntervalMs(
+      this.options.intervalMs,
+      { consecutiveErrors: this.consecutiveErrors },
+      this.options.random,
+    );
+    this.status.nextCheckAt = new Date(Date.now() + ms).toISOString();
+    this.machine.schedule("interval", ms);
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -1,0 +1,192 @@
+import { cp, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXAMPLES_NAMESPACE as NS, exampleWorld, setFaults, type ExampleWorld } from "./harness.js";
+import { plansFrom, sleep, startWatch, startWebhook, type WatchProcess } from "./watch-harness.js";
+
+describe("drgitops watch (detect-only)", { timeout: 120_000 }, () => {
+  let world: ExampleWorld;
+  const running: WatchProcess[] = [];
+  const watch = (...args: string[]): WatchProcess => {
+    const w = startWatch(args, { cwd: world.repo.dir, env: world.env });
+    running.push(w);
+    return w;
+  };
+  const path = (relative: string): string => join(world.repo.dir, relative);
+
+  beforeAll(async () => {
+    world = await exampleWorld();
+  }, 120_000);
+  afterAll(async () => {
+    for (const w of running) await w.stop("SIGKILL");
+    await world.stop();
+  });
+
+  it("plans on every save: a change, its undo, a burst of saves; follows manifests as they come, break and go", async () => {
+    const w = watch("--interval", "3600", "--debounce", "150");
+    const ready = await w.waitFor("ready");
+    expect(ready.interval).toBe(3600);
+    expect(ready.paths).toEqual(
+      expect.arrayContaining(["examples/manifests", "examples/models/iris-classifier"]),
+    );
+    expect(await w.waitFor("plan")).toMatchObject({ trigger: "start", changes: 0, drifted: [] });
+
+    // A save under a model's source is a plan with changes; undoing it is a plan without.
+    const source = path("examples/models/iris-classifier/custom.py");
+    const original = await readFile(source, "utf8");
+    let mark = w.events.length;
+    await writeFile(source, `${original}\n# tuned\n`);
+    const changed = await w.waitFor("plan", undefined, { from: mark });
+    expect(changed.trigger).toBe("files");
+    expect(changed.changes).toBeGreaterThanOrEqual(1);
+    mark = w.events.length;
+    await writeFile(source, original);
+    expect(await w.waitFor("plan", undefined, { from: mark })).toMatchObject({
+      trigger: "files",
+      changes: 0,
+    });
+
+    // A burst of 50 saves is debounced into at most two plans; the last one sees the last content.
+    mark = w.events.length;
+    for (let i = 0; i < 50; i++) await writeFile(source, `${original}\n# burst ${i}\n`);
+    await w.waitFor("plan", undefined, { from: mark });
+    await sleep(1500);
+    const burst = plansFrom(w, mark);
+    expect(burst.length).toBeGreaterThanOrEqual(1);
+    expect(burst.length).toBeLessThanOrEqual(2);
+    expect(burst.at(-1)!.changes).toBeGreaterThanOrEqual(1);
+    mark = w.events.length;
+    await writeFile(source, original);
+    expect(await w.waitFor("plan", (p) => p.changes === 0, { from: mark })).toMatchObject({
+      trigger: "files",
+    });
+
+    // An invalid manifest: a plan carrying the issues and no changes; the loop goes on and recovers.
+    const manifest = path("examples/manifests/iris-classifier.yaml");
+    const manifestText = await readFile(manifest, "utf8");
+    mark = w.events.length;
+    await writeFile(manifest, manifestText.replace("targetType: Multiclass", "targetType: Multiklass"));
+    const invalid = await w.waitFor("plan", undefined, { from: mark });
+    expect(invalid.changes).toBe(0);
+    expect(invalid.issues).toEqual([
+      expect.objectContaining({ code: "invalid-value", file: "examples/manifests/iris-classifier.yaml" }),
+    ]);
+    mark = w.events.length;
+    await writeFile(manifest, manifestText);
+    const fixed = await w.waitFor("plan", undefined, { from: mark });
+    expect(fixed).toMatchObject({ trigger: "files", changes: 0 });
+    expect(fixed.issues).toBeUndefined();
+
+    // A new manifest (with its own new source folder) is planned, and saves in that folder are seen.
+    await cp(path("examples/models/iris-classifier"), path("examples/models/iris-copy"), { recursive: true });
+    const copy = path("examples/manifests/iris-copy.yaml");
+    mark = w.events.length;
+    await writeFile(
+      copy,
+      manifestText
+        .replace("name: iris-classifier", "name: iris-copy")
+        .replace("models/iris-classifier", "models/iris-copy"),
+    );
+    const added = await w.waitFor("plan", (p) => p.changes > 0, { from: mark });
+    mark = w.events.length;
+    await writeFile(path("examples/models/iris-copy/extra.py"), "X = 1\n");
+    const grown = await w.waitFor("plan", undefined, { from: mark });
+    expect(grown.trigger).toBe("files");
+    expect(grown.changes).toBe(added.changes);
+    // The deleted manifest is gone from the plan again.
+    mark = w.events.length;
+    await rm(copy);
+    await rm(path("examples/models/iris-copy"), { recursive: true });
+    expect(await w.waitFor("plan", (p) => p.changes === 0, { from: mark })).toMatchObject({
+      trigger: "files",
+    });
+
+    expect(w.events.filter((e) => e.event === "error")).toEqual([]);
+    const stopped = await w.stop();
+    expect(stopped.code).toBe(0);
+    expect(w.events.at(-1)?.event).toBe("stopped");
+  });
+
+  it("reports drift once per resource, keeps quiet while it lasts, says when it is resolved; a hanging or failing webhook delays nothing", async () => {
+    // The first POST hangs (until the notifier's timeout), every later one gets a 500.
+    const hook = await startWebhook((n) => (n === 1 ? "hang" : "fail"), "/hooks/T000/B000/SECRET-PATH");
+    try {
+      const w = watch("--interval", "1", "--notify", hook.url);
+      await w.waitFor("plan", (p) => p.trigger === "start");
+      const churn = await world.model("churn-classifier");
+      await world.client.customModels.update(churn.id, { name: "Renamed in the UI" });
+      const house = await world.model("house-price-regressor");
+      const rogue = path("rogue.py");
+      await writeFile(rogue, "print('hotfix made in the UI')\n");
+      await world.client.versions.createFromPrevious(house.id, {
+        files: [{ filePath: "custom.py", absPath: rogue }],
+      });
+      await rm(rogue);
+
+      const driftAt = w.events.length;
+      await w.waitFor("drift", (d) => d.key === `${NS}/churn-classifier`);
+      await w.waitFor("drift", (d) => d.key === `${NS}/house-price-regressor`);
+      // Several more interval cycles while the webhook hangs and then fails: they keep coming, silently.
+      const after = w.events.length;
+      for (let i = 0; i < 3; i++)
+        await w.waitFor("plan", (p) => p.trigger === "interval", {
+          from: w.events.length,
+          timeoutMs: 15_000,
+        });
+      expect(plansFrom(w, after).every((p) => p.drifted.length === 2)).toBe(true);
+      expect(w.events.slice(driftAt).filter((e) => e.event === "drift")).toHaveLength(2);
+      // Meanwhile the webhook has held the first notification (one goes out at a time).
+      expect(hook.received.length).toBeGreaterThanOrEqual(1);
+      expect(hook.received[0]).toMatchObject({
+        event: "drift",
+        key: expect.stringMatching(/churn-classifier|house-price-regressor/) as unknown,
+        text: expect.stringContaining("drift") as unknown,
+      });
+
+      const resolvedAt = w.events.length;
+      expect((await world.cli("apply")).code).toBe(0);
+      await w.waitFor("resolved", (r) => r.key === `${NS}/churn-classifier`, { from: resolvedAt });
+      await w.waitFor("resolved", (r) => r.key === `${NS}/house-price-regressor`, { from: resolvedAt });
+      const quiet = w.events.length;
+      for (let i = 0; i < 2; i++)
+        await w.waitFor("plan", (p) => p.trigger === "interval", {
+          from: w.events.length,
+          timeoutMs: 15_000,
+        });
+      expect(w.events.slice(quiet).filter((e) => e.event === "drift" || e.event === "resolved")).toEqual([]);
+      expect(plansFrom(w, quiet).every((p) => p.changes === 0 && p.drifted.length === 0)).toBe(true);
+
+      // The hanging POST timed out and was retried (the webhook then answered 500), all in the background.
+      for (let i = 0; hook.received.length < 2 && i < 100; i++) await sleep(200);
+      expect(hook.received[1]).toEqual(hook.received[0]);
+      // The webhook URL is a secret: it appears in no event.
+      expect(w.stdout()).not.toContain("SECRET-PATH");
+      expect(await w.stop()).toMatchObject({ code: 0 });
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it("stops within a second on SIGTERM, idle or in the middle of a cycle", async () => {
+    const idle = watch("--interval", "3600");
+    await idle.waitFor("plan");
+    const idleStop = await idle.stop("SIGTERM");
+    expect(idleStop.code).toBe(0);
+    expect(idleStop.ms).toBeLessThan(1000);
+    expect(idle.events.at(-1)?.event).toBe("stopped");
+
+    // Every request now takes 5 s: the start cycle is still listing when the signal comes.
+    await setFaults(world.emu, { latencyMs: 5000 });
+    try {
+      const busy = watch("--interval", "3600");
+      await busy.waitFor("ready");
+      await sleep(300);
+      const busyStop = await busy.stop("SIGTERM");
+      expect(busyStop.code).toBe(0);
+      expect(busyStop.ms).toBeLessThan(1000);
+      expect(busy.events.map((e) => e.event)).toEqual(["ready", "stopped"]);
+    } finally {
+      await setFaults(world.emu, { latencyMs: 0 });
+    }
+  });
+});
