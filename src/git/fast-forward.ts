@@ -32,11 +32,11 @@ async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** True when commit `a` is an ancestor of (or equal to) `b`. */
 async function isAncestor(git: SimpleGit, a: string, b: string): Promise<boolean> {
-  return git.raw(["merge-base", "--is-ancestor", a, b]).then(
-    () => true,
-    () => false,
-  );
+  // Not `merge-base --is-ancestor`: simple-git resolves a non-zero exit that prints nothing.
+  const base = await git.raw(["merge-base", a, b]).catch(() => "");
+  return base.trim() === a;
 }
 
 /**

@@ -97,6 +97,9 @@ export class WatchEngine {
   /** The cycle after an apply re-observes and reports; it never applies again by itself. */
   private followUp = false;
   private consecutiveErrors = 0;
+  /** The blocking refusal reported last: said once, not on every cycle. */
+  private lastRefusal: string | undefined;
+  private lastPullError: string | undefined;
   private readonly status: WatchStatus = {
     lastCheckAt: undefined,
     nextCheckAt: undefined,
@@ -202,7 +205,7 @@ export class WatchEngine {
       this.live = planned.live;
       const { plan } = planned;
       this.reportPlan(trigger, plan, started);
-      if (this.options.apply && plan.actions.length > 0 && !followUp && !signal.aborted)
+      if (this.options.apply && !followUp && !signal.aborted && this.mayApply(plan))
         failed = !(await this.heal(plan, await this.options.apply.context(), signal));
       this.consecutiveErrors = failed ? this.consecutiveErrors + 1 : 0;
     } catch (error) {
@@ -217,12 +220,19 @@ export class WatchEngine {
     }
   }
 
-  /** A failed pull is reported and the cycle goes on with the work tree as it is. */
+  /**
+   * A failed pull is reported (once while it keeps failing the same way) and the cycle goes on with
+   * the work tree as it is.
+   */
   private async pullQuietly(root: string, signal: AbortSignal): Promise<PullResult | undefined> {
     try {
-      return await this.options.pull?.(root, signal);
+      const pulled = await this.options.pull?.(root, signal);
+      this.lastPullError = undefined;
+      return pulled;
     } catch (error) {
-      if (!signal.aborted) this.error(error);
+      const message = messageOf(error);
+      if (!signal.aborted && message !== this.lastPullError) this.error(error);
+      this.lastPullError = message;
       return undefined;
     }
   }
@@ -262,16 +272,21 @@ export class WatchEngine {
   }
 
   /**
-   * Applies a plan with apply's guards: a blocking refusal (prune beyond --max-deletions, a
-   * mistyped target) refuses the whole plan; deletions are planned only with --prune; a failing test
-   * gate skips what depends on it. Stopping lets the running action finish. True when all went well.
+   * apply's guards: a blocking refusal (prune beyond --max-deletions, a mistyped target) refuses the
+   * whole plan, reported once until the refusal changes or goes; deletions are planned only with
+   * --prune; a failing test gate is in the plan (no action re-runs it).
    */
+  private mayApply(plan: Plan): boolean {
+    const blocking = plan.refusals.filter((r) => r.blocking).map((r) => r.reason);
+    const refusal = blocking.length > 0 ? blocking.join("; ") : undefined;
+    if (refusal !== undefined && refusal !== this.lastRefusal)
+      this.emit({ type: "error", message: `refused to apply: ${refusal}` });
+    this.lastRefusal = refusal;
+    return refusal === undefined && plan.actions.length > 0;
+  }
+
+  /** Applies a plan; stopping lets the running action finish. True when every action succeeded. */
   private async heal(plan: Plan, context: ApplyContext, signal: AbortSignal): Promise<boolean> {
-    const blocking = plan.refusals.filter((r) => r.blocking);
-    if (blocking.length > 0) {
-      this.emit({ type: "error", message: `refused to apply: ${blocking.map((r) => r.reason).join("; ")}` });
-      return false;
-    }
     const results = await applyPlan(plan, {
       context,
       parallelism: this.options.parallelism,

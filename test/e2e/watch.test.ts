@@ -1,7 +1,8 @@
-import { cp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EXAMPLES_NAMESPACE as NS, exampleWorld, setFaults, type ExampleWorld } from "./harness.js";
+import { EXAMPLES_NAMESPACE as NS, exampleWorld, git, setFaults, type ExampleWorld } from "./harness.js";
 import { plansFrom, sleep, startWatch, startWebhook, type WatchProcess } from "./watch-harness.js";
 
 describe("drgitops watch (detect-only)", { timeout: 120_000 }, () => {
@@ -159,12 +160,41 @@ describe("drgitops watch (detect-only)", { timeout: 120_000 }, () => {
       // The hanging POST timed out and was retried (the webhook then answered 500), all in the background.
       for (let i = 0; hook.received.length < 2 && i < 100; i++) await sleep(200);
       expect(hook.received[1]).toEqual(hook.received[0]);
-      // The webhook URL is a secret: it appears in no event.
+      // The webhook URL is a secret, like the token: neither appears in any event or log line.
       expect(w.stdout()).not.toContain("SECRET-PATH");
+      expect(`${w.stdout()}${w.stderr()}${JSON.stringify(hook.received)}`).not.toContain(world.emu.token);
       expect(await w.stop()).toMatchObject({ code: 0 });
     } finally {
       await hook.close();
     }
+  });
+
+  it("--once: one cycle, exit 0 in sync, 2 with changes, 6 with drift, 3 with invalid manifests", async () => {
+    const once = async (): Promise<{ code: number | null; events: string[] }> => {
+      const w = watch("--once");
+      const code = await w.exited;
+      return { code, events: w.events.map((e) => e.event) };
+    };
+    expect(await once()).toEqual({ code: 0, events: ["ready", "plan", "stopped"] });
+    const source = path("examples/models/document-tagger/custom.py");
+    const original = await readFile(source, "utf8");
+    await writeFile(
+      source,
+      `${original}
+# changed
+`,
+    );
+    expect((await once()).code).toBe(2);
+    const tagger = await world.model("document-tagger");
+    await world.client.customModels.update(tagger.id, { name: "Renamed in the UI" });
+    expect(await once()).toEqual({ code: 6, events: ["ready", "plan", "drift", "stopped"] });
+    await writeFile(source, original);
+    expect((await world.cli("apply")).code).toBe(0);
+    const manifest = path("examples/manifests/document-tagger.yaml");
+    const text = await readFile(manifest, "utf8");
+    await writeFile(manifest, `${text}  bogusField: 1\n`);
+    expect((await once()).code).toBe(3);
+    await writeFile(manifest, text);
   });
 
   it("stops within a second on SIGTERM, idle or in the middle of a cycle", async () => {
@@ -187,6 +217,52 @@ describe("drgitops watch (detect-only)", { timeout: 120_000 }, () => {
       expect(busy.events.map((e) => e.event)).toEqual(["ready", "stopped"]);
     } finally {
       await setFaults(world.emu, { latencyMs: 0 });
+    }
+  });
+
+  // Last: it moves the repository's branch.
+  it("--git-pull fast-forwards to a new commit and plans it; a diverged branch is an error and the work tree stays", async () => {
+    const dir = world.repo.dir;
+    const bare = await mkdtemp(join(tmpdir(), "drgitops-bare-"));
+    const other = await mkdtemp(join(tmpdir(), "drgitops-other-"));
+    try {
+      await git(dir, "clone", "-q", "--bare", dir, bare);
+      await git(dir, "remote", "add", "upstream", bare);
+      await git(dir, "fetch", "-q", "upstream");
+      await git(dir, "branch", "-q", "--set-upstream-to", "upstream/main");
+      await git(other, "clone", "-q", bare, ".");
+      const commit = async (repo: string, file: string, line: string): Promise<string> => {
+        const at = join(repo, file);
+        await writeFile(at, `${await readFile(at, "utf8")}${line}\n`);
+        await git(repo, "commit", "-q", "-am", line);
+        return git(repo, "rev-parse", "HEAD");
+      };
+
+      const w = watch("--git-pull", "--interval", "1");
+      await w.waitFor("plan", (p) => p.trigger === "start" && p.changes === 0);
+      const pushed = await commit(other, "examples/models/iris-classifier/custom.py", "# from upstream");
+      await git(other, "push", "-q", "origin", "main");
+      const pulled = await w.waitFor("plan", (p) => p.trigger === "git");
+      expect(pulled.changes).toBeGreaterThanOrEqual(1);
+      expect(await git(dir, "rev-parse", "HEAD")).toBe(pushed);
+
+      // Both sides commit: nothing is merged or reset, the loop reports it and goes on.
+      await commit(other, "examples/models/document-tagger/custom.py", "# upstream again");
+      await git(other, "push", "-q", "origin", "main");
+      const local = await commit(dir, "examples/models/house-price-regressor/custom.py", "# local work");
+      const mark = w.events.length;
+      const diverged = await w.waitFor("error", (e) => e.message.includes("diverged"), { from: mark });
+      expect(diverged.message).toMatch(/main and upstream\/main have diverged/);
+      await w.waitFor("plan", (p) => p.trigger === "interval", { from: w.events.length });
+      expect(await git(dir, "rev-parse", "HEAD")).toBe(local);
+      expect(await git(dir, "status", "--porcelain", "--untracked-files=no")).toBe("");
+      expect(await readFile(join(dir, "examples/models/document-tagger/custom.py"), "utf8")).not.toContain(
+        "upstream again",
+      );
+      expect(await w.stop()).toMatchObject({ code: 0 });
+    } finally {
+      await rm(bare, { recursive: true, force: true });
+      await rm(other, { recursive: true, force: true });
     }
   });
 });
