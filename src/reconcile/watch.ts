@@ -100,6 +100,8 @@ export class WatchEngine {
   /** The blocking refusal reported last: said once, not on every cycle. */
   private lastRefusal: string | undefined;
   private lastPullError: string | undefined;
+  /** The validation errors reported last, so an interval does not repeat them. */
+  private lastInvalid: string | undefined;
   private readonly status: WatchStatus = {
     lastCheckAt: undefined,
     nextCheckAt: undefined,
@@ -238,6 +240,11 @@ export class WatchEngine {
   }
 
   private reportInvalid(trigger: Trigger, issues: Issue[], started: number): void {
+    const errors = issues.filter((i) => i.severity === "error");
+    const signature = JSON.stringify(errors);
+    // An interval finding the same problems again has nothing new to say.
+    if (trigger === "interval" && signature === this.lastInvalid) return;
+    this.lastInvalid = signature;
     this.summary.invalid = true;
     this.status.invalid = true;
     this.emit({
@@ -246,11 +253,12 @@ export class WatchEngine {
       changes: 0,
       drifted: this.drift.keys,
       durationMs: Date.now() - started,
-      issues: issues.filter((i) => i.severity === "error"),
+      issues: errors,
     });
   }
 
   private reportPlan(trigger: Trigger, plan: Plan, started: number): void {
+    this.lastInvalid = undefined;
     this.summary.lastPlan = plan;
     this.summary.invalid = false;
     const { appeared, resolved } = this.drift.update(plan.drift);

@@ -71,13 +71,13 @@ export const register: RegisterCommand = (program, ctx, run) => {
     .argument("[paths...]", "manifest files or folders (default: drgitops.yaml paths, else .)")
     .option(
       "--interval <seconds>",
-      `re-list live state this long after the previous check ended, plus up to 10 % jitter (default ${DEFAULT_INTERVAL_S})`,
+      "re-list live state this long after the previous check ended, plus up to 10 % jitter",
       parseCount("--interval", 1),
       DEFAULT_INTERVAL_S,
     )
     .option(
       "--debounce <ms>",
-      `wait for this much quiet after a file event before planning (default ${DEFAULT_DEBOUNCE_MS})`,
+      "wait for this much quiet after a file event before planning",
       parseCount("--debounce", 0),
       DEFAULT_DEBOUNCE_MS,
     )
