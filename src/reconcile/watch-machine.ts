@@ -21,14 +21,18 @@ export interface Scheduler {
   clearTimeout(handle: unknown): void;
 }
 
+const DEFAULT_SETTLE_MS = 25;
+
 export const realScheduler: Scheduler = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
 export interface MachineOptions<F> {
-  /** Quiet time after the last file event before a cycle starts (a burst of saves is one cycle). */
+  /** Quiet time after the last file event of a burst before its trailing cycle. */
   debounceMs: number;
+  /** Wait after the first event of a quiet period before its cycle (default 25 ms, at most debounceMs). */
+  settleMs?: number;
   run: (request: CycleRequest<F>) => Promise<void>;
   /** A cycle that threw (the caller's run should report its own errors; this is the safety net). */
   onError?: (error: unknown) => void;
@@ -40,6 +44,7 @@ export class WatchMachine<F> {
   private readonly pendingTriggers = new Set<Trigger>();
   private pendingFiles: F[] = [];
   private debounce: unknown;
+  private leading: unknown;
   private readonly timers = new Map<Trigger, unknown>();
   private controller: AbortController | undefined;
   private running: Promise<void> | undefined;
@@ -57,15 +62,28 @@ export class WatchMachine<F> {
     return this.current;
   }
 
-  /** A file event: cycles start only after `debounceMs` without another one. */
+  /**
+   * A file event. The first one after a quiet period starts a cycle after a short settle (the
+   * truncate and the write of one save arrive together), so a save shows up as a plan without
+   * waiting for the debounce; the events that follow within `debounceMs` of each other are collected
+   * into one more cycle after the burst. A burst is at most two cycles, the last one seeing it all.
+   */
   fileEvent(event: F): void {
     if (this.current.type === "stopped") return;
     this.pendingFiles.push(event);
     this.pendingTriggers.add("files");
+    if (this.debounce === undefined && this.leading === undefined)
+      this.leading = this.scheduler.setTimeout(
+        () => {
+          this.leading = undefined;
+          if (this.pendingTriggers.has("files")) this.request();
+        },
+        Math.min(this.options.settleMs ?? DEFAULT_SETTLE_MS, this.options.debounceMs),
+      );
     if (this.debounce !== undefined) this.scheduler.clearTimeout(this.debounce);
     this.debounce = this.scheduler.setTimeout(() => {
       this.debounce = undefined;
-      this.request();
+      if (this.pendingTriggers.has("files")) this.request();
     }, this.options.debounceMs);
   }
 
@@ -95,6 +113,7 @@ export class WatchMachine<F> {
     if (this.current.type !== "stopped") {
       this.current = { type: "stopped" };
       if (this.debounce !== undefined) this.scheduler.clearTimeout(this.debounce);
+      if (this.leading !== undefined) this.scheduler.clearTimeout(this.leading);
       for (const timer of this.timers.values()) this.scheduler.clearTimeout(timer);
       this.timers.clear();
       this.controller?.abort();
@@ -109,18 +128,13 @@ export class WatchMachine<F> {
   }
 
   private start(): void {
-    // File events still being debounced are not settled: they wait for the cycle after this one.
-    const settled = this.debounce === undefined;
-    const triggers = new Set(this.pendingTriggers);
-    if (!settled) triggers.delete("files");
     const request: CycleRequest<F> = {
-      triggers,
-      files: settled ? this.pendingFiles : [],
+      triggers: new Set(this.pendingTriggers),
+      files: this.pendingFiles,
       signal: (this.controller = new AbortController()).signal,
     };
     this.pendingTriggers.clear();
-    if (settled) this.pendingFiles = [];
-    else this.pendingTriggers.add("files");
+    this.pendingFiles = [];
     this.current = { type: "running", rerunQueued: false };
     this.running = this.options
       .run(request)

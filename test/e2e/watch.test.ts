@@ -37,12 +37,12 @@ describe("drgitops watch (detect-only)", { timeout: 120_000 }, () => {
     const original = await readFile(source, "utf8");
     let mark = w.events.length;
     await writeFile(source, `${original}\n# tuned\n`);
-    const changed = await w.waitFor("plan", undefined, { from: mark });
+    const changed = await w.waitFor("plan", (p) => p.changes > 0, { from: mark });
     expect(changed.trigger).toBe("files");
     expect(changed.changes).toBeGreaterThanOrEqual(1);
     mark = w.events.length;
     await writeFile(source, original);
-    expect(await w.waitFor("plan", undefined, { from: mark })).toMatchObject({
+    expect(await w.waitFor("plan", (p) => p.changes === 0, { from: mark })).toMatchObject({
       trigger: "files",
       changes: 0,
     });
@@ -67,14 +67,14 @@ describe("drgitops watch (detect-only)", { timeout: 120_000 }, () => {
     const manifestText = await readFile(manifest, "utf8");
     mark = w.events.length;
     await writeFile(manifest, manifestText.replace("targetType: Multiclass", "targetType: Multiklass"));
-    const invalid = await w.waitFor("plan", undefined, { from: mark });
+    const invalid = await w.waitFor("plan", (p) => p.issues !== undefined, { from: mark });
     expect(invalid.changes).toBe(0);
     expect(invalid.issues).toEqual([
       expect.objectContaining({ code: "invalid-value", file: "examples/manifests/iris-classifier.yaml" }),
     ]);
     mark = w.events.length;
     await writeFile(manifest, manifestText);
-    const fixed = await w.waitFor("plan", undefined, { from: mark });
+    const fixed = await w.waitFor("plan", (p) => p.issues === undefined, { from: mark });
     expect(fixed).toMatchObject({ trigger: "files", changes: 0 });
     expect(fixed.issues).toBeUndefined();
 

@@ -75,18 +75,41 @@ function harness(debounceMs = 200) {
 }
 
 describe("WatchMachine", () => {
-  it("turns a burst of file events into one cycle, after the burst is quiet", () => {
-    const { scheduler, cycles, machine } = harness(200);
-    for (let i = 0; i < 50; i++) {
+  it("plans a save after a short settle, and a burst as at most one more cycle once it is quiet", async () => {
+    const { scheduler, cycles, machine, finish } = harness(200);
+    machine.fileEvent("f0");
+    machine.fileEvent("f0 again");
+    expect(cycles).toHaveLength(0);
+    scheduler.advance(25);
+    expect(cycles.map((c) => c.files)).toEqual([["f0", "f0 again"]]);
+    for (let i = 2; i < 50; i++) {
       machine.fileEvent(`f${i}`);
       scheduler.advance(100);
     }
-    expect(cycles).toHaveLength(0);
-    scheduler.advance(200);
     expect(cycles).toHaveLength(1);
-    expect(cycles[0]!.triggers).toEqual(["files"]);
-    expect(cycles[0]!.files).toHaveLength(50);
-    expect(machine.state).toEqual({ type: "running", rerunQueued: false });
+    scheduler.advance(200);
+    expect(machine.state).toEqual({ type: "running", rerunQueued: true });
+    await finish(0);
+    expect(cycles).toHaveLength(2);
+    expect(cycles[1]!.triggers).toEqual(["files"]);
+    expect(cycles[1]!.files).toHaveLength(48);
+    await finish(1);
+    scheduler.advance(10_000);
+    expect(cycles).toHaveLength(2);
+    expect(machine.state).toEqual({ type: "idle" });
+  });
+
+  it("runs no trailing cycle after a single save", async () => {
+    const { scheduler, cycles, machine, finish } = harness(200);
+    machine.fileEvent("only");
+    scheduler.advance(25);
+    await finish(0);
+    scheduler.advance(1000);
+    expect(cycles).toHaveLength(1);
+    // Quiet again: the next save is planned as quickly.
+    machine.fileEvent("next");
+    scheduler.advance(25);
+    expect(cycles.map((c) => c.files)).toEqual([["only"], ["next"]]);
   });
 
   it("queues exactly one rerun for everything that arrives during a cycle, with all of it", async () => {
@@ -107,17 +130,6 @@ describe("WatchMachine", () => {
     await finish(1);
     expect(cycles).toHaveLength(2);
     expect(machine.state).toEqual({ type: "idle" });
-  });
-
-  it("leaves file events still being debounced for the cycle after, not the one starting now", async () => {
-    const { scheduler, cycles, machine, finish } = harness(200);
-    machine.fileEvent("early");
-    scheduler.advance(50);
-    machine.trigger("interval");
-    expect(cycles[0]).toMatchObject({ triggers: ["interval"], files: [] });
-    scheduler.advance(200);
-    await finish(0);
-    expect(cycles[1]).toMatchObject({ triggers: ["files"], files: ["early"] });
   });
 
   it("stops while running: aborts the cycle, waits for it, and never runs again", async () => {
