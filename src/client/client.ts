@@ -4,6 +4,11 @@ import { normaliseEndpoint } from "./endpoint.js";
 import { HttpClient, type Sleep } from "./http.js";
 import { conversions } from "./resources/conversions.js";
 import { credentials } from "./resources/credentials.js";
+import { customModelDeployments } from "./resources/custom-model-deployments.js";
+import { deployments } from "./resources/deployments.js";
+import { modelPackages } from "./resources/model-packages.js";
+import { predictionEnvironments } from "./resources/prediction-environments.js";
+import { registeredModels } from "./resources/registered-models.js";
 import { customModels } from "./resources/custom-models.js";
 import { datasets } from "./resources/datasets.js";
 import { dependencyBuilds } from "./resources/dependency-builds.js";
@@ -35,6 +40,8 @@ export interface CreateClientOptions {
   poll?: Partial<PollDefaults> | undefined;
   /** Debug sink, one redacted line per request; default: stderr when DRGITOPS_DEBUG=http. */
   trace?: ((line: string) => void) | undefined;
+  /** The server's upload limit in bytes, when known: larger uploads are refused before sending. */
+  maxUploadBytes?: number | undefined;
   /** Test seams: how to wait between retries/polls and the jitter source. */
   sleep?: Sleep | undefined;
   random?: (() => number) | undefined;
@@ -58,6 +65,7 @@ export function createClient(options: CreateClientOptions) {
     trace: options.trace ?? httpTraceFromEnv(process.env, process.stderr),
     sleep: options.sleep,
     random: options.random,
+    maxUploadBytes: options.maxUploadBytes,
   });
   const sleep: Sleep =
     options.sleep ??
@@ -90,6 +98,11 @@ export function createClient(options: CreateClientOptions) {
     credentials: credentials(ctx),
     featureImpact: featureImpact(ctx),
     conversions: conversions(ctx),
+    modelPackages: modelPackages(ctx),
+    registeredModels: registeredModels(ctx),
+    predictionEnvironments: predictionEnvironments(ctx),
+    deployments: deployments(ctx),
+    customModelDeployments: customModelDeployments(ctx),
     status: statusResource,
     /** Training data: model level (§6.1) and a new version with data (§6.2). */
     trainingData: {
@@ -109,6 +122,8 @@ export function createClient(options: CreateClientOptions) {
     },
     /** Redacts the token from any text (for callers that print errors of their own). */
     redact: http.redact,
+    /** Values this client must never print either (sensitive runtime values a run reads). */
+    addSecrets: (...secrets: string[]): void => http.secrets.add(...secrets),
   };
 }
 

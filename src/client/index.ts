@@ -12,6 +12,8 @@ export { normaliseEndpoint } from "./endpoint.js";
 export { ApiError, isNotFound, type ApiErrorCode, type SentRequest } from "./errors.js";
 export { collect } from "./paginate.js";
 export type { CreatedModel } from "./resources/custom-models.js";
+export { isStillDeployed, type CreatedDeployment } from "./resources/deployments.js";
+export { isNameTaken } from "./resources/registered-models.js";
 export type { RetryOptions } from "./retry-policy.js";
 export type { UploadOptions } from "./context.js";
 export type { UploadProgress } from "./http.js";

@@ -1,5 +1,7 @@
+import type { z } from "zod";
+import type { ResourceContext } from "./context.js";
 import { ApiError } from "./errors.js";
-import type { HttpClient, Sleep } from "./http.js";
+import type { HttpClient, HttpRequest, HttpResponse, Sleep } from "./http.js";
 import { StatusSchema, type Status } from "./wire/common.js";
 
 /** One observation while waiting, for progress displays. */
@@ -128,4 +130,45 @@ export async function waitForJob(
     defaults,
     sleep,
   );
+}
+
+export interface StartedJob {
+  /** The 303 target, when the job redirected to one. */
+  resultUrl: string | undefined;
+  /** The kick-off's answer (some carry the new id in their body). */
+  response: HttpResponse;
+}
+
+/**
+ * API.md §7 kick-off and wait, in one place: send `req`, then wait on its `Location` until the job's
+ * 303. With `locationOptional` (codes marked E in §13.11), a 2xx without `Location` counts as done.
+ */
+export async function startJob(
+  ctx: ResourceContext,
+  req: HttpRequest,
+  wait: WaitOptions,
+  options: { locationOptional?: boolean } = {},
+): Promise<StartedJob> {
+  const response = await ctx.http.send({ ...req, signal: wait.signal });
+  if (options.locationOptional === true && !response.headers.location && response.status < 300)
+    return { resultUrl: undefined, response };
+  const location = ctx.http.location(req.method, response);
+  const { resultUrl } = await waitForJob(ctx.http, location, wait, ctx.poll, ctx.sleep);
+  return { resultUrl, response };
+}
+
+/**
+ * startJob, then the result: the 303 target read as `schema`, or `fallback` when the job ended
+ * without naming one (API.md §7 tolerates that; each caller knows where else its result is).
+ */
+export async function runJob<S extends z.ZodType>(
+  ctx: ResourceContext,
+  req: HttpRequest,
+  wait: WaitOptions,
+  schema: S,
+  fallback: (response: HttpResponse) => Promise<z.infer<S>>,
+): Promise<z.infer<S>> {
+  const { resultUrl, response } = await startJob(ctx, req, wait);
+  if (resultUrl === undefined) return await fallback(response);
+  return await ctx.http.json({ method: "GET", path: resultUrl, signal: wait.signal }, schema);
 }

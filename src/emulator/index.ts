@@ -10,7 +10,7 @@ import type { EmulatorConfig, EmulatorContext } from "./context.js";
 import { loadScenarioFile } from "./domain/scenario.js";
 import { newObjectId, nowMicros } from "./http/clock.js";
 import { createJobRunner } from "./jobs/runner.js";
-import { applySeed, BUILTIN_ENVIRONMENT, loadSeedFile } from "./seed.js";
+import { applySeed, DEFAULT_BUILTIN_IDS, loadSeedFile } from "./seed.js";
 import { buildServer } from "./server.js";
 import { clearAllTables, closeDatabase, openDatabase } from "./store/db.js";
 
@@ -33,6 +33,8 @@ export interface EmulatorOptions {
   publicUrl?: string;
   /** Id of the built-in Python 3.11 environment. */
   builtinEnvironmentId?: string;
+  /** Id of the built-in prediction environment deployments use by default (API.md §13.4). */
+  builtinPredictionEnvironmentId?: string;
   username?: string;
   /** Accepted for callers that pass it; the library itself never prints (the CLI does). */
   quiet?: boolean;
@@ -45,6 +47,8 @@ export interface RunningEmulator {
   origin: string;
   token: string;
   dataDir: string;
+  /** Request bodies above this get 413; give it to the client (`maxUploadBytes`) to check first. */
+  maxUploadBytes: number;
   stop(): Promise<void>;
 }
 
@@ -85,8 +89,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       apiBase(config.publicUrl ?? `${req.protocol}://${req.headers.host ?? req.hostname}`),
     tx: <T>(fn: () => T): T => db.transaction(fn)(),
   };
-  const builtinId = opts.builtinEnvironmentId ?? BUILTIN_ENVIRONMENT.id;
-  applySeed(ctx, seed, builtinId);
+  const builtinIds = {
+    environmentId: opts.builtinEnvironmentId ?? DEFAULT_BUILTIN_IDS.environmentId,
+    predictionEnvironmentId:
+      opts.builtinPredictionEnvironmentId ?? DEFAULT_BUILTIN_IDS.predictionEnvironmentId,
+  };
+  applySeed(ctx, seed, builtinIds);
   const app = await buildServer(ctx, {
     tokens: [token],
     admin: {
@@ -95,7 +103,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       reset: async () => {
         clearAllTables(db);
         await blobs.clear();
-        applySeed(ctx, seed, builtinId);
+        applySeed(ctx, seed, builtinIds);
       },
     },
   });
@@ -120,6 +128,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     origin,
     token,
     dataDir,
+    maxUploadBytes: config.maxUploadBytes,
     stop: () =>
       (stopped ??= (async () => {
         await app.close();

@@ -1,10 +1,15 @@
 import { readFileSync } from "node:fs";
-import { parseDocument } from "yaml";
 import { z } from "zod";
 import { UsageError } from "../errors.js";
 import type { EmulatorContext } from "./context.js";
+import { CredentialCreateSchema } from "./domain/credential-types.js";
+import { parseYamlFile } from "./domain/yaml-file.js";
 import { createCredential } from "./routes/credentials.js";
 import { createEnvironment, insertEnvironmentVersion } from "./routes/environments.js";
+import {
+  BUILTIN_PREDICTION_ENVIRONMENT,
+  seedPredictionEnvironment,
+} from "./routes/prediction-environments.js";
 import { findCredentialByName } from "./store/credentials.js";
 import {
   findEnvironmentByName,
@@ -21,12 +26,6 @@ export const BUILTIN_ENVIRONMENT = {
   programmingLanguage: "python",
   useCases: ["customModel"],
 } as const;
-
-const SeedCredential = z.looseObject({
-  name: z.string().min(1),
-  credentialType: z.string().min(1),
-  description: z.string().optional(),
-});
 
 const SeedEnvironment = z.strictObject({
   id: z
@@ -45,7 +44,7 @@ const SeedEnvironment = z.strictObject({
 
 /** `--seed FILE`: credentials and built-in environments created at start, idempotently by name. */
 export const SeedFile = z.strictObject({
-  credentials: z.array(SeedCredential).default([]),
+  credentials: z.array(CredentialCreateSchema).default([]),
   environments: z.array(SeedEnvironment).default([]),
 });
 export type SeedFile = z.infer<typeof SeedFile>;
@@ -59,30 +58,25 @@ export function loadSeedFile(file: string): SeedFile {
   } catch (cause) {
     throw new UsageError(`Cannot read seed file ${file}: ${(cause as Error).message}`, { cause });
   }
-  const doc = parseDocument(text, { prettyErrors: false });
-  const yamlError = doc.errors[0];
-  if (yamlError)
-    throw new UsageError(
-      `${file}:${yamlError.linePos?.[0].line ?? 1}: invalid YAML in seed file: ${yamlError.message}`,
-    );
-  const parsed = SeedFile.safeParse(doc.toJS() ?? {});
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
-    const node = doc.getIn(issue.path as (string | number)[], true) as
-      { range?: [number, number] } | undefined;
-    const line = node?.range ? text.slice(0, node.range[0]).split("\n").length : 1;
-    return `${file}:${line}: ${issue.path.join(".") || "(top level)"}: ${issue.message}`;
-  });
-  throw new UsageError(`Invalid seed file:\n${problems.join("\n")}`);
+  return parseYamlFile(SeedFile, text, file, "seed file");
 }
 
+/** Ids of the built-in execution and prediction environments (both configurable). */
+export interface BuiltinIds {
+  environmentId: string;
+  predictionEnvironmentId: string;
+}
+
+export const DEFAULT_BUILTIN_IDS: BuiltinIds = {
+  environmentId: BUILTIN_ENVIRONMENT.id,
+  predictionEnvironmentId: BUILTIN_PREDICTION_ENVIRONMENT.id,
+};
+
 /** Creates what is missing (by name), in one transaction; a re-run changes nothing. */
-export function applySeed(
-  ctx: EmulatorContext,
-  seed: SeedFile,
-  builtinId: string = BUILTIN_ENVIRONMENT.id,
-): void {
+export function applySeed(ctx: EmulatorContext, seed: SeedFile, ids: BuiltinIds = DEFAULT_BUILTIN_IDS): void {
+  const builtinId = ids.environmentId;
   ctx.tx(() => {
+    seedPredictionEnvironment(ctx, ids.predictionEnvironmentId);
     const builtin: SeedEnvironment = { ...BUILTIN_ENVIRONMENT, useCases: ["customModel"], id: builtinId };
     if (builtinId !== BUILTIN_ENVIRONMENT.id) delete builtin.versionId;
     const environments = seed.environments.some((e) => e.name === builtin.name)

@@ -84,6 +84,8 @@ export interface ActionText {
   verb(action: BaseAction): string;
   /** Counted in the plan's last line as "N <noun>s", e.g. "new version". */
   noun?: string;
+  /** What the action is doing while it runs, in plain words ("building dependencies"): apply's live view. */
+  doing?: string;
 }
 
 /** A change made outside drgitops: reported apart; the plan's actions still restore the manifest. */

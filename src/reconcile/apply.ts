@@ -3,7 +3,7 @@ import type { ApplyEvent } from "./events.js";
 import { runTasks, type RunTask, type Task, type TaskResult } from "./executor.js";
 import type { ApplyContext } from "./io.js";
 import type { Plan } from "./plan-file.js";
-import { savedPlanPrecheck } from "./precheck.js";
+import { stalePrecheck } from "./precheck.js";
 
 export interface ApplyRunOptions {
   context: ApplyContext;
@@ -12,7 +12,7 @@ export interface ApplyRunOptions {
   /** Once aborted, no further action starts; the running ones finish with `signal`. */
   stopStarting?: AbortSignal;
   onEvent?: (event: ApplyEvent) => void;
-  /** The plan was made earlier (`apply --plan`): check each action's expected live state first. */
+  /** The plan was made earlier (`apply --plan`); for messages only: every action is re-checked anyway. */
   savedPlan: boolean;
 }
 
@@ -53,6 +53,8 @@ export async function applyPlan(plan: Plan, options: ApplyRunOptions): Promise<T
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.stopStarting ? { stopStarting: options.stopStarting } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-    ...(options.savedPlan ? { precheck: savedPlanPrecheck(options.context, plan.namespace) } : {}),
+    // Right before each write, its object must still be as planned: a UI edit (or another writer) since
+    // the plan refuses exactly that action as stale, for a saved plan and a fresh one alike.
+    precheck: stalePrecheck(options.context, plan.namespace),
   });
 }

@@ -9,6 +9,10 @@ export const PlanOptionsSchema = z.object({
   targets: z.array(z.string()),
   selector: z.record(z.string(), z.string()),
   skipTests: z.boolean(),
+  /** Prune even though no manifest was loaded (otherwise that plan would delete everything). */
+  allowEmpty: z.boolean().default(false),
+  /** Which key digested the sensitive values (`keyId`): an apply with another key refuses them. */
+  secretKeyId: z.string().nullable().default(null),
 });
 export type PlanOptions = z.infer<typeof PlanOptionsSchema>;
 
@@ -65,6 +69,8 @@ export interface PlanContext {
   /** Desired keys in scope (targets/selector and their dependencies); null = all. */
   readonly scope: ReadonlySet<string> | null;
   readonly refs: ResolvedRefs;
+  /** Sensitive values are compared by their keyed digest under this key; never written anywhere. */
+  readonly secretKey: string;
   readonly out: PlanOutput;
 }
 

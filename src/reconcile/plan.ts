@@ -1,5 +1,6 @@
 import { ACTION_TYPES, kinds, type Action } from "../kinds/index.js";
 import { desiredOf, liveOf, type AnyKind } from "../kinds/kind.js";
+import { keyId } from "../spec/digest.js";
 import { pairByIdentity } from "./pair.js";
 import {
   matchesTarget,
@@ -25,6 +26,9 @@ export interface BuildPlanOptions {
   /** Label selector: every `k=v` must match. */
   selector?: Readonly<Record<string, string>>;
   skipTests?: boolean;
+  allowEmpty?: boolean;
+  /** Key of the sensitive values' digests (the same the desired state was made with). */
+  secretKey?: string;
   createdAt?: string;
 }
 
@@ -43,6 +47,8 @@ function normaliseOptions(options: BuildPlanOptions): PlanOptions {
     targets: [...(options.targets ?? [])],
     selector: { ...(options.selector ?? {}) },
     skipTests: options.skipTests ?? false,
+    allowEmpty: options.allowEmpty ?? false,
+    secretKeyId: options.secretKey === undefined ? null : keyId(options.secretKey),
   });
 }
 
@@ -134,6 +140,7 @@ export function buildPlan(
     options: planOptions,
     scope: scopeOf(desired, planOptions),
     refs: new ResolvedRefs(),
+    secretKey: options.secretKey ?? "",
     out,
   };
   for (const kind of kinds) planKind(kind, ctx);
@@ -143,7 +150,15 @@ export function buildPlan(
       reason: `--target ${target} matches no manifest and no managed model in ${desired.namespace}; check the name`,
       blocking: true,
     });
-  if (out.deletions.length > planOptions.maxDeletions) {
+  const empty = scopeEntries(desired).length === 0;
+  if (planOptions.prune && empty && !planOptions.allowEmpty && out.deletions.length > 0) {
+    // A wrong path, a typo in drgitops.yaml or an empty checkout must never read as "delete everything".
+    out.refusals.push({
+      key: null,
+      reason: `no manifests were loaded for namespace ${desired.namespace}, so prune would delete every managed model (${out.deletions.length}); nothing is deleted. Check the paths, or pass --allow-empty if that is what you want.`,
+      blocking: true,
+    });
+  } else if (out.deletions.length > planOptions.maxDeletions) {
     out.refusals.push({
       key: null,
       reason: `prune would delete ${out.deletions.length} models (${out.deletions.map((a) => a.key).join(", ")}), more than --max-deletions ${planOptions.maxDeletions}; nothing is deleted. Raise --max-deletions if this is intended.`,

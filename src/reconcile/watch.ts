@@ -3,14 +3,15 @@ import type { PullResult } from "../git/fast-forward.js";
 import type { FileEvent, IncrementalProject } from "../spec/incremental.js";
 import type { Issue } from "../spec/issue.js";
 import { applyPlan } from "./apply.js";
-import { desiredStateFromProject } from "./desired.js";
+import { desiredStateFromProject, secretsOf } from "./desired.js";
 import type { ApplyEvent } from "./events.js";
 import type { TaskResult } from "./executor.js";
-import type { ApplyContext } from "./io.js";
+import type { ApplyContext, NamespaceLock } from "./io.js";
 import { observeListings, planWithNeeds } from "./observe.js";
 import type { Plan } from "./plan-file.js";
 import type { BuildPlanOptions } from "./plan.js";
 import type { LiveState } from "./state.js";
+import type { Project } from "../spec/project.js";
 import { DriftTracker } from "./watch-drift.js";
 import { FileWatcher } from "./watch-files.js";
 import { nextIntervalMs, WatchMachine, type CycleRequest, type Trigger } from "./watch-machine.js";
@@ -63,8 +64,16 @@ export interface WatchOptions {
   watchFiles: boolean;
   /** One cycle, then stop. */
   once: boolean;
-  /** Self-heal: apply each plan that has changes, with apply's guards. */
-  apply?: { context: () => Promise<ApplyContext> } | undefined;
+  /**
+   * Self-heal: apply each plan that has changes, with apply's guards. `lock` takes the namespace's
+   * apply lock: the plan is made again under it (another apply may have run) before it is applied.
+   */
+  apply?:
+    | {
+        context: () => Promise<ApplyContext>;
+        lock?: ((signal: AbortSignal) => Promise<NamespaceLock>) | undefined;
+      }
+    | undefined;
   /** `git fetch` + fast-forward before each re-observation (GitOps pull mode). */
   pull?: ((root: string, signal: AbortSignal) => Promise<PullResult>) | undefined;
   emit: (event: WatchEngineEvent) => void;
@@ -187,28 +196,20 @@ export class WatchEngine {
       }
       const load = project.result;
       if (!load.ok) return this.reportInvalid(trigger, load.issues, started);
+      // Before any request: a sensitive value DataRobot echoes in an error never reaches the output.
+      client.addSecrets(...secretsOf(load.project, this.options.env));
       if (reobserve || this.liveStale || this.live === undefined) {
         this.live = await observeListings(client, load.project.namespace, signal);
         this.liveStale = false;
         observed = true;
         this.status.lastCheckAt = new Date().toISOString();
       }
-      const desired = desiredStateFromProject(load.project, { live: this.live, env: this.options.env });
-      if (desired.issues.some((i) => i.severity === "error"))
-        return this.reportInvalid(trigger, desired.issues, started);
-      const planned = await planWithNeeds(desired.state, this.live, {
-        client,
-        project: load.project,
-        planOptions: this.options.planOptions,
-        parallelism: this.options.parallelism,
-        signal,
-      });
-      // What was fetched for the plan (file digests of versions, latest tests) stays for the next cycle.
-      this.live = planned.live;
+      const planned = await this.plan(load.project, this.live, signal);
+      if (!planned.ok) return this.reportInvalid(trigger, planned.issues, started);
       const { plan } = planned;
       this.reportPlan(trigger, plan, started);
       if (this.options.apply && !followUp && !signal.aborted && this.mayApply(plan))
-        failed = !(await this.heal(plan, await this.options.apply.context(), signal));
+        failed = !(await this.heal(load.project, plan, signal));
       this.consecutiveErrors = failed ? this.consecutiveErrors + 1 : 0;
     } catch (error) {
       if (signal.aborted) return;
@@ -293,22 +294,66 @@ export class WatchEngine {
     return refusal === undefined && plan.actions.length > 0;
   }
 
-  /** Applies a plan; stopping lets the running action finish. True when every action succeeded. */
-  private async heal(plan: Plan, context: ApplyContext, signal: AbortSignal): Promise<boolean> {
-    const results = await applyPlan(plan, {
-      context,
-      parallelism: this.options.parallelism,
-      stopStarting: signal,
-      savedPlan: false,
-      ...(this.options.onApplyEvent ? { onEvent: this.options.onApplyEvent } : {}),
+  /** Desired state against `live`, planned; what was fetched for it stays for the next cycle. */
+  private async plan(
+    project: Project,
+    live: LiveState,
+    signal: AbortSignal,
+  ): Promise<{ ok: true; plan: Plan } | { ok: false; issues: Issue[] }> {
+    const { planOptions, env, client, parallelism } = this.options;
+    const desired = desiredStateFromProject(project, {
+      live,
+      env,
+      secretKey: planOptions.secretKey ?? "",
     });
-    this.summary.applied = results;
-    this.emit({ type: "applied", plan, results });
-    // Live state moved: re-list at once, and report what it looks like now.
-    this.liveStale = true;
-    this.followUp = true;
-    this.machine.trigger("interval");
-    return results.every((r) => r.outcome === "succeeded");
+    if (desired.issues.some((i) => i.severity === "error")) return { ok: false, issues: desired.issues };
+    const planned = await planWithNeeds(desired.state, live, {
+      client,
+      project,
+      planOptions,
+      parallelism,
+      signal,
+    });
+    // File digests of versions and latest tests fetched for the plan are kept with live state.
+    this.live = planned.live;
+    return { ok: true, plan: planned.plan };
+  }
+
+  /**
+   * Applies a plan; stopping lets the running action finish. Under the namespace's apply lock (when
+   * there is one) the plan is made again first: another apply may have changed what there is to do.
+   * True when every action succeeded.
+   */
+  private async heal(project: Project, planned: Plan, signal: AbortSignal): Promise<boolean> {
+    const apply = this.options.apply;
+    if (!apply) return true;
+    let lock: NamespaceLock | undefined;
+    try {
+      let plan = planned;
+      if (apply.lock) {
+        lock = await apply.lock(signal);
+        const live = await observeListings(this.options.client, project.namespace, signal);
+        const again = await this.plan(project, live, signal);
+        if (!again.ok || !this.mayApply(again.plan)) return again.ok;
+        plan = again.plan;
+      }
+      const results = await applyPlan(plan, {
+        context: await apply.context(),
+        parallelism: this.options.parallelism,
+        stopStarting: signal,
+        savedPlan: false,
+        ...(this.options.onApplyEvent ? { onEvent: this.options.onApplyEvent } : {}),
+      });
+      this.summary.applied = results;
+      this.emit({ type: "applied", plan, results });
+      return results.every((r) => r.outcome === "succeeded");
+    } finally {
+      await lock?.release();
+      // Live state moved (or another apply moved it): re-list at once, and report how it looks now.
+      this.liveStale = true;
+      this.followUp = true;
+      this.machine.trigger("interval");
+    }
   }
 
   private scheduleNext(): void {

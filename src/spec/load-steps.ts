@@ -7,7 +7,7 @@ import type { FieldPath, Issue, Note } from "./issue.js";
 import { gatherPaths, type Roots } from "./local-paths.js";
 import { classifyDocument, normaliseDocument, type AnyManifest } from "./normalise.js";
 import type { LoadedResource, LoadOptions, LoadResult, ManifestLocation, Project } from "./project.js";
-import { byLocation, dedupe, identify, ioIssue, placer } from "./place-issues.js";
+import { byLocation, capPerFile, dedupe, identify, ioIssue, placer } from "./place-issues.js";
 import { findProjectRoot, loadProjectConfig, type LoadedConfig } from "./project-root.js";
 import { runRules, type Entry, type RuleIssue } from "./rules/index.js";
 import { touchesInvalid } from "./salvage.js";
@@ -84,15 +84,42 @@ export interface FileLoad {
 }
 
 /**
- * A manifest file's text; an unreadable file is an issue, not a crash. Synchronous: manifests are
- * small, and one read call beats the four thread-pool round trips of a promise readFile.
+ * A manifest file's text; an unreadable or binary file is an issue, not a crash. Synchronous:
+ * manifests are small, and one read call beats the four thread-pool round trips of a promise readFile.
  */
 export function readText(file: string): string | Issue {
+  let bytes: Buffer;
   try {
-    return readFileSync(file, "utf8");
+    bytes = readFileSync(file);
   } catch (error) {
     return ioIssue(file, error);
   }
+  return yamlText(bytes) ?? notTextIssue(file);
+}
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A YAML file's text; undefined for binary content (a NUL byte, or bytes that are not UTF-8). */
+function yamlText(bytes: Buffer): string | undefined {
+  if (bytes.includes(0)) return undefined;
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function notTextIssue(file: string): Issue {
+  return {
+    code: "not-text",
+    severity: "error",
+    file,
+    line: 1,
+    column: 1,
+    path: [],
+    message:
+      "this .yaml file is not UTF-8 text (binary content): rename it, or exclude its folder from the manifest paths",
+  };
 }
 
 /** Parses and schema-checks every document of one manifest file (no I/O). */
@@ -216,7 +243,7 @@ export function assembleLoad(
       entry.complete ? [loadedResource(entry, entry.complete)] : [],
     ),
   };
-  const unique = dedupe(issues).sort(byLocation);
+  const unique = capPerFile(dedupe(issues).sort(byLocation));
   return { ok: !hasErrors(unique), project, issues: unique, notes: [...parts.notes] };
 }
 

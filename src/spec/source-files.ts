@@ -28,7 +28,15 @@ export interface SourceListing {
   files: ListedFile[];
   /** Symlinks (relative POSIX paths) whose target lies outside the root: refused, never followed. */
   escapes: string[];
+  /** Entries that are not uploaded, and why (a dangling link, a FIFO, a link back into the folder). */
+  skipped: { path: string; why: string }[];
+  /** Files whose names cannot travel as they are (a backslash, a line break or another control character). */
+  badNames: string[];
 }
+
+/** DataRobot file paths use `/`; a `\` or a control character would be stored under another name. */
+// eslint-disable-next-line no-control-regex -- the point is to find them
+const UNSAFE_NAME = /[\\\u0000-\u001f\u007f]/;
 
 /** True when `child` is `parent` or inside it (both absolute, resolved). */
 export function isInside(parent: string, child: string): boolean {
@@ -70,11 +78,18 @@ export function listSourceFilesSync(
   const keep = compilePredicate(filter);
   const files: ListedFile[] = [];
   const escapes: string[] = [];
+  const skipped: SourceListing["skipped"] = [];
+  const badNames: string[] = [];
   const visited = new Set<string>();
+  const realDir = realpathSync.native(dir);
 
   const walk = (absDir: string, relDir: string): void => {
     const real = realpathSync.native(absDir);
-    if (visited.has(real)) return; // a symlink cycle
+    if (visited.has(real)) {
+      // Only a symlinked folder can lead back to one already listed (a cycle).
+      skipped.push({ path: relDir, why: "a symlink to a folder already listed (a cycle)" });
+      return;
+    }
     visited.add(real);
     for (const entry of readdirSync(absDir, { withFileTypes: true })) {
       const absPath = join(absDir, entry.name);
@@ -86,7 +101,8 @@ export function listSourceFilesSync(
         try {
           target = realpathSync.native(absPath);
         } catch {
-          continue; // dangling link: nothing to upload
+          if (keep(path)) skipped.push({ path, why: "a dangling symlink (its target does not exist)" });
+          continue;
         }
         if (!isInside(root, target)) {
           escapes.push(path);
@@ -95,10 +111,24 @@ export function listSourceFilesSync(
         const s = statSync(target);
         isDir = s.isDirectory();
         isFile = s.isFile();
+        // Following it would list the same files twice, under whichever path was walked first.
+        if (isDir && isInside(realDir, target)) {
+          skipped.push({
+            path,
+            why: "a symlink to a folder of this same source (its files are listed under their own path)",
+          });
+          continue;
+        }
       }
       if (isDir) {
         if (entry.name !== ".git") walk(absPath, path);
-      } else if (isFile && keep(path)) {
+      } else if (!keep(path)) {
+        continue;
+      } else if (!isFile) {
+        skipped.push({ path, why: "not a regular file (a FIFO, socket or device)" });
+      } else if (UNSAFE_NAME.test(entry.name)) {
+        badNames.push(path);
+      } else {
         const s = statSync(absPath);
         files.push({ path, absPath, size: s.size, mtimeMs: s.mtimeMs, ino: s.ino });
       }
@@ -108,7 +138,9 @@ export function listSourceFilesSync(
   walk(dir, "");
   files.sort((a, b) => compareCodePoints(a.path, b.path));
   escapes.sort(compareCodePoints);
-  return { files, escapes };
+  skipped.sort((a, b) => compareCodePoints(a.path, b.path));
+  badNames.sort(compareCodePoints);
+  return { files, escapes, skipped, badNames };
 }
 
 /** Hashes files `concurrency` at a time, reusing and updating `cache` when given. */

@@ -3,16 +3,23 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXAMPLES_NAMESPACE as NS, actionsOf, exampleWorld, planJson, type ExampleWorld } from "./harness.js";
 
-// The emulator has no deployments; its scenario file stands in for one on the tagger model.
+// Two real deployments of the tagger's latest version, made through the API as a user would.
 describe("prune never deletes a deployed model", { timeout: 120_000 }, () => {
   let world: ExampleWorld;
   beforeAll(async () => {
-    world = await exampleWorld({ scenario: `models:\n  "${NS}/document-tagger": {deploymentsCount: 2}\n` });
+    world = await exampleWorld();
+    const tagger = await world.model("document-tagger");
+    const pkg = await world.client.modelPackages.create({
+      customModelVersionId: tagger.latestVersion?.id ?? "",
+    });
+    for (const label of ["tagger prod", "tagger canary"])
+      await world.client.deployments.create({ modelPackageId: pkg.id, label });
   }, 120_000);
   afterAll(() => world.stop());
 
   it("plans the deletion of an undeployed orphan only, and says why the deployed one stays", async () => {
     const { cli, model, repo, env } = world;
+    expect((await model("document-tagger")).deploymentsCount).toBe(2);
     await rm(join(repo.dir, "examples/manifests/document-tagger.yaml"));
     await rm(join(repo.dir, "examples/manifests/iris-classifier.yaml"));
     const { plan } = await planJson(repo.dir, env, "--prune");

@@ -39,12 +39,21 @@ export function newServer(live: World): Server {
  * planner asks for them, both asked from the bare listing (observe fetches them in parallel).
  */
 export function observe(server: Server, desired: DesiredState): World {
-  const listed: World = { ...structuredClone(server.live), versionFiles: {}, latestTests: {} };
+  const listed: World = {
+    ...structuredClone(server.live),
+    versionFiles: {},
+    latestTests: {},
+    environmentVersions: {},
+  };
   const observed = structuredClone(listed);
   for (const v of needsOf(desired, listed, "fileDigests")) {
     const files = server.live.versionFiles[v["versionId"]!];
     if (files) observed.versionFiles[v["versionId"]!] = structuredClone(files);
   }
+  for (const e of needsOf(desired, listed, "versions"))
+    observed.environmentVersions[e["environmentId"]!] = structuredClone(
+      server.live.environmentVersions[e["environmentId"]!] ?? [],
+    );
   for (const m of needsOf(desired, listed, "latestTest"))
     observed.latestTests[m["modelKey"]!] = server.tests[m["modelKey"]!] ?? null;
   return observed;
@@ -119,6 +128,7 @@ export function simulate(server: Server, plan: Plan, options: SimulateOptions = 
         };
         env.latestVersion = version;
         env.latestSuccessfulVersion = version;
+        live.environmentVersions[env.id] = [version, ...(live.environmentVersions[env.id] ?? [])];
         resolved.set(action.id, { environmentId: env.id, environmentVersionId: version.id });
         break;
       }

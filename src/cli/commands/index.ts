@@ -18,6 +18,9 @@ const modules: readonly (readonly [string, () => Promise<RegisterCommand>])[] = 
   ["plan", async () => (await import("./plan.js")).register],
   ["apply", async () => (await import("./apply.js")).register],
   ["watch", async () => (await import("./watch.js")).register],
+  ["status", async () => (await import("./status.js")).register],
+  ["logs", async () => (await import("./logs.js")).register],
+  ["cancel", async () => (await import("./cancel.js")).register],
   ["emulator", async () => (await import("./emulator.js")).register],
 ];
 

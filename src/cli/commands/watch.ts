@@ -1,6 +1,7 @@
 import { Option } from "commander";
 import { UsageError } from "../../errors.js";
 import { gitRoot, readProvenance } from "../../git/index.js";
+import type { ApplyEvent } from "../../reconcile/events.js";
 import type { ApplyContext } from "../../reconcile/io.js";
 import { WatchEngine, type WatchEngineEvent, type WatchSummary } from "../../reconcile/watch.js";
 import { Notifier } from "../../reconcile/watch-notify.js";
@@ -14,13 +15,15 @@ import {
   formatIssue,
   parseCount,
   planOptionsOf,
+  secretKeyFor,
+  takeApplyLock,
   type CommonFlags,
 } from "../shared.js";
 import { shouldColor } from "../views/style.js";
 import { describeEvent, NOTIFIED, publicEvent } from "../views/watch-events.js";
 import { createWatchHumanView } from "../views/watch-human.js";
 import { createWatchJsonView, type WatchView } from "../views/watch-json.js";
-import { applyExitCode } from "./apply.js";
+import { applyExitCode, redactEvent } from "./apply.js";
 import { planExitCode } from "./plan.js";
 import type { RegisterCommand } from "./index.js";
 
@@ -38,6 +41,8 @@ const DEFAULT_INTERVAL_S = 60;
 const DEFAULT_DEBOUNCE_MS = 200;
 const DEFAULT_PARALLELISM = 4;
 const WAIT_TIMEOUT_MS = 30 * 60_000;
+/** How long a self-heal waits for another run's apply lock before the cycle reports an error. */
+const LOCK_WAIT_MS = 10 * 60_000;
 
 /**
  * `watch --once` exits as `plan --detailed-exitcode --detect-drift` (0 in sync, 2 changes, 6 drift),
@@ -140,22 +145,32 @@ async function watch(ctx: CliContext, paths: string[], flags: WatchFlags): Promi
           formatIssue: (issue) => formatIssue(issue, ctx.cwd),
         });
   const parallelism = config.parallelism ?? DEFAULT_PARALLELISM;
+  const secretKey = secretKeyFor(ctx, connection);
+  // Whatever produced the text (a handler, DataRobot's own message), no known secret is printed.
+  const { redact } = connection.client;
   try {
     const engine = new WatchEngine({
       project,
       client: connection.client,
       env: ctx.env,
-      planOptions,
+      planOptions: { ...planOptions, secretKey },
       parallelism,
       intervalMs: flags.interval * 1000,
       debounceMs: flags.debounce,
       watchFiles: flags.once !== true,
       once: flags.once === true,
-      apply: flags.apply ? { context: () => applyContext(ctx, connection.client, root) } : undefined,
+      apply: flags.apply
+        ? {
+            context: () => applyContext(ctx, connection.client, root, secretKey),
+            lock: (signal) =>
+              takeApplyLock({ ...ctx, signal }, connection, project.result.project.namespace, LOCK_WAIT_MS),
+          }
+        : undefined,
       pull: flags.gitPull
         ? async (at, signal) => (await import("../../git/fast-forward.js")).fastForward(at, signal)
         : undefined,
-      emit: (event: WatchEngineEvent) => {
+      emit: (raw: WatchEngineEvent) => {
+        const event = redactWatchEvent(raw, redact);
         view.onEvent(event);
         const shown = publicEvent(event, ctx.cwd);
         if (notifier && NOTIFIED.has(shown.event))
@@ -164,7 +179,9 @@ async function watch(ctx: CliContext, paths: string[], flags: WatchFlags): Promi
             text: `drgitops ${project.result.project.namespace}: ${describeEvent(event)}`,
           });
       },
-      ...(view.onApplyEvent ? { onApplyEvent: view.onApplyEvent } : {}),
+      ...(view.onApplyEvent
+        ? { onApplyEvent: (event: ApplyEvent) => view.onApplyEvent?.(redactEvent(event, redact)) }
+        : {}),
       onStatus: view.onStatus,
     });
     const summary = await engine.run(ctx.signal);
@@ -181,12 +198,25 @@ async function applyContext(
   ctx: CliContext,
   client: ApplyContext["client"],
   root: string,
+  secretKey: string,
 ): Promise<ApplyContext> {
   return {
     client,
     provenance: await readProvenance(root, ctx.env),
     projectRoot: root,
     env: ctx.env,
+    secretKey,
     waitTimeoutMs: WAIT_TIMEOUT_MS,
   };
+}
+
+/** Error messages and apply results, with every known secret masked. */
+function redactWatchEvent(event: WatchEngineEvent, redact: (text: string) => string): WatchEngineEvent {
+  if (event.type === "error") return { ...event, message: redact(event.message) };
+  if (event.type === "applied")
+    return {
+      ...event,
+      results: event.results.map((r) => (r.message === undefined ? r : { ...r, message: redact(r.message) })),
+    };
+  return event;
 }

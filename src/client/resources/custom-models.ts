@@ -2,7 +2,7 @@ import type { ResourceContext } from "../context.js";
 import { checkInput, seg } from "../context.js";
 import { ApiError } from "../errors.js";
 import { fetchPage, paginate } from "../paginate.js";
-import { waitForJob, type WaitOptions } from "../waiters.js";
+import { runJob, type WaitOptions } from "../waiters.js";
 import type { Page } from "../wire/common.js";
 import {
   AssignTrainingDataSchema,
@@ -115,14 +115,13 @@ export function customModels(ctx: ResourceContext) {
       wait: WaitOptions = {},
     ): Promise<CustomModel> {
       const body = checkInput(AssignTrainingDataSchema, input, "training data assignment");
-      const { location } = await http.accepted({
-        method: "PATCH",
-        path: `customModels/${seg(id)}/trainingData/`,
-        json: body,
-        signal: wait.signal,
-      });
-      await waitForJob(http, location, wait, ctx.poll, ctx.sleep);
-      return await self.get(id, wait.signal);
+      return await runJob(
+        ctx,
+        { method: "PATCH", path: `customModels/${seg(id)}/trainingData/`, json: body },
+        wait,
+        CustomModelSchema,
+        () => self.get(id, wait.signal),
+      );
     },
   };
   return self;

@@ -2,9 +2,9 @@ import { basename } from "node:path";
 import type { ResourceContext } from "../context.js";
 import { checkInput, seg, type UploadOptions } from "../context.js";
 import { ApiError } from "../errors.js";
-import { buildForm, type FormPart } from "../multipart.js";
+import type { FormPart } from "../multipart.js";
 import { fetchPage, paginate } from "../paginate.js";
-import { waitForJob, type WaitOptions } from "../waiters.js";
+import { runJob, type WaitOptions } from "../waiters.js";
 import type { Page } from "../wire/common.js";
 import {
   DatasetSchema,
@@ -33,26 +33,29 @@ export function datasets(ctx: ResourceContext) {
         { name: "file", file: body.filePath, filename: body.name ?? basename(body.filePath) },
         ...(body.categories ?? []).map((value) => ({ name: "categories", value })),
       ];
-      const { location, response } = await http.accepted({
-        method: "POST",
-        path: "datasets/fromFile/",
-        form: () => buildForm(parts),
-        signal: wait.signal,
-        onUploadProgress: wait.onUploadProgress,
-      });
-      const { resultUrl } = await waitForJob(http, location, wait, ctx.poll, ctx.sleep);
-      if (resultUrl !== undefined)
-        return await http.json({ method: "GET", path: resultUrl, signal: wait.signal }, DatasetSchema);
-      // No redirect: fall back on the catalog id of the 202 body ([F] shape).
-      const accepted = DatasetUploadAcceptedSchema.safeParse(JSON.parse(response.body || "{}"));
-      const id = accepted.success ? accepted.data.catalogId : undefined;
-      if (id === undefined) {
-        throw new ApiError("invalid-response", `Dataset upload finished without naming the dataset`, {
+      return await runJob(
+        ctx,
+        {
           method: "POST",
-          url: location,
-        });
-      }
-      return await self.get(id, wait.signal);
+          path: "datasets/fromFile/",
+          form: parts,
+          onUploadProgress: wait.onUploadProgress,
+        },
+        wait,
+        DatasetSchema,
+        async (response) => {
+          // No redirect: fall back on the catalog id of the 202 body ([F] shape).
+          const accepted = DatasetUploadAcceptedSchema.safeParse(JSON.parse(response.body || "{}"));
+          const id = accepted.success ? accepted.data.catalogId : undefined;
+          if (id === undefined) {
+            throw new ApiError("invalid-response", `Dataset upload finished without naming the dataset`, {
+              method: "POST",
+              url: response.url,
+            });
+          }
+          return await self.get(id, wait.signal);
+        },
+      );
     },
     async get(id: string, signal?: AbortSignal): Promise<Dataset> {
       return await http.json({ method: "GET", path: `datasets/${seg(id)}/`, signal }, DatasetSchema);

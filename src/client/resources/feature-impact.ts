@@ -1,6 +1,6 @@
 import type { ResourceContext } from "../context.js";
 import { seg } from "../context.js";
-import { waitForJob, type WaitOptions } from "../waiters.js";
+import { runJob, type WaitOptions } from "../waiters.js";
 import { FeatureImpactSchema, type FeatureImpact } from "../wire/version.js";
 
 /** API.md §2.11: feature impact of a version. */
@@ -14,13 +14,13 @@ export function featureImpact(ctx: ResourceContext) {
     },
     /** Starts the calculation, waits for the job, then reads the result. */
     async calculate(modelId: string, versionId: string, wait: WaitOptions = {}): Promise<FeatureImpact> {
-      const { location } = await http.accepted({
-        method: "POST",
-        path: path(modelId, versionId),
-        signal: wait.signal,
-      });
-      await waitForJob(http, location, wait, ctx.poll, ctx.sleep);
-      return await self.get(modelId, versionId, wait.signal);
+      return await runJob(
+        ctx,
+        { method: "POST", path: path(modelId, versionId) },
+        wait,
+        FeatureImpactSchema,
+        () => self.get(modelId, versionId, wait.signal),
+      );
     },
   };
   return self;

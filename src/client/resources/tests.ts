@@ -2,7 +2,7 @@ import type { ResourceContext } from "../context.js";
 import { checkInput, seg } from "../context.js";
 import { ApiError } from "../errors.js";
 import { fetchPage, paginate } from "../paginate.js";
-import { poll, waitForJob, type WaitOptions } from "../waiters.js";
+import { poll, runJob, type WaitOptions } from "../waiters.js";
 import type { Page } from "../wire/common.js";
 import {
   CreateTestSchema,
@@ -22,32 +22,24 @@ export function tests(ctx: ResourceContext) {
      */
     async create(input: CreateTestInput, wait: WaitOptions = {}): Promise<CustomModelTest> {
       const body = checkInput(CreateTestSchema, input, "custom model test");
-      const { location } = await http.accepted({
-        method: "POST",
-        path: "customModelTests/",
-        json: body,
-        signal: wait.signal,
-      });
-      const { resultUrl } = await waitForJob(http, location, wait, ctx.poll, ctx.sleep);
-      if (resultUrl !== undefined) {
-        return await http.json(
-          { method: "GET", path: resultUrl, signal: wait.signal },
-          CustomModelTestSchema,
-        );
-      }
-      const page = await self.listPage(body.customModelId, { limit: 1 }, wait.signal);
-      const [latest] = page.data;
-      if (latest === undefined) {
-        throw new ApiError(
-          "invalid-response",
-          `Test job finished but model ${body.customModelId} lists no tests`,
-          {
-            method: "GET",
-            url: location,
-          },
-        );
-      }
-      return latest;
+      return await runJob(
+        ctx,
+        { method: "POST", path: "customModelTests/", json: body },
+        wait,
+        CustomModelTestSchema,
+        async (response) => {
+          const page = await self.listPage(body.customModelId, { limit: 1 }, wait.signal);
+          const [latest] = page.data;
+          if (latest === undefined) {
+            throw new ApiError(
+              "invalid-response",
+              `Test job finished but model ${body.customModelId} lists no tests`,
+              { method: "GET", url: response.url },
+            );
+          }
+          return latest;
+        },
+      );
     },
     async listPage(
       customModelId: string,

@@ -2,9 +2,9 @@ import { posix } from "node:path";
 import type { ResourceContext } from "../context.js";
 import { checkInput, seg, uploadOptions, type UploadOptions } from "../context.js";
 import { ApiError } from "../errors.js";
-import { buildForm, jsonField, type FormPart } from "../multipart.js";
+import { jsonField, type FormPart } from "../multipart.js";
 import { fetchPage, paginate } from "../paginate.js";
-import { waitForJob, type WaitOptions } from "../waiters.js";
+import { runJob, type WaitOptions } from "../waiters.js";
 import type { Page } from "../wire/common.js";
 import {
   CreateVersionFromPreviousSchema,
@@ -87,7 +87,7 @@ export function versions(ctx: ResourceContext) {
     ): Promise<CustomModelVersion> {
       const parts = versionFormParts(checkInput(CreateVersionSchema, input, "version"));
       return await http.json(
-        { method: "POST", path: base(modelId), form: () => buildForm(parts), ...uploadOptions(options) },
+        { method: "POST", path: base(modelId), form: parts, ...uploadOptions(options) },
         CustomModelVersionSchema,
       );
     },
@@ -102,7 +102,7 @@ export function versions(ctx: ResourceContext) {
     ): Promise<CustomModelVersion> {
       const parts = versionFormParts(checkInput(CreateVersionFromPreviousSchema, input, "version"));
       return await http.json(
-        { method: "PATCH", path: base(modelId), form: () => buildForm(parts), ...uploadOptions(options) },
+        { method: "PATCH", path: base(modelId), form: parts, ...uploadOptions(options) },
         CustomModelVersionSchema,
       );
     },
@@ -137,32 +137,24 @@ export function versions(ctx: ResourceContext) {
       wait: WaitOptions = {},
     ): Promise<CustomModelVersion> {
       const body = checkInput(VersionWithTrainingDataSchema, input, "training data");
-      const { location } = await http.accepted({
-        method: "PATCH",
-        path: `${base(modelId)}withTrainingData/`,
-        json: body,
-        signal: wait.signal,
-      });
-      const { resultUrl } = await waitForJob(http, location, wait, ctx.poll, ctx.sleep);
-      if (resultUrl !== undefined) {
-        return await http.json(
-          { method: "GET", path: resultUrl, signal: wait.signal },
-          CustomModelVersionSchema,
-        );
-      }
-      const latest = await self.listPage(modelId, { limit: 1 }, wait.signal);
-      const [first] = latest.data;
-      if (first === undefined) {
-        throw new ApiError(
-          "invalid-response",
-          `Model ${modelId} has no versions after the training data job`,
-          {
-            method: "GET",
-            url: location,
-          },
-        );
-      }
-      return first;
+      return await runJob(
+        ctx,
+        { method: "PATCH", path: `${base(modelId)}withTrainingData/`, json: body },
+        wait,
+        CustomModelVersionSchema,
+        async (response) => {
+          const latest = await self.listPage(modelId, { limit: 1 }, wait.signal);
+          const [first] = latest.data;
+          if (first === undefined) {
+            throw new ApiError(
+              "invalid-response",
+              `Model ${modelId} has no versions after the training data job`,
+              { method: "GET", url: response.url },
+            );
+          }
+          return first;
+        },
+      );
     },
   };
   return self;

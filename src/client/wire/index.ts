@@ -6,3 +6,4 @@ export * from "./test.js";
 export * from "./environment.js";
 export * from "./dataset.js";
 export * from "./credential.js";
+export * from "./deployment.js";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { parseDocument } from "yaml";
 import { z } from "zod";
 import { UsageError } from "../../errors.js";
+import { parseYamlFile } from "./yaml-file.js";
 
 /** The custom model test checks (API.md §3.1). */
 export const CheckName = z.enum([
@@ -27,13 +27,50 @@ const ScriptedOutcome = z
   .transform((v) => (typeof v === "string" ? { outcome: v } : v));
 export type ScriptedOutcome = z.output<typeof ScriptedOutcome>;
 
+/** The checks of a replacement validation (API.md §13.7). */
+export const ValidationCheckName = z.enum([
+  "targetType",
+  "targetName",
+  "classLabels",
+  "notCurrentModel",
+  "modelPackageBuilt",
+]);
+export type ValidationCheckName = z.infer<typeof ValidationCheckName>;
+
+/**
+ * `pass` (every check passes), or `{outcome: fail, check: <name>, message?}`: a failure names the
+ * check it fails, as DataRobot's answer does.
+ */
+const ScriptedValidation = z
+  .union(
+    [
+      z.literal("pass").transform(() => ({ outcome: "pass" as const })),
+      z.strictObject({
+        outcome: z.enum(["pass", "fail"]),
+        check: ValidationCheckName.optional(),
+        message: z.string().min(1).optional(),
+      }),
+    ],
+    { error: 'expected "pass" or {outcome: pass|fail, check: <check name>, message?: text}' },
+  )
+  .superRefine((v, ctx) => {
+    if (v.outcome === "fail" && v.check === undefined)
+      ctx.addIssue({
+        code: "custom",
+        message: `a failing validation names its check: check: ${ValidationCheckName.options.join(" | ")}`,
+      });
+  });
+export type ScriptedValidation = z.output<typeof ScriptedValidation>;
+
 const ModelScenario = z.strictObject({
   /** Per check; checks not listed keep the outcome of the real static checks. */
   tests: z.partialRecord(CheckName, ScriptedOutcome).optional(),
   dependencyBuild: ScriptedOutcome.optional(),
   conversion: ScriptedOutcome.optional(),
-  /** The emulator has no deployments; this stands in for them so prune's refusal can be tested. */
-  deploymentsCount: z.number().int().min(0).optional(),
+  /** Validation of this model's versions as a deployment's new model (§13.7). */
+  deploymentValidation: ScriptedValidation.optional(),
+  /** `fail`: deployments of this model's versions end `errored`, their logs `ERROR: <message>`. */
+  deployment: ScriptedOutcome.optional(),
 });
 
 const EnvironmentScenario = z.strictObject({ build: ScriptedOutcome.optional() });
@@ -49,35 +86,19 @@ export const Scenario = z.strictObject({
 export type Scenario = z.output<typeof Scenario>;
 export type ModelScenario = z.output<typeof ModelScenario>;
 
+/** The key's stand-in role ended when the emulator got real deployments. */
+const RETIRED_COUNT =
+  " (deploymentsCount now counts real deployments: create one with POST deployments/fromModelPackage/)";
+
 /** Parses scenario YAML; every problem is reported with the file, line and field path. */
 export function parseScenario(text: string, file: string): Scenario {
-  const doc = parseDocument(text, { prettyErrors: false });
-  const yamlError = doc.errors[0];
-  if (yamlError !== undefined) {
-    const line = yamlError.linePos?.[0].line ?? 1;
-    throw new UsageError(`${file}:${line}: invalid YAML in scenario file: ${yamlError.message}`);
-  }
-  const parsed = Scenario.safeParse(doc.toJS() ?? {});
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.flatMap((issue) => {
-    const at = (path: PropertyKey[], message: string): string => {
-      const keys = path.map((k) => (typeof k === "number" ? k : String(k)));
-      const node = doc.getIn(keys, true) as { range?: [number, number] } | undefined;
-      const offset = node?.range?.[0];
-      const line = offset === undefined ? 1 : text.slice(0, offset).split("\n").length;
-      const field = keys.length === 0 ? "(top level)" : keys.join(".");
-      return `${file}:${line}: ${field}: ${message}`;
-    };
-    // Point at each unknown key itself (a misspelt check name is the usual mistake).
-    if (issue.code === "unrecognized_keys") {
-      const known = issue.path.at(-1) === "tests" ? ` (checks: ${CheckName.options.join(", ")})` : "";
-      return issue.keys.map((key) => at([...issue.path, key], `unknown key${known}`));
-    }
-    return [at(issue.path, issue.message)];
+  return parseYamlFile(Scenario, text, file, "scenario file", {
+    // A misspelt check name is the usual mistake.
+    unknownKeyHint: (path, key) =>
+      (path.at(-1) === "tests" ? ` (checks: ${CheckName.options.join(", ")})` : "") +
+      (key === "deploymentsCount" ? RETIRED_COUNT : ""),
+    footer: 'See the README, section "Scenario file".',
   });
-  throw new UsageError(
-    `Invalid scenario file:\n${problems.join("\n")}\nSee the README, section "Scenario file".`,
-  );
 }
 
 export function loadScenarioFile(file: string): Scenario {

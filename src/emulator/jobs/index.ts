@@ -7,6 +7,13 @@ import { registerEnvironmentBuildJobs } from "../routes/environment-builds.js";
 import { registerFeatureImpactRoutes } from "../routes/feature-impact.js";
 import { registerTestRoutes } from "../routes/tests.js";
 import { registerTrainingDataRoutes } from "../routes/training-data.js";
+import { registerChallengerRoutes } from "../routes/challengers.js";
+import { registerCustomModelDeploymentRoutes } from "../routes/custom-model-deployments.js";
+import { registerDeploymentModelRoutes } from "../routes/deployment-model.js";
+import { registerDeploymentSettingsRoutes } from "../routes/deployment-settings.js";
+import { registerDeploymentRoutes } from "../routes/deployments.js";
+import { registerModelPackageRoutes } from "../routes/model-packages.js";
+import { registerPredictionEnvironmentRoutes } from "../routes/prediction-environments.js";
 import { registerStatusRoutes } from "./status-routes.js";
 
 export { createJobRunner, type JobRunner, type JobRunnerOptions } from "./runner.js";
@@ -18,7 +25,8 @@ export { startVersionTrainingAssignment } from "../routes/training-data.js";
 
 /**
  * Everything asynchronous in one call for server.ts: `status/` routes, tests, builds, datasets,
- * training data, feature impact and conversions, and their job handlers. Every request in this scope
+ * training data, feature impact, conversions, and model packages, registered models, prediction
+ * environments and deployments (API.md §13), and their job handlers. Every request in this scope
  * first finishes the jobs that are due, so a read never shows a state older than the clock says
  * (the runner's ticker does the same in the background).
  */
@@ -38,4 +46,11 @@ export function registerJobRoutes(app: FastifyInstance, ctx: EmulatorContext): v
   registerTrainingDataRoutes(app, ctx);
   registerFeatureImpactRoutes(app, ctx);
   registerConversionRoutes(app, ctx);
+  registerModelPackageRoutes(app, ctx);
+  registerPredictionEnvironmentRoutes(app, ctx);
+  registerDeploymentRoutes(app, ctx);
+  registerDeploymentModelRoutes(app, ctx);
+  registerDeploymentSettingsRoutes(app, ctx);
+  registerChallengerRoutes(app, ctx);
+  registerCustomModelDeploymentRoutes(app, ctx);
 }

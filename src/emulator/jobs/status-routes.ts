@@ -15,6 +15,14 @@ const STATUS_TYPES: Record<JobRecord["type"], string> = {
   withTrainingData: "TrainingDataAssignment",
   featureImpact: "FeatureImpact",
   conversion: "Conversion",
+  modelPackageBuild: "ModelPackageBuild",
+  deploymentCreation: "DeploymentCreation",
+  deploymentReplacement: "DeploymentReplacement",
+  deploymentSettings: "DeploymentSettings",
+  deploymentStatus: "DeploymentStatus",
+  challengerCreation: "ChallengerCreation",
+  actualsUpload: "ActualsUpload",
+  deploymentLogs: "DeploymentLogs",
 };
 
 /** Epoch ms as the API's timestamp format (microseconds, `Z`). */
@@ -34,16 +42,20 @@ export function statusObject(job: JobRecord): Record<string, unknown> {
   };
 }
 
-/** The kick-off reply of API.md §7: 202 + absolute `Location` of `status/{id}/`. */
+/**
+ * The kick-off reply of API.md §7: 202 (201 for a model package, §13.11) + absolute `Location` of
+ * `status/{id}/`.
+ */
 export function sendAccepted(
   ctx: EmulatorContext,
   req: FastifyRequest,
   reply: FastifyReply,
   statusId: string,
   body: unknown = {},
+  code: 201 | 202 = 202,
 ): FastifyReply {
   return reply
-    .code(202)
+    .code(code)
     .header("Location", `${ctx.baseUrl(req)}status/${statusId}/`)
     .send(body);
 }

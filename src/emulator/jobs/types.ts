@@ -15,6 +15,15 @@ export const JobType = z.enum([
   "withTrainingData",
   "featureImpact",
   "conversion",
+  /** API.md §13.11: packages, deployments and what CMA and TF do with them. */
+  "modelPackageBuild",
+  "deploymentCreation",
+  "deploymentReplacement",
+  "deploymentSettings",
+  "deploymentStatus",
+  "challengerCreation",
+  "actualsUpload",
+  "deploymentLogs",
 ]);
 export type JobType = z.infer<typeof JobType>;
 

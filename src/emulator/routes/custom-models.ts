@@ -1,11 +1,12 @@
 import type { FastifyInstance } from "fastify";
 import type { EmulatorContext } from "../context.js";
 import { applyModelFields } from "../domain/model-fields.js";
-import { HttpError, invalid, notFound } from "../http/errors.js";
+import { conflict, HttpError, invalid, notFound } from "../http/errors.js";
+import { countDeploymentsOfModel, hasDeploymentsUsing } from "../store/deployments.js";
 import { page, pageParams, searchParams } from "../http/pagination.js";
-import { jsonBody, parseBoolean, parseString } from "../http/values.js";
+import { jsonBody, listParam, parseBoolean, parseString } from "../http/values.js";
 import { getDataset } from "./datasets.js";
-import type { ModelRecord } from "../store/models.js";
+import type { ModelDoc, ModelRecord } from "../store/models.js";
 import {
   deleteModelRecord,
   findModelByUserProvidedId,
@@ -30,15 +31,6 @@ export function requireModel(ctx: EmulatorContext, id: string): ModelRecord {
 function duplicateUserProvidedId(upid: string): HttpError {
   const message = `Cannot create a custom model with a user provided ID (${upid}) that equals to an already existing one.`;
   return new HttpError(422, message, { userProvidedId: message });
-}
-
-/** Repeated or comma-separated query values (tagKeys, tagValues). */
-function listParam(q: URLSearchParams, name: string): string[] {
-  return q
-    .getAll(name)
-    .flatMap((v) => v.split(","))
-    .map((v) => v.trim())
-    .filter((v) => v !== "");
 }
 
 /** `externalMlopsStatsConfig` (PATCH only): Unstructured models, existing datasets (API.md §1.2). */
@@ -70,6 +62,22 @@ function externalStatsConfig(
   };
 }
 
+/** Fields TF never changes on a deployed model; a PATCH that changes one gets 422 (API.md §13.10). */
+const DEPLOYED_TARGET_FIELDS = [
+  "targetName",
+  "positiveClassLabel",
+  "negativeClassLabel",
+  "classLabels",
+] as const;
+
+function refuseTargetChangeWhileDeployed(ctx: EmulatorContext, current: ModelRecord, next: ModelDoc): void {
+  const changed = DEPLOYED_TARGET_FIELDS.find(
+    (field) => JSON.stringify(current[field]) !== JSON.stringify(next[field]),
+  );
+  if (changed === undefined || countDeploymentsOfModel(ctx.db, current.id) === 0) return;
+  throw invalid(changed, `Cannot change ${changed} of a deployed custom model`);
+}
+
 export function registerCustomModelRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
   app.get("/customModels/", (req) => {
     const q = searchParams(req);
@@ -81,15 +89,15 @@ export function registerCustomModelRoutes(app: FastifyInstance, ctx: EmulatorCon
     const targetType = q.get("targetType");
     if (targetType !== null && targetType !== "" && !(TARGET_TYPES as readonly string[]).includes(targetType))
       throw invalid("targetType", `targetType must be one of ${TARGET_TYPES.join(", ")}`);
-    // There are no deployments, so only isDeployed=false (or absent) can match anything.
     const deployed = parseBoolean(q.get("isDeployed") ?? undefined, "isDeployed");
-    if ((type !== null && type !== "" && type !== "inference") || deployed === true)
+    if (type !== null && type !== "" && type !== "inference")
       return page(req, ctx.baseUrl(req), params, [], 0);
     const { records, total } = listModelRecords(ctx.db, {
       ...(targetType ? { targetType } : {}),
       ...(q.get("searchFor") ? { searchFor: q.get("searchFor") ?? "" } : {}),
       tagKeys: listParam(q, "tagKeys"),
       tagValues: listParam(q, "tagValues"),
+      ...(deployed === undefined ? {} : { isDeployed: deployed }),
       orderBy: orderBy as (typeof ORDER_BY)[number],
       ...params,
     });
@@ -170,6 +178,7 @@ export function registerCustomModelRoutes(app: FastifyInstance, ctx: EmulatorCon
         const other = findModelByUserProvidedId(ctx.db, doc.userProvidedId);
         if (other && other.id !== current.id) throw duplicateUserProvidedId(doc.userProvidedId);
       }
+      refuseTargetChangeWhileDeployed(ctx, current, doc);
       const record: ModelRecord = { ...current, ...doc, updated: ctx.now() };
       saveModelRecord(ctx.db, record);
       return record;
@@ -178,8 +187,13 @@ export function registerCustomModelRoutes(app: FastifyInstance, ctx: EmulatorCon
   });
 
   app.delete<{ Params: { modelId: string } }>("/customModels/:modelId/", (req, reply) => {
-    if (!ctx.tx(() => deleteModelRecord(ctx.db, req.params.modelId)))
-      throw notFound(`Custom model ${req.params.modelId} not found`);
+    ctx.tx(() => {
+      const model = requireModel(ctx, req.params.modelId);
+      // Champion or challenger (API.md §13.10); TF defers the deletion on this 409.
+      if (hasDeploymentsUsing(ctx.db, { customModelId: model.id }))
+        throw conflict("Cannot delete custom model with existing deployments");
+      deleteModelRecord(ctx.db, model.id);
+    });
     return reply.code(204).send();
   });
 

@@ -46,7 +46,7 @@ const WithTrainingData = z.object({
 });
 
 /** A dataset named in a body: it must exist and be ingested (API.md §6), else 422 on `field`. */
-function completedDataset(ctx: EmulatorContext, id: unknown, field: string): DatasetRecord {
+export function completedDataset(ctx: EmulatorContext, id: unknown, field: string): DatasetRecord {
   const datasetId = parseString(id, field);
   if (!datasetId) throw invalid(field, `${field} is required`);
   const dataset = getDataset(ctx.db, datasetId);

@@ -1,6 +1,7 @@
 import BetterSqlite3 from "better-sqlite3";
 import type { Database } from "better-sqlite3";
 import { coreMigrations } from "./migrations-core.js";
+import { deployMigrations } from "./migrations-deploy.js";
 import { jobMigrations } from "./migrations-jobs.js";
 import type { Migration } from "./migration.js";
 
@@ -11,7 +12,7 @@ export function openDatabase(file: string): Database {
   db.pragma("foreign_keys = ON");
   // Several requests wait on one another only inside this process; a busy wait covers a second one.
   db.pragma("busy_timeout = 5000");
-  applyMigrations(db, [...coreMigrations, ...jobMigrations]);
+  applyMigrations(db, [...coreMigrations, ...jobMigrations, ...deployMigrations]);
   return db;
 }
 

@@ -1,4 +1,5 @@
 import type { Database } from "better-sqlite3";
+import { CHAMPION_OF_MODEL } from "./deployments.js";
 import { stmt } from "./statements.js";
 import { z } from "zod";
 
@@ -141,6 +142,8 @@ export interface ModelListQuery {
   searchFor?: string;
   tagKeys?: string[];
   tagValues?: string[];
+  /** `true`: models with `deploymentsCount > 0`; `false`: with none (API.md §13.10). */
+  isDeployed?: boolean;
   orderBy: "created" | "-created" | "updated" | "-updated";
   offset: number;
   limit: number;
@@ -167,6 +170,10 @@ export function listModelRecords(db: Database, q: ModelListQuery): { records: Mo
       `EXISTS (SELECT 1 FROM json_each(doc, '$.tags') t WHERE json_extract(t.value, '$.${key}') IN (${values.map(() => "?").join(", ")}))`,
     );
     params.push(...values);
+  }
+  if (q.isDeployed !== undefined) {
+    const deployed = `EXISTS (SELECT 1 FROM deployments d WHERE ${CHAMPION_OF_MODEL.replace("?", "models.id")})`;
+    where.push(q.isDeployed ? deployed : `NOT ${deployed}`);
   }
   const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
   const column = q.orderBy.replace("-", "");

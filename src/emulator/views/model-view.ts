@@ -1,6 +1,6 @@
 import type { EmulatorContext } from "../context.js";
 import type { ModelRecord } from "../store/models.js";
-import { scenarioForModel } from "../domain/scenario.js";
+import { countDeploymentsOfModel } from "../store/deployments.js";
 import { latestVersionRecord } from "../store/versions.js";
 import { versionView } from "./version-view.js";
 
@@ -23,7 +23,7 @@ export function modelView(ctx: EmulatorContext, m: ModelRecord): Record<string, 
     classLabels: m.classLabels,
     language: m.language,
     latestVersion: latest ? versionView(latest) : null,
-    deploymentsCount: scenarioForModel(ctx.config.scenario, m)?.deploymentsCount ?? 0,
+    deploymentsCount: countDeploymentsOfModel(ctx.db, m.id),
     createdBy: ctx.config.username,
     created: m.created,
     updated: m.updated,

@@ -11,6 +11,7 @@ import {
   type VersionFilesEntry,
 } from "../../reconcile/version-cache.js";
 import { mapLimit } from "../../spec/map-limit.js";
+import { acquireApplyLock } from "./apply-lock.js";
 import { createModel, deleteModel, updateModel } from "./apply-model.js";
 import { buildDependencies, runTest } from "./apply-test.js";
 import { annotateVersion, createVersion } from "./apply-version.js";
@@ -102,6 +103,7 @@ async function fulfil(
 export const customModelIo: KindIo<LiveModels> = {
   observe,
   fulfil,
+  lock: (args) => acquireApplyLock(args),
   handlers: {
     createModel,
     updateModel,

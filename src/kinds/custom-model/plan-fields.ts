@@ -53,7 +53,9 @@ export interface ModelFieldsPlan {
 /**
  * Diff of the managed model-level fields. `Drgitops-Applied` tells why live differs: when the
  * manifest still hashes to what was last applied, the live value moved (drift); otherwise the
- * manifest changed (an intended change). Either way the PATCH restores the manifest.
+ * manifest changed (an intended change). A model in the namespace without its trailer (a description
+ * or name typed in the UI removes it) has no record of what was applied: a difference is drift too.
+ * Either way the PATCH restores the manifest.
  */
 export function planModelFields(d: DesiredModel, live: LiveModel): ModelFieldsPlan {
   const wanted = managedFields(d);
@@ -78,7 +80,8 @@ export function planModelFields(d: DesiredModel, live: LiveModel): ModelFieldsPl
   }
   const reasons: string[] = [];
   let drift: DriftItem | null = null;
-  const drifted = changes.length > 0 && liveTrailer?.applied === trailer.applied;
+  const applied = liveTrailer?.key === trailer.key ? liveTrailer.applied : undefined;
+  const drifted = changes.length > 0 && (applied === undefined || applied === trailer.applied);
   const names = changes.map((c) => c.path).join(", ");
   if (drifted) {
     drift = {
