@@ -42,6 +42,18 @@ export function watchTargets(wanted: readonly string[]): WatchTargets {
 const EVENT_TYPES = new Set<string>(["add", "addDir", "change", "unlink", "unlinkDir"]);
 
 /**
+ * chokidar drops a file's `change` events for 50 ms after one it reported (no trailing event), so
+ * a second save right after the first would go unseen. Each reported change is checked again after
+ * that window: if the file moved on since, one more `change` is reported.
+ */
+export const RECHECK_MS = 75;
+
+function stampOf(path: string): string {
+  const s = statSync(path, { throwIfNoEntry: false });
+  return s === undefined ? "gone" : `${s.ino}:${s.size}:${s.mtimeMs}`;
+}
+
+/**
  * chokidar over the paths a project wants watched; `set` follows them as manifests change. Each
  * batch of new paths gets its own chokidar instance whose `ready` is awaited, so once `set`
  * resolves a save under any of them is seen.
@@ -49,6 +61,7 @@ const EVENT_TYPES = new Set<string>(["add", "addDir", "change", "unlink", "unlin
 export class FileWatcher {
   private readonly deep = new Map<string, FSWatcher>();
   private readonly shallow = new Map<string, { watcher: FSWatcher; names: Set<string> }>();
+  private readonly rechecks = new Map<string, ReturnType<typeof setTimeout>>();
   private closed = false;
 
   constructor(
@@ -95,10 +108,26 @@ export class FileWatcher {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const timer of this.rechecks.values()) clearTimeout(timer);
+    this.rechecks.clear();
     const watchers = new Set([...this.deep.values(), ...[...this.shallow.values()].map((s) => s.watcher)]);
     this.deep.clear();
     this.shallow.clear();
     await Promise.all([...watchers].map((w) => w.close()));
+  }
+
+  /** Reports a change chokidar's throttle swallowed (see RECHECK_MS). */
+  private recheck(path: string): void {
+    const seen = stampOf(path);
+    const pending = this.rechecks.get(path);
+    if (pending !== undefined) clearTimeout(pending);
+    this.rechecks.set(
+      path,
+      setTimeout(() => {
+        this.rechecks.delete(path);
+        if (!this.closed && stampOf(path) !== seen) this.onEvent({ type: "change", path });
+      }, RECHECK_MS),
+    );
   }
 
   /** Unwatches one path; closes its instance when it watches nothing else. */
@@ -123,6 +152,7 @@ export class FileWatcher {
       // One level below a folder watched for a missing path: only the names leading to it count.
       if (only && (dirname(path) !== base || !only().has(relative(base, path)))) return;
       this.onEvent({ type: type as FileEvent["type"], path });
+      if (type === "change") this.recheck(path);
     });
     watcher.on("error", (error: unknown) =>
       this.onError(`file watcher: ${error instanceof Error ? error.message : String(error)}`),
