@@ -106,6 +106,9 @@ export class WatchEngine {
   /** The cycle after an apply re-observes and reports; it never applies again by itself. */
   private followUp = false;
   private consecutiveErrors = 0;
+  /** Cycles in a row that met rate limiting (429, Retry-After), and the longest wait asked for. */
+  private consecutiveThrottled = 0;
+  private retryAfterMs = 0;
   /** The blocking refusal reported last: said once, not on every cycle. */
   private lastRefusal: string | undefined;
   private lastPullError: string | undefined;
@@ -217,7 +220,10 @@ export class WatchEngine {
       this.consecutiveErrors++;
       this.error(error);
     } finally {
-      if (reobserve || observed || failed) this.scheduleNext();
+      if (reobserve || observed || failed) {
+        this.noteThrottling();
+        this.scheduleNext();
+      }
       this.options.onStatus?.({ ...this.status });
       if (this.options.once) void this.machine.stop();
     }
@@ -356,10 +362,29 @@ export class WatchEngine {
     }
   }
 
+  /**
+   * A server that rate limits (429, or 503 with Retry-After) slows the loop down rather than failing
+   * it: the client already waited and retried; the next checks come later, doubling while it lasts
+   * (as after errors) and never sooner than the longest Retry-After it asked for.
+   */
+  private noteThrottling(): void {
+    const met = this.options.client.takeThrottling();
+    if (met.count === 0) {
+      this.consecutiveThrottled = 0;
+      this.retryAfterMs = 0;
+      return;
+    }
+    this.consecutiveThrottled++;
+    this.retryAfterMs = met.longestWaitMs;
+  }
+
   private scheduleNext(): void {
     const ms = nextIntervalMs(
       this.options.intervalMs,
-      { consecutiveErrors: this.consecutiveErrors },
+      {
+        consecutiveErrors: Math.max(this.consecutiveErrors, this.consecutiveThrottled),
+        retryAfterMs: this.retryAfterMs,
+      },
       this.options.random,
     );
     this.status.nextCheckAt = new Date(Date.now() + ms).toISOString();

@@ -76,7 +76,7 @@ export const register: RegisterCommand = (program, ctx, run) => {
     .argument("[paths...]", "manifest files or folders (default: drgitops.yaml paths, else .)")
     .option(
       "--interval <seconds>",
-      "re-list live state this long after the previous check ended, plus up to 10 % jitter",
+      "re-list live state this long after the previous check ended, plus up to 10 % jitter (longer after errors and 429s)",
       parseCount("--interval", 1),
       DEFAULT_INTERVAL_S,
     )
