@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll } from "vitest";
 import { WatchEventSchema, type WatchEvent } from "../../src/cli/views/watch-events.js";
-import { CLI } from "./harness.js";
+import { CLI, exampleWorld, type ExampleWorld } from "./harness.js";
 
 /** A running `drgitops watch --format json`, its events parsed as they arrive. */
 export interface WatchProcess {
@@ -145,6 +146,37 @@ export async function startWebhook(
       for (const r of hanging) r.destroy();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/**
+ * For a describe block: an example world (applied once before its tests) and `watch`, which starts
+ * `drgitops watch` in it; every watch still running and the world are stopped after the block.
+ */
+export function useWatchWorld(): {
+  world: () => ExampleWorld;
+  watch: (...args: string[]) => WatchProcess;
+} {
+  let world: ExampleWorld | undefined;
+  const running: WatchProcess[] = [];
+  const current = (): ExampleWorld => {
+    if (world === undefined) throw new Error("the example world is not started yet");
+    return world;
+  };
+  beforeAll(async () => {
+    world = await exampleWorld();
+  }, 120_000);
+  afterAll(async () => {
+    for (const w of running) await w.stop("SIGKILL");
+    await world?.stop();
+  });
+  return {
+    world: current,
+    watch: (...args) => {
+      const w = startWatch(args, { cwd: current().repo.dir, env: current().env });
+      running.push(w);
+      return w;
     },
   };
 }

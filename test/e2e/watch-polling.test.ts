@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exampleWorld, resetStats, setFaults, stats, type ExampleWorld } from "./harness.js";
-import { startWatch, type WatchProcess } from "./watch-harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { resetStats, setFaults, stats, type ExampleWorld } from "./harness.js";
+import { useWatchWorld, type WatchProcess } from "./watch-harness.js";
 
 type PlanEvent = Extract<WatchProcess["events"][number], { event: "plan" }>;
 
@@ -9,13 +9,12 @@ const gapMs = (previous: PlanEvent, next: PlanEvent): number =>
   Date.parse(next.at) - next.durationMs - Date.parse(previous.at);
 
 describe("drgitops watch: live polling that scales", { timeout: 120_000 }, () => {
+  const setup = useWatchWorld();
+  const { watch } = setup;
   let world: ExampleWorld;
-  const running: WatchProcess[] = [];
-  const watch = (...args: string[]): WatchProcess => {
-    const w = startWatch(args, { cwd: world.repo.dir, env: world.env });
-    running.push(w);
-    return w;
-  };
+  beforeAll(() => {
+    world = setup.world();
+  });
   const intervalPlans = (w: WatchProcess, count: number, from = 0): Promise<PlanEvent[]> =>
     (async () => {
       const found: PlanEvent[] = [];
@@ -27,15 +26,6 @@ describe("drgitops watch: live polling that scales", { timeout: 120_000 }, () =>
       }
       return found;
     })();
-
-  beforeAll(async () => {
-    world = await exampleWorld();
-  }, 120_000);
-  afterAll(async () => {
-    for (const w of running) await w.stop("SIGKILL");
-    await setFaults(world.emu, { latencyMs: 0, rateLimit: 0 });
-    await world.stop();
-  });
 
   it("an interval cycle makes the requests of a no-change plan, and no more", async () => {
     await resetStats(world.emu);

@@ -1,27 +1,18 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EXAMPLES_NAMESPACE as NS, exampleWorld, git, setFaults, type ExampleWorld } from "./harness.js";
-import { plansFrom, sleep, startWatch, startWebhook, type WatchProcess } from "./watch-harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { EXAMPLES_NAMESPACE as NS, git, setFaults, type ExampleWorld } from "./harness.js";
+import { plansFrom, sleep, startWebhook, useWatchWorld } from "./watch-harness.js";
 
 describe("drgitops watch (detect-only)", { timeout: 120_000 }, () => {
+  const setup = useWatchWorld();
+  const { watch } = setup;
   let world: ExampleWorld;
-  const running: WatchProcess[] = [];
-  const watch = (...args: string[]): WatchProcess => {
-    const w = startWatch(args, { cwd: world.repo.dir, env: world.env });
-    running.push(w);
-    return w;
-  };
-  const path = (relative: string): string => join(world.repo.dir, relative);
-
-  beforeAll(async () => {
-    world = await exampleWorld();
-  }, 120_000);
-  afterAll(async () => {
-    for (const w of running) await w.stop("SIGKILL");
-    await world.stop();
+  beforeAll(() => {
+    world = setup.world();
   });
+  const path = (relative: string): string => join(world.repo.dir, relative);
 
   it("plans on every save: a change, its undo, a burst of saves; follows manifests as they come, break and go", async () => {
     const w = watch("--interval", "3600", "--debounce", "150");

@@ -4,33 +4,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { IncrementalProject, type FileEvent } from "../../src/spec/incremental.js";
 import { loadProject, type LoadResult } from "../../src/spec/index.js";
 import { makeProject, MODEL_FILES, modelYaml } from "./project-builder.js";
+import { observable } from "./observable-load.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
-
-/** What plan and the views read of a load: issues, notes and each resource with its digests. */
-function observable(result: LoadResult): unknown {
-  return {
-    ok: result.ok,
-    issues: result.issues,
-    notes: result.notes,
-    resources: result.project.resources.map((r) => ({
-      key: r.key,
-      manifest: r.manifest,
-      file: r.file,
-      line: r.line,
-      at: r.locate(["spec", "source"]),
-      paths: Object.fromEntries(
-        Object.entries(r.paths).map(([role, p]) => [
-          role,
-          { abs: p.abs, problem: p.problem, files: p.files, lines: p.lines, meta: p.metadata?.parsed },
-        ]),
-      ),
-    })),
-  };
-}
 
 async function setup(): Promise<{ root: string; project: IncrementalProject }> {
   const p = await makeProject({

@@ -2,9 +2,10 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadProject, type LoadResult } from "../../src/spec/index.js";
+import { loadProject } from "../../src/spec/index.js";
 import { ParseCache } from "../../src/spec/parse-cache.js";
 import { locate, parseYaml } from "../../src/spec/yaml-doc.js";
+import { observable } from "./observable-load.js";
 
 const FIXTURES = resolve(import.meta.dirname, "../fixtures/invalid");
 const EXAMPLES = resolve(import.meta.dirname, "../../examples");
@@ -17,31 +18,6 @@ async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "drgitops-parse-cache-"));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   return dir;
-}
-
-/** Everything a load produced that later layers read, positions included. */
-function observable(result: LoadResult): unknown {
-  return {
-    ok: result.ok,
-    issues: result.issues,
-    notes: result.notes,
-    resources: result.project.resources.map((r) => ({
-      key: r.key,
-      kind: r.kind,
-      manifest: r.manifest,
-      file: r.file,
-      line: r.line,
-      documentIndex: r.documentIndex,
-      spec: r.locate(["spec"]),
-      deep: r.locate(["spec", "source", "path"]),
-      paths: Object.fromEntries(
-        Object.entries(r.paths).map(([role, p]) => [
-          role,
-          { ...p, metadata: p.metadata && { file: p.metadata.file, parsed: p.metadata.parsed } },
-        ]),
-      ),
-    })),
-  };
 }
 
 describe("the parse cache", () => {
