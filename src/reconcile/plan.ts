@@ -131,6 +131,7 @@ export function buildPlan(
     drift: [],
     unchanged: [],
     gate: [],
+    untested: [],
     refusals: [],
     needs: [],
   };
@@ -177,6 +178,7 @@ export function buildPlan(
     drift: out.drift,
     unchanged: [...out.unchanged].sort(),
     gate: out.gate,
+    untested: [...out.untested].sort(),
     refusals: out.refusals,
     summary: summarise(out),
   };
@@ -193,6 +195,7 @@ function summarise(out: PlanOutput): PlanSummary {
     drift: out.drift.length,
     unchanged: out.unchanged.length,
     gate: out.gate.length,
+    untested: out.untested.length,
     refusals: out.refusals.length,
   };
 }

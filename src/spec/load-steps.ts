@@ -8,7 +8,7 @@ import { gatherPaths, type Roots } from "./local-paths.js";
 import { classifyDocument, normaliseDocument, type AnyManifest } from "./normalise.js";
 import type { LoadedResource, LoadOptions, LoadResult, ManifestLocation, Project } from "./project.js";
 import { byLocation, capPerFile, dedupe, identify, ioIssue, placer } from "./place-issues.js";
-import { findProjectRoot, loadProjectConfig, type LoadedConfig } from "./project-root.js";
+import { loadProjectConfig, locateProjectRoot, type LoadedConfig } from "./project-root.js";
 import { runRules, type Entry, type RuleIssue } from "./rules/index.js";
 import { touchesInvalid } from "./salvage.js";
 import { locate, parseYaml } from "./yaml-doc.js";
@@ -41,8 +41,8 @@ export async function prepareLoad(
   opts: Pick<LoadOptions, "paths" | "cwd" | "namespace">,
 ): Promise<LoadSetup> {
   const cwd = resolve(opts.cwd);
-  const root = await findProjectRoot(cwd);
-  const roots: Roots = { root, realRoot: await realpath(root) };
+  const { root, source: rootSource } = await locateProjectRoot(cwd);
+  const roots: Roots = { root, realRoot: await realpath(root), rootSource };
   const loadedConfig = await loadProjectConfig(root);
   const { config } = loadedConfig;
   // Paths on the command line are relative to the cwd; those in drgitops.yaml to the project root.
@@ -227,6 +227,7 @@ export function assembleLoad(
   const issues: Issue[] = [...parts.issues];
   runRules(
     {
+      root: setup.root,
       entries: parts.entries,
       unjudged: parts.unjudged,
       report: (r: RuleIssue) => issues.push(setup.place(r, r.at, { kind: r.kind, name: r.name })),

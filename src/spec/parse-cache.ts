@@ -7,7 +7,7 @@ import { lazyYamlDoc, parseYaml, type YamlDoc } from "./yaml-doc.js";
 
 const CACHE_FILE = "parsed.json";
 /** Bumped whenever what parseYaml returns for a text changes (its issues, its data). */
-const FORMAT = 2;
+const FORMAT = 3;
 const DEFAULT_MAX_ENTRIES = 50_000;
 /** A hit refreshes its entry's age at most this often, so a no-change run writes nothing. */
 const TOUCH_AFTER_MS = 24 * 3600_000;

@@ -20,13 +20,23 @@ describe("drgitops validate", () => {
   it("exits 0 on the examples and summarises what it checked", async () => {
     const { code, stdout } = await cli(["validate", "examples/manifests"]);
     expect(code).toBe(0);
-    expect(stdout).toBe("valid: 14 manifests (5 models, 2 environments, 7 datasets)\n");
+    expect(stdout).toBe("valid: 13 manifests (5 models, 2 environments, 6 datasets)\n");
   });
 
   it("uses drgitops.yaml paths when no path is given", async () => {
     const { code, stdout } = await cli(["validate"]);
     expect(code).toBe(0);
     expect(stdout).toContain("5 models");
+  });
+
+  it("counts a manifest that broke a cross-document rule as invalid, not valid", async () => {
+    // The model parses but refers to an environment no manifest defines: it is loaded, and not valid.
+    const human = await cli(["validate", "test/fixtures/invalid/dangling-ref"]);
+    expect(human.stdout.trimEnd().split("\n").at(-1)).toBe(
+      "invalid: 1 error, 0 warnings (0 models, 1 environment, 0 datasets valid)",
+    );
+    const json = await cli(["validate", "test/fixtures/invalid/dangling-ref", "--format", "json"]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ summary: { errors: 1, models: 0, environments: 1 } });
   });
 
   it("exits 3 and prints file:line:column  kind/name  field.path  message", async () => {

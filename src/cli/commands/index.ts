@@ -17,6 +17,7 @@ const modules: readonly (readonly [string, () => Promise<RegisterCommand>])[] = 
   ["schema", async () => (await import("./schema.js")).register],
   ["plan", async () => (await import("./plan.js")).register],
   ["apply", async () => (await import("./apply.js")).register],
+  ["import", async () => (await import("./import.js")).register],
   ["watch", async () => (await import("./watch.js")).register],
   ["status", async () => (await import("./status.js")).register],
   ["logs", async () => (await import("./logs.js")).register],
