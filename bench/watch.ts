@@ -180,7 +180,8 @@ export async function run(): Promise<void> {
     await cli(dir, env, ["plan", "--detailed-exitcode"]);
     await admin(emu, "POST", "stats/reset");
     const plan = await coldRuns(dir, env, ["plan", "--detailed-exitcode"]);
-    const planRequests = (await stats(emu)).total / COLD_RUNS;
+    const planStats = await stats(emu);
+    const planRequests = planStats.total / COLD_RUNS;
     console.log(
       `cold plan, nothing to do, warm caches: exit ${plan.code}, median ${ms(plan.median)} ` +
         `(min ${ms(plan.min)}, max ${ms(plan.max)}, ${COLD_RUNS} runs; cpu ${ms(plan.cpu)}), ${planRequests} requests (goal <= 800 ms)`,
@@ -213,10 +214,17 @@ export async function run(): Promise<void> {
     const first = await idle.plan(0, (p) => p.trigger === "interval");
     await admin(emu, "POST", "stats/reset");
     await idle.plan(idle.events.indexOf(first) + 1, (p) => p.trigger === "interval");
-    const perCycle = (await stats(emu)).total;
+    const cycleStats = await stats(emu);
+    const perCycle = cycleStats.total;
     console.log(
       `idle cost: ${perCycle} requests per interval cycle vs ${planRequests} for a no-change plan (goal: the same)`,
     );
+    const routes = (requests: Record<string, number>, runs: number): string =>
+      Object.entries(requests)
+        .map(([route, n]) => `${route} ${n / runs}`)
+        .join(", ");
+    console.log(`  per interval cycle: ${routes(cycleStats.requests, 1)}`);
+    console.log(`  per no-change plan: ${routes(planStats.requests, COLD_RUNS)}`);
     const samples: { s: number; mb: number; cycles: number }[] = [];
     const idleStart = performance.now();
     const cycles = (): number =>
