@@ -14,16 +14,18 @@ import { BUILTIN_ENVIRONMENT } from "../src/emulator/seed.js";
 import { startEmulator, type RunningEmulator } from "../src/emulator/index.js";
 import { PlanSchema } from "../src/reconcile/plan-file.js";
 
-const MODELS = 1000;
-const FILES_PER_MODEL = 20;
+export const MODELS = 1000;
+export const FILES_PER_MODEL = 20;
 const CHANGED_MODELS = 10;
-const LATENCY_MS = 20;
+export const LATENCY_MS = 20;
 const MAIN = pathToFileURL(resolve(import.meta.dirname, "../dist/cli/main.js")).href;
 
-interface RunFigures {
+export interface RunFigures {
   code: number;
   wallMs: number;
   maxRssMb: number;
+  /** CPU time of the CLI process (user + system): steadier than wall time on a shared machine. */
+  cpuMs: number;
   stdout: string;
 }
 
@@ -34,7 +36,8 @@ export async function cli(dir: string, env: NodeJS.ProcessEnv, args: string[]): 
     wrapper,
     `import { writeFileSync } from "node:fs";\nimport { main } from ${JSON.stringify(MAIN)};\n` +
       `const code = await main(process.argv);\n` +
-      `writeFileSync(process.env.BENCH_RSS_FILE, JSON.stringify({ code, maxRss: process.resourceUsage().maxRSS }));\n` +
+      `const usage = process.resourceUsage();\n` +
+      `writeFileSync(process.env.BENCH_RSS_FILE, JSON.stringify({ code, maxRss: usage.maxRSS, cpuUs: usage.userCPUTime + usage.systemCPUTime }));\n` +
       `process.exitCode = code;\n`,
   );
   const rssFile = join(dir, ".bench-rss.json");
@@ -55,10 +58,14 @@ export async function cli(dir: string, env: NodeJS.ProcessEnv, args: string[]): 
     );
   });
   const wallMs = performance.now() - started;
-  const { code, maxRss } = JSON.parse(await readFile(rssFile, "utf8")) as { code: number; maxRss: number };
+  const { code, maxRss, cpuUs } = JSON.parse(await readFile(rssFile, "utf8")) as {
+    code: number;
+    maxRss: number;
+    cpuUs: number;
+  };
   // Exit 2 is `plan --detailed-exitcode` reporting changes; anything else unexpected is shown.
   if (code !== 0 && code !== 2) console.log(`drgitops ${args.join(" ")} exited ${code}:\n${stderr}`);
-  return { code, wallMs, maxRssMb: maxRss / 1024, stdout };
+  return { code, wallMs, maxRssMb: maxRss / 1024, cpuMs: cpuUs / 1000, stdout };
 }
 
 export async function admin(
@@ -75,23 +82,23 @@ export async function admin(
   return response.status === 204 ? undefined : await response.json();
 }
 
-interface Stats {
+export interface Stats {
   requests: Record<string, number>;
   bytesReceived: number;
   total: number;
 }
-const stats = async (emu: RunningEmulator) => (await admin(emu, "GET", "stats")) as Stats;
+export const stats = async (emu: RunningEmulator) => (await admin(emu, "GET", "stats")) as Stats;
 const versionCreates = (s: Stats): number =>
   Object.entries(s.requests)
     .filter(([k]) => /^(POST|PATCH) \/api\/v2\/customModels\/:\w+\/versions\/?$/.test(k))
     .reduce((n, [, v]) => n + v, 0);
 
-function modelName(i: number): string {
+export function modelName(i: number): string {
   return `model-${String(i).padStart(4, "0")}`;
 }
 
 /** 1,000 model folders of 20 small text files and one manifest file per model. */
-async function generate(dir: string): Promise<void> {
+export async function generate(dir: string): Promise<void> {
   await writeFile(join(dir, "drgitops.yaml"), "namespace: bench/models\npaths: [manifests]\n");
   await mkdir(join(dir, "manifests"));
   for (let i = 0; i < MODELS; i++) {
@@ -118,6 +125,16 @@ async function generate(dir: string): Promise<void> {
   }
 }
 
+/** A clean environment pointing the CLI at the bench's emulator (nothing of the caller's leaks in). */
+export function benchEnv(dir: string, emu: RunningEmulator): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env["PATH"],
+    HOME: dir,
+    DATAROBOT_ENDPOINT: emu.url,
+    DATAROBOT_API_TOKEN: emu.token,
+  };
+}
+
 const fmt = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 export async function run(): Promise<void> {
@@ -125,12 +142,7 @@ export async function run(): Promise<void> {
   const emu = await startEmulator({ quiet: true });
   try {
     await generate(dir);
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env["PATH"],
-      HOME: dir,
-      DATAROBOT_ENDPOINT: emu.url,
-      DATAROBOT_API_TOKEN: emu.token,
-    };
+    const env = benchEnv(dir, emu);
     console.log(`${MODELS} models x ${FILES_PER_MODEL} files, ${LATENCY_MS} ms injected latency per request`);
     const setup = await cli(dir, env, ["apply", "--parallelism", "16"]);
     console.log(

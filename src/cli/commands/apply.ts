@@ -143,7 +143,7 @@ function lockWaitMs(flags: ApplyFlags): number {
   return (flags.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_S) * 1000;
 }
 
-function redactEvent(event: ApplyEvent, redact: (text: string) => string): ApplyEvent {
+export function redactEvent(event: ApplyEvent, redact: (text: string) => string): ApplyEvent {
   switch (event.type) {
     case "action-progress":
       return { ...event, message: redact(event.message) };
