@@ -111,6 +111,8 @@ export interface DesiredModel extends DesiredBase {
   lifecycle: Lifecycle;
   /** A top-level requirements.txt: a new version needs a dependency build. */
   hasRequirements: boolean;
+  /** `featureImpact: true` and training data: each new version gets feature impact before registration. */
+  featureImpact?: boolean;
 }
 
 /**
@@ -186,6 +188,7 @@ export function desiredModel(
         ignoreChanges: [...(spec.lifecycle?.ignoreChanges ?? [])],
       },
       hasRequirements: files.some((f) => f.path === "requirements.txt"),
+      featureImpact: spec.featureImpact === true && spec.trainingData !== undefined,
     },
     issues: [],
   };

@@ -9,6 +9,7 @@ import type {
   CreateVersionAction,
   CustomModelAction,
   DeleteModelAction,
+  FeatureImpactAction,
   UpdateModelAction,
   VersionSpec,
 } from "./actions.js";
@@ -17,6 +18,7 @@ import { versionSpecFingerprint } from "./fingerprint.js";
 import type { LiveModel } from "./live.js";
 import { managedFields, modelTrailer, planModelFields } from "./plan-fields.js";
 import { planTest } from "./plan-test.js";
+import { publishBlocked, publishRelease } from "./release.js";
 import { desiredVersionSpec, diffVersion, specDependencies, UnresolvedReference } from "./plan-version.js";
 import { CUSTOM_MODEL } from "./schema.js";
 
@@ -49,6 +51,7 @@ function planModel(d: DesiredModel, live: LiveModel | undefined, ctx: PlanContex
       reason: `${d.source.file}:${d.source.line}: targetType cannot change (live ${live.targetType}, manifest ${d.targetType}); give the model a new name to create another one`,
       blocking: true,
     });
+    publishBlocked(d, live, "its targetType change was refused", ctx);
     return;
   }
   let spec: VersionSpec;
@@ -61,6 +64,7 @@ function planModel(d: DesiredModel, live: LiveModel | undefined, ctx: PlanContex
       reason: `${d.source.file}:${d.source.line}: ${error.message}`,
       blocking: true,
     });
+    publishBlocked(d, live, error.message, ctx);
     return;
   }
   const actions: CustomModelAction[] = [];
@@ -129,8 +133,30 @@ function planModel(d: DesiredModel, live: LiveModel | undefined, ctx: PlanContex
       ctx,
     ),
   );
+  if (created && d.featureImpact) actions.push(featureImpact(created, model, actions));
   if (actions.length === 0) ctx.out.unchanged.push(key);
   ctx.out.actions.push(...actions);
+  publishRelease(d, live, actions, ctx);
+}
+
+/** Feature impact of the new version: after its test (or build), so registration waits for both. */
+function featureImpact(
+  created: CreateVersionAction,
+  model: PendingId,
+  actions: readonly CustomModelAction[],
+): FeatureImpactAction {
+  const before = actions.find((a) => a.type === "runTest") ?? actions.find((a) => a.type === "buildDependencies");
+  return {
+    type: "featureImpact",
+    id: actionId("featureImpact", created.key),
+    key: created.key,
+    reasons: ["featureImpact: true, and the new version has training data"],
+    changes: [],
+    dependsOn: [(before ?? created).id],
+    expected: created.expected,
+    model,
+    version: { fromAction: created.id },
+  };
 }
 
 function createModel(d: DesiredModel, spec: VersionSpec, id: string): CreateModelAction {

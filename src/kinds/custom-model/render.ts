@@ -17,5 +17,6 @@ export const customModelRender: { actions: Record<string, ActionText>; noun: str
     buildDependencies: { effect: "change", verb: fixed("build dependencies") },
     runTest: { effect: "change", verb: fixed("run test"), noun: "test run" },
     deleteModel: { effect: "delete", verb: fixed("delete model") },
+    featureImpact: { effect: "change", verb: fixed("compute feature impact") },
   },
 };
