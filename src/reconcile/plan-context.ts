@@ -9,6 +9,11 @@ export const PlanOptionsSchema = z.object({
   targets: z.array(z.string()),
   selector: z.record(z.string(), z.string()),
   skipTests: z.boolean(),
+  /**
+   * Look for drift in what listings do not show, at one request per object (deployment settings);
+   * absent: trust the trailers for it.
+   */
+  detectDrift: z.boolean().optional(),
 });
 export type PlanOptions = z.infer<typeof PlanOptionsSchema>;
 

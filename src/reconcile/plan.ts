@@ -25,6 +25,8 @@ export interface BuildPlanOptions {
   /** Label selector: every `k=v` must match. */
   selector?: Readonly<Record<string, string>>;
   skipTests?: boolean;
+  /** Also read what only trailers vouch for (deployment settings: one request each). */
+  detectDrift?: boolean;
   createdAt?: string;
 }
 
@@ -43,6 +45,7 @@ function normaliseOptions(options: BuildPlanOptions): PlanOptions {
     targets: [...(options.targets ?? [])],
     selector: { ...(options.selector ?? {}) },
     skipTests: options.skipTests ?? false,
+    ...(options.detectDrift === true ? { detectDrift: true } : {}),
   });
 }
 
@@ -70,7 +73,9 @@ export function scopeOf(desired: DesiredState, options: PlanOptions): Set<string
   const selector = Object.entries(options.selector);
   if (options.targets.length === 0 && selector.length === 0) return null;
   const entries = scopeEntries(desired);
-  const deps = new Map(entries.map((e) => [e.key, e.deps]));
+  // Names are unique per kind only: a CustomModel and a RegisteredModel may share a key.
+  const deps = new Map<string, string[]>();
+  for (const e of entries) deps.set(e.key, [...(deps.get(e.key) ?? []), ...e.deps]);
   const scope = new Set<string>();
   const add = (key: string): void => {
     if (scope.has(key)) return;
@@ -146,7 +151,7 @@ export function buildPlan(
   if (out.deletions.length > planOptions.maxDeletions) {
     out.refusals.push({
       key: null,
-      reason: `prune would delete ${out.deletions.length} models (${out.deletions.map((a) => a.key).join(", ")}), more than --max-deletions ${planOptions.maxDeletions}; nothing is deleted. Raise --max-deletions if this is intended.`,
+      reason: `prune would delete ${out.deletions.length} resources (${out.deletions.map((a) => a.key).join(", ")}), more than --max-deletions ${planOptions.maxDeletions}; nothing is deleted. Raise --max-deletions if this is intended.`,
       blocking: true,
     });
   } else {

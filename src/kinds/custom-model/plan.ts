@@ -145,7 +145,8 @@ function featureImpact(
   model: PendingId,
   actions: readonly CustomModelAction[],
 ): FeatureImpactAction {
-  const before = actions.find((a) => a.type === "runTest") ?? actions.find((a) => a.type === "buildDependencies");
+  const before =
+    actions.find((a) => a.type === "runTest") ?? actions.find((a) => a.type === "buildDependencies");
   return {
     type: "featureImpact",
     id: actionId("featureImpact", created.key),

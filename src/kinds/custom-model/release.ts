@@ -43,7 +43,12 @@ export function releasable(r: ModelRelease): boolean {
 }
 
 /** A refused model still publishes, so that what depends on it says why it waits. */
-export function publishBlocked(d: DesiredModel, live: LiveModel | undefined, why: string, ctx: PlanContext): void {
+export function publishBlocked(
+  d: DesiredModel,
+  live: LiveModel | undefined,
+  why: string,
+  ctx: PlanContext,
+): void {
   ctx.refs.set(modelReleases, d.key, {
     modelKey: d.key,
     model: live ? { id: live.id } : { fromAction: `createModel:${d.key}` },

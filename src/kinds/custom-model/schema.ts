@@ -141,10 +141,9 @@ const specShape = {
     .optional(),
   holdoutData: z.strictObject({ dataset: DatasetRefSchema }).optional(),
   test: TestSchema.optional(),
-  featureImpact: z
-    .boolean()
-    .optional()
-    .meta({ description: "Compute feature impact for each new version with training data, before it is registered" }),
+  featureImpact: z.boolean().optional().meta({
+    description: "Compute feature impact for each new version with training data, before it is registered",
+  }),
 };
 
 /** Fields a `lifecycle.ignoreChanges` entry may name: everything but what can never change. */
