@@ -17,6 +17,8 @@ export const ManagedSettingsSchema = z.object({
 });
 export type ManagedSettings = z.infer<typeof ManagedSettingsSchema>;
 export type SettingName = keyof ManagedSettings;
+/** Every setting, as GET settings/ answers. */
+export type AllSettings = { [K in SettingName]-?: NonNullable<ManagedSettings[K]> };
 
 type Section = Record<string, unknown>;
 
@@ -60,7 +62,7 @@ export function managedSettings(spec: DeploymentSettingsSpec | undefined): Manag
 }
 
 /** Every setting as a GET settings/ answer holds it. */
-export function liveSettings(s: DeploymentSettings): Required<ManagedSettings> {
+export function liveSettings(s: DeploymentSettings): AllSettings {
   return {
     predictionsDataCollection: SETTINGS.predictionsDataCollection.live(s),
     targetDrift: SETTINGS.targetDrift.live(s),

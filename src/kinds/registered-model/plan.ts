@@ -313,7 +313,7 @@ function registerVersion(
     gate === "pending"
       ? "a new version, registered once its test passes"
       : gate === "untested"
-        ? `${d.modelKey} has no test: its latest version is registered`
+        ? `${d.modelKey} has no test: its ${"fromAction" in version ? "new" : "latest"} version is registered as it is`
         : `version ${label ?? "(new)"} of ${d.modelKey} passed its test`;
   const next = (live?.lastVersionNum ?? 0) + 1;
   const changes: FieldChange[] = [
