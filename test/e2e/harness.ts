@@ -3,7 +3,12 @@ import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { createClient, type CustomModel, type DataRobotClient } from "../../src/client/index.js";
+import {
+  createClient,
+  type CustomModel,
+  type DataRobotClient,
+  type Deployment,
+} from "../../src/client/index.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
 import { PlanSchema, type Plan } from "../../src/reconcile/plan-file.js";
 
@@ -136,6 +141,10 @@ export interface DuplicateReport {
   datasetsByName: Record<string, number>;
   environmentsByName: Record<string, number>;
   environmentVersions: Record<string, number>;
+  registeredModelsByName: Record<string, number>;
+  /** Registered versions per (registered model, custom model version): one registration each. */
+  registeredVersions: Record<string, number>;
+  deploymentsByKey: Record<string, number>;
 }
 
 async function countBy<T>(
@@ -178,6 +187,11 @@ export async function duplicateReport(client: DataRobotClient): Promise<Duplicat
       ]),
     ),
     environmentVersions,
+    registeredModelsByName: await countBy(client.registeredModels.listAll({}), (r) => r.name),
+    registeredVersions: await countBy(client.modelPackages.listAll({}), (p) =>
+      p.registeredModelId ? `${p.registeredModelId}:${p.modelId ?? "?"}` : undefined,
+    ),
+    deploymentsByKey: await countBy(client.deployments.listAll({}), (d) => d.userProvidedId ?? undefined),
   };
 }
 
@@ -257,4 +271,16 @@ export async function exampleWorld(options: { scenario?: string } = {}): Promise
       await repo.cleanup();
     },
   };
+}
+
+/** The live deployment of an example Deployment manifest, by name (undefined when there is none). */
+export async function deploymentOf(client: DataRobotClient, name: string): Promise<Deployment | undefined> {
+  const key = `${EXAMPLES_NAMESPACE}/${name}`;
+  for await (const d of client.deployments.listAll({})) if (d.userProvidedId === key) return d;
+  return undefined;
+}
+
+/** The custom model version a deployment's champion is, as DataRobot reports it. */
+export function servedVersion(d: Deployment | undefined): string | null {
+  return d?.model?.customModelImage?.customModelVersionId ?? null;
 }
