@@ -156,7 +156,9 @@ describe("from commit to deployment, on the examples", { timeout: 180_000 }, () 
     expect(actionsOf(pruning.plan).filter((a) => a.startsWith("delete"))).toEqual([
       `deleteDeployment ${NS}/tagger-prod`,
     ]);
-    const reasons = Object.fromEntries(pruning.plan.refusals.map((r) => [r.key, r.reason]));
+    const reasons: Record<string, string> = Object.fromEntries(
+      pruning.plan.refusals.map((r) => [r.key ?? "", r.reason]),
+    );
     expect(reasons[`${NS}/churn-prod`]).toMatch(/protected/);
     expect(reasons[`${NS}/document-tagger`]).toMatch(/1 deployment\(s\)/);
 
