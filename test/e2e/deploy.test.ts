@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   EXAMPLES_NAMESPACE as NS,
   actionsOf,
+  countRequests as count,
   deploymentOf,
   exampleWorld,
   planJson,
@@ -11,16 +12,9 @@ import {
   servedVersion,
   stats,
   writeRequests,
-  type EmulatorStats,
   type ExampleWorld,
 } from "./harness.js";
 
-/** Requests matching METHOD and a route pattern, e.g. ("PATCH", /deployments\/:\w+\/model\/$/). */
-function count(s: EmulatorStats, method: string, route: RegExp): number {
-  return Object.entries(s.requests)
-    .filter(([k]) => k.startsWith(`${method} `) && route.test(k.slice(method.length + 1)))
-    .reduce((n, [, v]) => n + v, 0);
-}
 const VERSION_CREATES = /^\/api\/v2\/customModels\/:\w+\/versions\/?$/;
 const PACKAGE_CREATES = /^\/api\/v2\/modelPackages\/fromCustomModelVersion\/?$/;
 const REPLACEMENTS = /^\/api\/v2\/deployments\/:\w+\/model\/?$/;

@@ -120,6 +120,13 @@ export async function setFaults(emu: EmulatorHandle, faults: Record<string, numb
   await admin(emu, "PUT", "faults", faults);
 }
 
+/** Requests matching METHOD and a route pattern, e.g. ("PATCH", /versions\/$/). */
+export function countRequests(s: EmulatorStats, method: string, route: RegExp): number {
+  return Object.entries(s.requests)
+    .filter(([k]) => k.startsWith(`${method} `) && route.test(k.slice(method.length + 1)))
+    .reduce((n, [, v]) => n + v, 0);
+}
+
 /** Requests that can change state: everything but GET/HEAD. */
 export function writeRequests(s: EmulatorStats): Record<string, number> {
   return Object.fromEntries(Object.entries(s.requests).filter(([k]) => !/^(GET|HEAD) /.test(k)));

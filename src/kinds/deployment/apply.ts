@@ -1,4 +1,4 @@
-import { ApiError, isNotFound, type DataRobotClient, type Deployment } from "../../client/index.js";
+import { ApiError, collect, isNotFound, type DataRobotClient, type Deployment } from "../../client/index.js";
 import type { Need } from "../../reconcile/plan-context.js";
 import {
   handlerFor,
@@ -23,12 +23,6 @@ import { servingDigest } from "./plan.js";
 
 /** API.md §0.5 maximum: the fewer pages, the fewer requests a no-change plan costs. */
 const PAGE = 1000;
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
 
 /** One listing of deployments (the champion and fields are in it) and one of prediction environments. */
 async function observe({ client, namespace, signal }: ObserveArgs): Promise<LiveDeployments> {

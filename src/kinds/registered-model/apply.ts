@@ -1,12 +1,13 @@
 import {
   ApiError,
+  collect,
   isNameTaken,
   isNotFound,
   type DataRobotClient,
   type ModelPackage,
   type RegisteredModel,
 } from "../../client/index.js";
-import { handlerFor, type KindIo, type Outcome } from "../../reconcile/io.js";
+import { handlerFor, type KindIo, type ObserveArgs, type Outcome } from "../../reconcile/io.js";
 import { parseDescription } from "../../reconcile/trailer.js";
 import { ensureFeatureImpact } from "../custom-model/apply-feature-impact.js";
 import { liveRegisteredModel, livePackage, type LiveRegisteredModels } from "./live.js";
@@ -16,26 +17,12 @@ import type { RegisterVersionAction, UpdateRegisteredModelAction } from "./plan.
 const PAGE = 1000;
 
 /** Two listings, in parallel: registered models and every package (= registered version). */
-async function observe({
-  client,
-  signal,
-}: {
-  client: DataRobotClient;
-  signal?: AbortSignal | undefined;
-}): Promise<LiveRegisteredModels> {
-  const registered: LiveRegisteredModels["registeredModels"] = [];
-  const packages: LiveRegisteredModels["packages"] = [];
-  await Promise.all([
-    (async () => {
-      for await (const r of client.registeredModels.listAll({ limit: PAGE }, signal))
-        registered.push(liveRegisteredModel(r));
-    })(),
-    (async () => {
-      for await (const p of client.modelPackages.listAll({ limit: PAGE }, signal))
-        packages.push(livePackage(p));
-    })(),
+async function observe({ client, signal }: ObserveArgs): Promise<LiveRegisteredModels> {
+  const [registered, packages] = await Promise.all([
+    collect(client.registeredModels.listAll({ limit: PAGE }, signal)),
+    collect(client.modelPackages.listAll({ limit: PAGE }, signal)),
   ]);
-  return { registeredModels: registered, packages };
+  return { registeredModels: registered.map(liveRegisteredModel), packages: packages.map(livePackage) };
 }
 
 /** The registered model a by-name registration joins: ours (our key, or no trailer: a crash before it) or refused. */
