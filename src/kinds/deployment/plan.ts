@@ -226,10 +226,10 @@ function createDeployment(
 function servesText(target: Extract<Target, { kind: "serve" }>): string {
   const s = target.serves;
   const version = s.newVersion
-    ? "its new version"
+    ? "the new version"
     : s.modelVersion
       ? `version ${s.modelVersion}`
-      : "its latest version";
+      : "the latest version";
   if (s.registeredModelKey !== null)
     return `registered version ${s.registeredVersion ?? "?"}${s.newRegisteredVersion ? " (registered by this plan)" : ""} of ${s.registeredModelKey}`;
   return `${version} of ${s.modelKey ?? "the model"}`;

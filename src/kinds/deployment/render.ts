@@ -26,7 +26,7 @@ function versionText(s: Serves): string {
 }
 
 function registeredText(s: Serves): string {
-  if (s.registeredModelKey === null) return "its package";
+  if (s.registeredModelKey === null) return "(no registered model)";
   const name = s.registeredModelKey.includes("/") ? short(s.registeredModelKey) : s.registeredModelKey;
   return `${name} v${s.registeredVersion ?? "?"}${s.newRegisteredVersion ? " (new)" : ""}`;
 }
