@@ -335,9 +335,7 @@ export function simulate(server: Server, plan: Plan, options: SimulateOptions = 
       }
       case "createDeployment": {
         const pkg = packageFor(action.package);
-        const { applied: _applied, ...pending } = action.trailer;
         const description = withTrailer(action.description, {
-          ...pending,
           ...action.trailer,
           fingerprint: servingDigest(pkg.id),
         });

@@ -157,11 +157,7 @@ const createDeployment = handlerFor<CreateDeploymentAction>("createDeployment", 
   await client.deployments.update(
     id,
     {
-      description: withTrailer(action.description, {
-        ...serving,
-        ...action.trailer,
-        fingerprint: serving.fingerprint,
-      }),
+      description: withTrailer(action.description, { ...action.trailer, fingerprint: serving.fingerprint }),
     },
     signal,
   );
