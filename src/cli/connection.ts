@@ -1,4 +1,6 @@
+import { createHmac, randomBytes } from "node:crypto";
 import { setMaxListeners } from "node:events";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { createClient, httpTraceFromEnv, resolveConnection, type DataRobotClient } from "../client/index.js";
@@ -22,11 +24,31 @@ export interface ConnectionOptions {
 
 export interface Connection {
   client: DataRobotClient;
+  /**
+   * Key for digests of sensitive values, derived from the API token (the token itself is never
+   * used as one): a plan file or trailer holds digests nobody without the token can test guesses against.
+   */
+  tokenKey: string;
   /** Normalised `.../api/v2` URL; never carries the token. */
   endpoint: string;
   embedded: boolean;
   /** Stops the embedded emulator; a no-op for a remote endpoint. */
   close: () => Promise<void>;
+}
+
+function tokenKey(token: string): string {
+  return createHmac("sha256", token).update("drgitops sensitive values v1").digest("hex");
+}
+
+/** The embedded emulator's token, made once and kept with its data (readable by the owner only). */
+async function embeddedToken(dataDir: string): Promise<string> {
+  const file = join(dataDir, "token");
+  const existing = await readFile(file, "utf8").catch(() => undefined);
+  if (existing !== undefined && /^[0-9a-f]{48}$/.test(existing.trim())) return existing.trim();
+  const token = randomBytes(24).toString("hex");
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, token, { mode: 0o600 });
+  return token;
 }
 
 /** True when `CI` is set the way CI systems set it (`true`, `1`, any non-empty value but `false`/`0`). */
@@ -57,6 +79,7 @@ export async function openConnection(ctx: CliContext, options: ConnectionOptions
   if (resolved?.kind === "remote") {
     return {
       client: createClient({ endpoint: resolved.endpoint, token: resolved.token, concurrency, trace }),
+      tokenKey: tokenKey(resolved.token),
       endpoint: resolved.endpoint,
       embedded: false,
       close: () => Promise.resolve(),
@@ -75,6 +98,8 @@ export async function openConnection(ctx: CliContext, options: ConnectionOptions
   const { startEmulator } = await import("../emulator/index.js");
   const emulator = await startEmulator({
     dataDir,
+    // The same token every run: digests of sensitive values keyed by it stay valid between runs.
+    token: await embeddedToken(dataDir),
     port: 0,
     quiet: true,
     ...(options.seedFile ? { seedFile: options.seedFile } : {}),
@@ -83,7 +108,15 @@ export async function openConnection(ctx: CliContext, options: ConnectionOptions
   ctx.stderr.write(`drgitops: ${why}; using the embedded emulator (data in ${EMBEDDED_DATA_DIR}/)\n`);
   try {
     return {
-      client: createClient({ endpoint: emulator.url, token: emulator.token, concurrency, trace }),
+      client: createClient({
+        endpoint: emulator.url,
+        token: emulator.token,
+        concurrency,
+        trace,
+        // The embedded emulator's limit is known: a too-large upload fails before it is sent.
+        maxUploadBytes: emulator.maxUploadBytes,
+      }),
+      tokenKey: tokenKey(emulator.token),
       endpoint: emulator.url,
       embedded: true,
       close: () => emulator.stop(),

@@ -8,5 +8,7 @@ export const ExitCode = {
   stalePlan: 5,
   driftDetected: 6,
   testGateFailed: 7,
+  /** `logs`: no such log yet (no test has run); `cancel`: nothing is running. */
+  nothingToShowOrCancel: 8,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -1,6 +1,9 @@
 import { isAbsolute, relative, resolve } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { UsageError } from "../errors.js";
+import type { NamespaceLock } from "../reconcile/io.js";
+import { lockNamespace } from "../reconcile/lock.js";
+import { secretsOf } from "../reconcile/desired.js";
 import { observeAndPlan, type ObserveAndPlanResult } from "../reconcile/observe.js";
 import type { Plan } from "../reconcile/plan-file.js";
 import { DEFAULT_MAX_DELETIONS, type BuildPlanOptions } from "../reconcile/plan.js";
@@ -25,6 +28,7 @@ export interface CommonFlags {
   selector?: string[];
   prune?: boolean;
   maxDeletions?: number;
+  allowEmpty?: boolean;
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -81,6 +85,7 @@ export function planOptionsOf(flags: CommonFlags, extra: Partial<BuildPlanOption
   return {
     prune: flags.prune === true,
     ...(flags.maxDeletions !== undefined ? { maxDeletions: flags.maxDeletions } : {}),
+    allowEmpty: flags.allowEmpty === true,
     targets: flags.target ?? [],
     selector: parseSelectors(flags.selector ?? []),
     ...extra,
@@ -135,6 +140,10 @@ export async function loadValidated(
   const result = await loadManifests(ctx, paths, namespaceFlag, { hash: true });
   const errors = result.issues.filter((i) => i.severity === "error");
   for (const issue of result.issues) ctx.stderr.write(`${formatIssue(issue, ctx.cwd)}\n`);
+  if (result.project.resources.length === 0 && errors.length === 0)
+    ctx.stderr.write(
+      `drgitops: no manifests found (apiVersion: drgitops/v1) in ${paths.length > 0 ? paths.join(", ") : "the default paths"}\n`,
+    );
   if (errors.length > 0) {
     ctx.stderr.write(
       `invalid: ${errors.length} error${errors.length === 1 ? "" : "s"}; nothing was planned\n`,
@@ -165,31 +174,69 @@ export async function connect(
   });
 }
 
-/** Loads, connects and plans; the connection is returned open (apply goes on with it). */
+/**
+ * The key of sensitive values' digests: `DRGITOPS_PLAN_KEY` when set (stable across token
+ * rotations, and needed to apply a saved plan elsewhere), else one derived from the API token.
+ */
+export function secretKeyFor(ctx: CliContext, connection: Connection): string {
+  const key = ctx.env["DRGITOPS_PLAN_KEY"];
+  return key !== undefined && key !== "" ? key : connection.tokenKey;
+}
+
+/** Takes the namespace's apply lock, saying once per holder that another run has it. */
+export async function takeApplyLock(
+  ctx: CliContext,
+  connection: Connection,
+  namespace: string,
+  waitMs: number,
+): Promise<NamespaceLock> {
+  let told = "";
+  return await lockNamespace({
+    client: connection.client,
+    namespace,
+    waitMs,
+    signal: ctx.signal,
+    onWait: (holder) => {
+      if (holder === told) return;
+      told = holder;
+      ctx.stderr.write(`drgitops: waiting for the apply lock of namespace ${namespace}, held by ${holder}\n`);
+    },
+  });
+}
+
+/**
+ * Loads, connects and plans; the connection is returned open (apply goes on with it). With `lock`,
+ * a plan that has actions is made again under the namespace's apply lock, returned held.
+ */
 export async function planFromManifests(
   ctx: CliContext,
   paths: string[],
   flags: CommonFlags,
-  extra: Partial<BuildPlanOptions> & { parallelism?: number } = {},
+  extra: Partial<BuildPlanOptions> & { parallelism?: number; lock?: { waitMs: number } } = {},
 ): Promise<
   | { code: number }
   | {
       code: null;
       load: LoadResult;
       connection: Connection;
+      lock: NamespaceLock | undefined;
       result: Extract<ObserveAndPlanResult, { ok: true }>;
     }
 > {
   // Usage errors (a bad --selector) before anything is loaded or started.
-  const { parallelism: _p, ...planExtra } = extra;
-  const planOptions = planOptionsOf(flags, planExtra);
+  const { parallelism: _p, lock: lockOptions, ...planExtra } = extra;
+  const usagePlanOptions = planOptionsOf(flags, planExtra);
   const load = await loadValidated(ctx, paths, flags.namespace);
   if (!load) return { code: ExitCode.invalidManifests };
   const { project } = load;
   const parallelism = extra.parallelism ?? project.config.parallelism;
   const connection = await connect(ctx, project, { ...flags, parallelism });
-  try {
-    const result = await observeAndPlan({
+  // Before the first request: a sensitive value DataRobot echoes in an error never reaches the output.
+  connection.client.addSecrets(...secretsOf(project, ctx.env));
+  const planOptions = { ...usagePlanOptions, secretKey: secretKeyFor(ctx, connection) };
+  let lock: NamespaceLock | undefined;
+  const observe = () =>
+    observeAndPlan({
       client: connection.client,
       project,
       env: ctx.env,
@@ -197,13 +244,24 @@ export async function planFromManifests(
       signal: ctx.signal,
       ...(parallelism !== undefined ? { parallelism } : {}),
     });
+  try {
+    let result = await observe();
+    // A plan with something to do is made again under the namespace's lock, so two applies never
+    // interleave (the second one plans against what the first did). One with nothing to do writes
+    // nothing at all, not even the lock.
+    if (lockOptions && result.ok && result.plan.actions.length > 0) {
+      lock = await takeApplyLock(ctx, connection, project.namespace, lockOptions.waitMs);
+      result = await observe();
+    }
     if (!result.ok) {
       reportIssues(ctx, result.issues);
+      await lock?.release();
       await connection.close();
       return { code: ExitCode.invalidManifests };
     }
-    return { code: null, load, connection, result };
+    return { code: null, load, connection, lock, result };
   } catch (error) {
+    await lock?.release().catch(() => undefined);
     await connection.close();
     throw error;
   }

@@ -40,6 +40,8 @@ export interface CreateClientOptions {
   poll?: Partial<PollDefaults> | undefined;
   /** Debug sink, one redacted line per request; default: stderr when DRGITOPS_DEBUG=http. */
   trace?: ((line: string) => void) | undefined;
+  /** The server's upload limit in bytes, when known: larger uploads are refused before sending. */
+  maxUploadBytes?: number | undefined;
   /** Test seams: how to wait between retries/polls and the jitter source. */
   sleep?: Sleep | undefined;
   random?: (() => number) | undefined;
@@ -63,6 +65,7 @@ export function createClient(options: CreateClientOptions) {
     trace: options.trace ?? httpTraceFromEnv(process.env, process.stderr),
     sleep: options.sleep,
     random: options.random,
+    maxUploadBytes: options.maxUploadBytes,
   });
   const sleep: Sleep =
     options.sleep ??
@@ -119,6 +122,8 @@ export function createClient(options: CreateClientOptions) {
     },
     /** Redacts the token from any text (for callers that print errors of their own). */
     redact: http.redact,
+    /** Values this client must never print either (sensitive runtime values a run reads). */
+    addSecrets: (...secrets: string[]): void => http.secrets.add(...secrets),
   };
 }
 

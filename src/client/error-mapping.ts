@@ -57,13 +57,17 @@ export class ErrorMapper {
     });
   }
 
-  statusError(method: HttpMethod, res: HttpResponse, attempts: number): ApiError {
+  /** `upload` describes what a multipart request carried (files and sizes), named on a 413. */
+  statusError(method: HttpMethod, res: HttpResponse, attempts: number, upload?: string): ApiError {
     const { apiMessage, fieldErrors, note } = this.readErrorBody(res);
     const fields = Object.entries(fieldErrors).map(([k, v]) => `${k}: ${v}`);
     const message = [
       `DataRobot API ${method} ${res.url} failed with ${res.status}`,
       apiMessage !== undefined ? `: ${apiMessage}` : note,
       fields.length > 0 ? ` (${fields.join("; ")})` : "",
+      res.status === 413 && upload !== undefined
+        ? `. The server's upload limit was exceeded by this upload: ${upload}`
+        : "",
       `. ${hint(method, res.status, attempts)}`,
     ].join("");
     return new ApiError("api-error", message, {
@@ -166,7 +170,8 @@ function hint(method: HttpMethod, status: number, attempts: number): string {
   if (status === 403) return "The token's user lacks permission for this resource.";
   if (status === 404) return "The resource does not exist (deleted?) or the endpoint URL is wrong.";
   if (status === 409) return "The resource is in a conflicting state; wait for it to settle and retry.";
-  if (status === 413) return "The upload is larger than the server accepts.";
+  if (status === 413)
+    return "The upload is larger than the server accepts; not retried: make it smaller or raise the server's limit.";
   if (status === 422) return "The request was rejected; fix the fields named above.";
   if (status === 429) return `Rate limited; gave up after ${attempts} attempts, retry later.`;
   if (status >= 500) {

@@ -10,9 +10,10 @@ import { setTimeout as delay } from "node:timers/promises";
 import got, { RequestError, type Got, type OptionsInit } from "got";
 import type { z } from "zod";
 import { ErrorMapper } from "./error-mapping.js";
+import { buildForm, checkUploadLimit, describeUpload, measureUpload, type FormPart } from "./multipart.js";
 import { ApiError } from "./errors.js";
 import { createLimiter, type Limiter } from "./limiter.js";
-import { createRedactor, type Redactor } from "./redact.js";
+import { SecretSet, type Redactor } from "./redact.js";
 import { decideRetry, isIdempotent, type HttpMethod, type RetryOptions } from "./retry-policy.js";
 
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
@@ -26,7 +27,7 @@ export interface HttpRequest {
   /** A JSON body; `undefined` sends none. */
   json?: unknown;
   /** A multipart body, rebuilt from disk for every attempt so retries never send a drained stream. */
-  form?: (() => Promise<FormData>) | undefined;
+  form?: readonly FormPart[] | undefined;
   signal?: AbortSignal | undefined;
   /**
    * Overrides the method's idempotency for retries: true when repeating the request cannot do more
@@ -65,6 +66,8 @@ export interface HttpOptions {
   trace?: ((line: string) => void) | undefined;
   sleep?: Sleep | undefined;
   random?: (() => number) | undefined;
+  /** The server's upload limit when known: larger multipart bodies are refused before sending. */
+  maxUploadBytes?: number | undefined;
 }
 
 /** The outcome of one attempt that did not throw: finished, or an HTTP status worth judging. */
@@ -88,11 +91,14 @@ export class HttpClient {
   private readonly random: () => number;
 
   readonly errors: ErrorMapper;
+  /** The token, and the sensitive values the run reads (`addSecrets`). */
+  readonly secrets: SecretSet;
 
   constructor(private readonly options: HttpOptions) {
     this.endpoint = options.endpoint.replace(/\/+$/, "");
     this.origin = new URL(this.endpoint).origin;
-    this.redact = createRedactor([options.token]);
+    this.secrets = new SecretSet([options.token]);
+    this.redact = this.secrets.redact;
     this.errors = new ErrorMapper(this.redact, options.authScheme, options.userAgent);
     this.limiter = createLimiter(options.concurrency);
     this.sleep = options.sleep ?? ((ms, signal) => delay(ms, undefined, signal ? { signal } : {}));
@@ -138,7 +144,13 @@ export class HttpClient {
   /** Sends with retries; answers < 400 (including 3xx: redirects are never followed) are returned. */
   async send(req: HttpRequest): Promise<HttpResponse> {
     const url = this.url(req.path, req.query, req.method);
-    return this.withRetries(req, url, async () => {
+    let upload: string | undefined;
+    if (req.form) {
+      const size = await measureUpload(req.form);
+      checkUploadLimit(size, this.options.maxUploadBytes, `${req.method} ${url}`);
+      upload = describeUpload(size);
+    }
+    return this.withRetries(req, url, upload, async () => {
       const res = await this.once(req, url);
       return res.status < 400 ? { done: res } : { failed: res };
     });
@@ -178,12 +190,14 @@ export class HttpClient {
   /** Streams a GET to `destPath` (temp file + rename: a failed download never leaves a partial file). */
   async download(req: HttpRequest, destPath: string): Promise<{ bytes: number }> {
     const url = this.url(req.path, req.query, req.method);
-    return this.withRetries(req, url, () => this.downloadOnce(req, url, destPath));
+    return this.withRetries(req, url, undefined, () => this.downloadOnce(req, url, destPath));
   }
 
+  /** `upload` describes a multipart body's files, for the message of a 413. */
   private async withRetries<T>(
     req: HttpRequest,
     url: string,
+    upload: string | undefined,
     attempt: () => Promise<Outcome<T>>,
   ): Promise<T> {
     const idempotent = req.idempotent ?? isIdempotent(req.method);
@@ -217,7 +231,7 @@ export class HttpClient {
         this.options.retry,
         this.random,
       );
-      if (!decision.retry) throw this.errors.statusError(req.method, res, retries + 1);
+      if (!decision.retry) throw this.errors.statusError(req.method, res, retries + 1, upload);
       await this.pause(req, url, decision.delayMs, decision.reason);
     }
   }
@@ -243,7 +257,7 @@ export class HttpClient {
 
   private async once(req: HttpRequest, url: string): Promise<HttpResponse> {
     const started = Date.now();
-    const body = req.form ? await req.form() : undefined;
+    const body = req.form ? await buildForm(req.form) : undefined;
     const request = this.got(url, { ...this.gotOptions(req, body), responseType: "text" });
     const report = req.onUploadProgress;
     // `on` returns the same request; the await below observes it.

@@ -47,6 +47,8 @@ export interface RunningEmulator {
   origin: string;
   token: string;
   dataDir: string;
+  /** Request bodies above this get 413; give it to the client (`maxUploadBytes`) to check first. */
+  maxUploadBytes: number;
   stop(): Promise<void>;
 }
 
@@ -126,6 +128,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     origin,
     token,
     dataDir,
+    maxUploadBytes: config.maxUploadBytes,
     stop: () =>
       (stopped ??= (async () => {
         await app.close();

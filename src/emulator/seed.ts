@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
-import { parseDocument } from "yaml";
 import { z } from "zod";
 import { UsageError } from "../errors.js";
 import type { EmulatorContext } from "./context.js";
+import { CredentialCreateSchema } from "./domain/credential-types.js";
+import { parseYamlFile } from "./domain/yaml-file.js";
 import { createCredential } from "./routes/credentials.js";
 import { createEnvironment, insertEnvironmentVersion } from "./routes/environments.js";
 import {
@@ -26,12 +27,6 @@ export const BUILTIN_ENVIRONMENT = {
   useCases: ["customModel"],
 } as const;
 
-const SeedCredential = z.looseObject({
-  name: z.string().min(1),
-  credentialType: z.string().min(1),
-  description: z.string().optional(),
-});
-
 const SeedEnvironment = z.strictObject({
   id: z
     .string()
@@ -49,7 +44,7 @@ const SeedEnvironment = z.strictObject({
 
 /** `--seed FILE`: credentials and built-in environments created at start, idempotently by name. */
 export const SeedFile = z.strictObject({
-  credentials: z.array(SeedCredential).default([]),
+  credentials: z.array(CredentialCreateSchema).default([]),
   environments: z.array(SeedEnvironment).default([]),
 });
 export type SeedFile = z.infer<typeof SeedFile>;
@@ -63,21 +58,7 @@ export function loadSeedFile(file: string): SeedFile {
   } catch (cause) {
     throw new UsageError(`Cannot read seed file ${file}: ${(cause as Error).message}`, { cause });
   }
-  const doc = parseDocument(text, { prettyErrors: false });
-  const yamlError = doc.errors[0];
-  if (yamlError)
-    throw new UsageError(
-      `${file}:${yamlError.linePos?.[0].line ?? 1}: invalid YAML in seed file: ${yamlError.message}`,
-    );
-  const parsed = SeedFile.safeParse(doc.toJS() ?? {});
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
-    const node = doc.getIn(issue.path as (string | number)[], true) as
-      { range?: [number, number] } | undefined;
-    const line = node?.range ? text.slice(0, node.range[0]).split("\n").length : 1;
-    return `${file}:${line}: ${issue.path.join(".") || "(top level)"}: ${issue.message}`;
-  });
-  throw new UsageError(`Invalid seed file:\n${problems.join("\n")}`);
+  return parseYamlFile(SeedFile, text, file, "seed file");
 }
 
 /** Ids of the built-in execution and prediction environments (both configurable). */

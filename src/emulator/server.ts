@@ -6,7 +6,9 @@ import type { AdminHooks } from "./admin.js";
 import { registerAdminRoutes } from "./admin.js";
 import type { EmulatorContext } from "./context.js";
 import { asciiOnly, HttpError } from "./http/errors.js";
+import { answerClientError, answerFrameworkError } from "./http/framework-errors.js";
 import { requireToken } from "./http/auth.js";
+import { checkJsonText, MAX_TEXT_LIMIT } from "./http/text-limits.js";
 import { registerJobRoutes } from "./jobs/index.js";
 import { registerCredentialRoutes } from "./routes/credentials.js";
 import { registerCustomModelRoutes } from "./routes/custom-models.js";
@@ -28,6 +30,22 @@ const NOT_EMULATED = [
   /\/deployments\/+(fromLearningModel|fromLeaderboard)\/*$/,
   /\/modelPackages\/+(fromLeaderboard|fromCustomModelImage)\/*$/,
 ];
+/** JSON bodies are parsed in one piece on the event loop: far below --max-upload, which is for files. */
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+/**
+ * How long a connection may go on sending a body the answer did not read (a 413, 415 or 401 sent
+ * early). Node discards those bytes so the client can read the answer (closing at once would reset
+ * the connection under it); after this, the connection is closed.
+ */
+export const LINGER_MS = 5000;
+
+function lingerThenClose(req: FastifyRequest): void {
+  if (req.raw.complete) return;
+  const timer = setTimeout(() => req.raw.socket.destroy(), LINGER_MS).unref();
+  req.raw.once("end", () => clearTimeout(timer));
+  req.raw.once("close", () => clearTimeout(timer));
+}
 
 /** Escapes every non-ASCII character: PY decodes error bodies as ASCII (API.md §0.3). */
 export function asciiJson(value: unknown): string {
@@ -62,17 +80,9 @@ export async function buildServer(ctx: EmulatorContext, options: ServerOptions):
     logger: false,
     bodyLimit: ctx.config.maxUploadBytes,
     forceCloseConnections: true,
-    clientErrorHandler: (error, socket) => {
-      // Malformed HTTP never reaches a route; still answer with the API's JSON error shape.
-      const body = asciiJson({ message: `Bad request: ${error.message}` });
-      if (!socket.writable) {
-        socket.destroy();
-        return;
-      }
-      socket.end(
-        `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-      );
-    },
+    // Malformed HTTP never reaches a route; still answer with the API's JSON error shape.
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
     // Never redirect (TF treats redirects as errors): the router itself ignores `/` differences.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
   });
@@ -91,10 +101,11 @@ export async function buildServer(ctx: EmulatorContext, options: ServerOptions):
       files: 100_000,
       fields: 100_000,
       parts: 200_000,
-      fieldSize: 16 * 1024 * 1024,
+      // Longer values arrive truncated, and readMultipart refuses them (UTF-8: up to 4 bytes a character).
+      fieldSize: 4 * MAX_TEXT_LIMIT,
     },
   });
-  installBodyParsers(app);
+  installBodyParsers(app, jsonBodyLimit(ctx));
   app.setReplySerializer((payload) => asciiJson(payload));
 
   app.addHook("onRequest", async (req, reply) => {
@@ -102,6 +113,9 @@ export async function buildServer(ctx: EmulatorContext, options: ServerOptions):
     const path = req.url.split("?")[0] ?? "";
     if (/^\/+api\/+v2\/+ping\/*$/.test(path)) return;
     requireToken(req, options.tokens);
+    // Refuse from the headers alone: never wait for (or read) a body that is declared too big.
+    if (Number(req.headers["content-length"]) > ctx.config.maxUploadBytes)
+      throw uploadTooLarge(ctx.config.maxUploadBytes);
     if (path.startsWith("/__emulator/")) return;
     await options.admin.faults.apply(req, reply);
   });
@@ -114,6 +128,7 @@ export async function buildServer(ctx: EmulatorContext, options: ServerOptions):
   };
   app.addHook("onResponse", (req, _reply, done) => {
     countBytes(req);
+    lingerThenClose(req);
     done();
   });
   app.addHook("onRequestAbort", (req, done) => {
@@ -125,6 +140,13 @@ export async function buildServer(ctx: EmulatorContext, options: ServerOptions):
     if (typeof type === "string" && type.startsWith("application/json"))
       reply.header("content-type", "application/json");
     return payload;
+  });
+
+  // @fastify/multipart accepts multipart on every route; only upload routes read it (415 elsewhere).
+  app.addHook("preValidation", (req, _reply, done) => {
+    done(
+      req.isMultipart() && req.routeOptions.config.multipart !== true ? unsupportedMediaType(req) : undefined,
+    );
   });
 
   app.setErrorHandler((error: FastifyError | HttpError, _req, reply) => sendError(reply, error, ctx));
@@ -170,37 +192,77 @@ function sendError(reply: FastifyReply, error: FastifyError | HttpError, ctx: Em
   }
   const status = error.statusCode ?? 500;
   if (status === 413) {
-    void reply.code(413).send({ message: uploadTooLarge(ctx.config.maxUploadBytes).message });
+    // fastify's own 413 comes from the JSON parser's limit; multipart has its own meter (blobs.ts).
+    const limit =
+      error.code === "FST_ERR_CTP_BODY_TOO_LARGE" ? jsonBodyLimit(ctx) : ctx.config.maxUploadBytes;
+    void reply.code(413).send({ message: uploadTooLarge(limit).message });
+    return;
+  }
+  if (status === 415) {
+    void reply.code(415).send({ message: asciiOnly(`Unsupported Content-Type: ${error.message}`) });
     return;
   }
   if (status >= 400 && status < 500) {
-    // Malformed JSON or multipart, unsupported media types: API.md §0.6 says 400.
+    // Malformed JSON or multipart: API.md §0.6 says 400.
     void reply.code(400).send({ message: asciiOnly(`Bad request: ${error.message}`) });
     return;
   }
   void reply.code(500).send({ message: asciiOnly(`Internal emulator error: ${error.message}`) });
 }
 
-/** JSON bodies may be empty or `null`; GET/DELETE bodies are ignored whatever they hold (§0.9). */
-function installBodyParsers(app: FastifyInstance): void {
+const jsonBodyLimit = (ctx: EmulatorContext): number =>
+  Math.min(MAX_JSON_BODY_BYTES, ctx.config.maxUploadBytes);
+
+/**
+ * JSON bodies may be empty or `null`; GET/DELETE bodies are ignored whatever they hold (§0.9). Every
+ * string of a body is checked for well-formed text and its field's length limit (text-limits.ts).
+ */
+function installBodyParsers(app: FastifyInstance, jsonLimit: number): void {
   app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
-    const text = typeof body === "string" ? body : body.toString("utf8");
-    if (req.method === "GET" || req.method === "DELETE" || text.trim() === "") {
-      done(null, undefined);
+  app.addContentTypeParser(
+    "application/json",
+    { parseAs: "string", bodyLimit: jsonLimit },
+    (req, body, done) => {
+      const text = typeof body === "string" ? body : body.toString("utf8");
+      if (req.method === "GET" || req.method === "DELETE" || text.trim() === "") {
+        done(null, undefined);
+        return;
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        done(new HttpError(400, "The request body is not valid JSON"), undefined);
+        return;
+      }
+      try {
+        checkJsonText(value);
+      } catch (error) {
+        done(error as HttpError, undefined);
+        return;
+      }
+      done(null, value);
+    },
+  );
+  app.removeContentTypeParser("text/plain");
+  app.addContentTypeParser("*", (req, payload, done) => {
+    // An empty body is no body whatever its declared type (PY's bodiless POSTs); GET/DELETE bodies
+    // are ignored. Anything else would be read as a request missing every field: 415.
+    if (req.method === "GET" || req.method === "DELETE" || req.headers["content-length"] === "0") {
+      payload.on("error", (e) => done(e, undefined));
+      payload.on("end", () => done(null, undefined));
+      payload.resume();
       return;
     }
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(new HttpError(400, "The request body is not valid JSON"), undefined);
-    }
+    done(unsupportedMediaType(req), undefined);
   });
-  app.removeContentTypeParser("text/plain");
-  app.addContentTypeParser("*", (_req, payload, done) => {
-    // Bodies of other types carry nothing we read (e.g. PY's empty POST); drain them.
-    payload.on("error", (e) => done(e, undefined));
-    payload.on("end", () => done(null, undefined));
-    payload.resume();
-  });
+}
+
+/** 415 naming the type sent and the ones the route reads. */
+function unsupportedMediaType(req: FastifyRequest): HttpError {
+  const sent = req.headers["content-type"] ?? "(none)";
+  const wanted = req.routeOptions.config.multipart
+    ? "multipart/form-data or application/json"
+    : "application/json";
+  return new HttpError(415, asciiOnly(`Unsupported Content-Type ${sent}: this route takes ${wanted}`));
 }

@@ -3,10 +3,12 @@ import type { ActionText, BaseAction, PlanSection } from "../reconcile/action.js
 import type { KindIo } from "../reconcile/io.js";
 import type { Pair } from "../reconcile/pair.js";
 import type { PlanContext } from "../reconcile/plan-context.js";
+import type { StatusFacts } from "../reconcile/status.js";
 import type { DesiredBase, DesiredInputs, DesiredState, LiveState } from "../reconcile/state.js";
 import type { FieldPath, Issue } from "../spec/issue.js";
 import type { LocalPathSpec } from "../spec/local-paths.js";
 import type { LoadedResource } from "../spec/project.js";
+import type { KindOperations } from "./operations.js";
 import type { KindRule } from "../spec/rules/context.js";
 
 /**
@@ -38,6 +40,8 @@ export interface Kind<M, PM, D extends DesiredBase, LS, L, A extends BaseAction>
 
   // desired.ts
   desired(loaded: LoadedResource<M>, inputs: DesiredInputs): { value?: D; issues: Issue[] };
+  /** Secret values the manifest makes the run read (sensitive `{env}` values): redacted everywhere. */
+  secrets?(manifest: M, env: Readonly<Record<string, string | undefined>>): string[];
 
   // live.ts
   readonly live: {
@@ -66,8 +70,15 @@ export interface Kind<M, PM, D extends DesiredBase, LS, L, A extends BaseAction>
     readonly section?: (actions: readonly BaseAction[]) => PlanSection | null;
   };
 
+  // status.ts
+  /** What `drgitops status` shows of a resource besides its state (pure: reads what was observed). */
+  status?(pair: Pair<D, L>, live: LS): StatusFacts;
+
   // apply.ts, loaded when a command talks to DataRobot
   io(): Promise<KindIo<LS>>;
+
+  // apply-operations.ts, loaded by `logs` and `cancel`
+  operations?(): Promise<KindOperations>;
 }
 
 /** A reference from one manifest to another, by name. */

@@ -84,6 +84,8 @@ export interface ActionText {
   verb(action: BaseAction): string;
   /** Counted in the plan's last line as "N <noun>s", e.g. "new version". */
   noun?: string;
+  /** What the action is doing while it runs, in plain words ("building dependencies"): apply's live view. */
+  doing?: string;
 }
 
 /** A section a kind adds to the human and markdown plans (e.g. what goes live), from the plan's actions. */

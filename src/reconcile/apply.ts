@@ -3,14 +3,14 @@ import type { ApplyEvent } from "./events.js";
 import { runTasks, type RunTask, type Task, type TaskResult } from "./executor.js";
 import type { ApplyContext } from "./io.js";
 import type { Plan } from "./plan-file.js";
-import { savedPlanPrecheck } from "./precheck.js";
+import { stalePrecheck } from "./precheck.js";
 
 export interface ApplyRunOptions {
   context: ApplyContext;
   parallelism: number;
   signal?: AbortSignal;
   onEvent?: (event: ApplyEvent) => void;
-  /** The plan was made earlier (`apply --plan`): check each action's expected live state first. */
+  /** The plan was made earlier (`apply --plan`); for messages only: every action is re-checked anyway. */
   savedPlan: boolean;
 }
 
@@ -50,6 +50,8 @@ export async function applyPlan(plan: Plan, options: ApplyRunOptions): Promise<T
     parallelism: options.parallelism,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-    ...(options.savedPlan ? { precheck: savedPlanPrecheck(options.context, plan.namespace) } : {}),
+    // Right before each write, its object must still be as planned: a UI edit (or another writer) since
+    // the plan refuses exactly that action as stale, for a saved plan and a fresh one alike.
+    precheck: stalePrecheck(options.context, plan.namespace),
   });
 }

@@ -25,3 +25,10 @@ export function desiredStateFromProject(
   }
   return { state: { namespace: project.namespace, resources }, issues };
 }
+
+/** Every secret value the project's manifests make the run read (to redact from all output). */
+export function secretsOf(project: Project, env: Readonly<Record<string, string | undefined>>): string[] {
+  return kinds.flatMap((kind) =>
+    kind.secrets ? resourcesOf(project, kind).flatMap((loaded) => kind.secrets!(loaded.manifest, env)) : [],
+  );
+}

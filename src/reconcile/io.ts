@@ -15,6 +15,8 @@ export interface KindIo<LS> {
   fulfil?(needs: readonly Need[], live: LS, args: FulfilArgs): Promise<Fulfilled<LS>>;
   /** One handler per action type of the kind. */
   readonly handlers: Readonly<Record<string, Handler>>;
+  /** A namespace-wide lock, held while an apply plans and runs, so two applies never interleave. */
+  lock?: (args: LockArgs) => Promise<NamespaceLock>;
   /** The live object an action's `expected` describes, as it is now (for stale checks). */
   current?: (expected: { id: string }, args: ObserveArgs) => Promise<Observed>;
 }
@@ -23,6 +25,16 @@ export interface ObserveArgs {
   client: DataRobotClient;
   namespace: string;
   signal?: AbortSignal | undefined;
+}
+
+export interface LockArgs extends ObserveArgs {
+  /** How long to wait for another run's lock. */
+  waitMs: number;
+  onWait?: ((holder: string) => void) | undefined;
+}
+
+export interface NamespaceLock {
+  release(): Promise<void>;
 }
 
 export interface FulfilArgs extends ObserveArgs {
@@ -54,6 +66,8 @@ export interface ApplyContext {
   projectRoot: string;
   /** For sensitive runtime values, read at apply time and checked against the plan's hash. */
   env: NodeJS.ProcessEnv;
+  /** The key sensitive values were digested with (the plan's `secretKeyId` names it). */
+  secretKey: string;
   /** Upper bound of each wait for a build, test or upload. */
   waitTimeoutMs: number;
 }

@@ -88,7 +88,12 @@ export type ObserveAndPlanResult =
 export async function observeAndPlan(options: ObserveAndPlanOptions): Promise<ObserveAndPlanResult> {
   const { client, project, signal } = options;
   const listed = await observeListings(client, project.namespace, signal);
-  const { state: desired, issues } = desiredStateFromProject(project, { live: listed, env: options.env });
+  const secretKey = options.planOptions.secretKey ?? "";
+  const { state: desired, issues } = desiredStateFromProject(project, {
+    live: listed,
+    env: options.env,
+    secretKey,
+  });
   if (issues.some((i) => i.severity === "error")) return { ok: false, issues };
   return { ok: true, desired, ...(await planWithNeeds(desired, listed, options)) };
 }

@@ -14,6 +14,10 @@ export const PlanOptionsSchema = z.object({
    * absent: trust the trailers for it.
    */
   detectDrift: z.boolean().optional(),
+  /** Prune even though no manifest was loaded (otherwise that plan would delete everything). */
+  allowEmpty: z.boolean().default(false),
+  /** Which key digested the sensitive values (`keyId`): an apply with another key refuses them. */
+  secretKeyId: z.string().nullable().default(null),
 });
 export type PlanOptions = z.infer<typeof PlanOptionsSchema>;
 
@@ -70,6 +74,8 @@ export interface PlanContext {
   /** Desired keys in scope (targets/selector and their dependencies); null = all. */
   readonly scope: ReadonlySet<string> | null;
   readonly refs: ResolvedRefs;
+  /** Sensitive values are compared by their keyed digest under this key; never written anywhere. */
+  readonly secretKey: string;
   readonly out: PlanOutput;
 }
 

@@ -1,5 +1,6 @@
 import { ACTION_TYPES, kinds, type Action } from "../kinds/index.js";
 import { desiredOf, liveOf, type AnyKind } from "../kinds/kind.js";
+import { keyId } from "../spec/digest.js";
 import { pairByIdentity } from "./pair.js";
 import {
   matchesTarget,
@@ -27,6 +28,9 @@ export interface BuildPlanOptions {
   skipTests?: boolean;
   /** Also read what only trailers vouch for (deployment settings: one request each). */
   detectDrift?: boolean;
+  allowEmpty?: boolean;
+  /** Key of the sensitive values' digests (the same the desired state was made with). */
+  secretKey?: string;
   createdAt?: string;
 }
 
@@ -46,6 +50,8 @@ function normaliseOptions(options: BuildPlanOptions): PlanOptions {
     selector: { ...(options.selector ?? {}) },
     skipTests: options.skipTests ?? false,
     ...(options.detectDrift === true ? { detectDrift: true } : {}),
+    allowEmpty: options.allowEmpty ?? false,
+    secretKeyId: options.secretKey === undefined ? null : keyId(options.secretKey),
   });
 }
 
@@ -139,6 +145,7 @@ export function buildPlan(
     options: planOptions,
     scope: scopeOf(desired, planOptions),
     refs: new ResolvedRefs(),
+    secretKey: options.secretKey ?? "",
     out,
   };
   for (const kind of kinds) planKind(kind, ctx);
@@ -148,7 +155,15 @@ export function buildPlan(
       reason: `--target ${target} matches no manifest and no managed model in ${desired.namespace}; check the name`,
       blocking: true,
     });
-  if (out.deletions.length > planOptions.maxDeletions) {
+  const empty = scopeEntries(desired).length === 0;
+  if (planOptions.prune && empty && !planOptions.allowEmpty && out.deletions.length > 0) {
+    // A wrong path, a typo in drgitops.yaml or an empty checkout must never read as "delete everything".
+    out.refusals.push({
+      key: null,
+      reason: `no manifests were loaded for namespace ${desired.namespace}, so prune would delete every managed model (${out.deletions.length}); nothing is deleted. Check the paths, or pass --allow-empty if that is what you want.`,
+      blocking: true,
+    });
+  } else if (out.deletions.length > planOptions.maxDeletions) {
     out.refusals.push({
       key: null,
       reason: `prune would delete ${out.deletions.length} resources (${out.deletions.map((a) => a.key).join(", ")}), more than --max-deletions ${planOptions.maxDeletions}; nothing is deleted. Raise --max-deletions if this is intended.`,

@@ -15,12 +15,12 @@ function moved(expected: Expected, now: Observed): string | undefined {
 }
 
 /**
- * For `apply --plan`: before an action runs, its object must still be as the plan saw it. Each
+ * Before an action runs, its object must still be as the plan saw it. Each
  * object is fetched once per run, before any action of this run touches it (the first check of an
  * object happens before its first action), so our own changes never look like someone else's. The
  * action's kind says how to read its object now (`io.current`).
  */
-export function savedPlanPrecheck(context: ApplyContext, namespace: string): Precheck<Action> {
+export function stalePrecheck(context: ApplyContext, namespace: string): Precheck<Action> {
   const seen = new Map<string, Promise<Observed>>();
   return async (task, signal) => {
     const expected = task.action.expected;

@@ -9,8 +9,19 @@ import type { Project } from "../spec/project.js";
  */
 
 /** Where a desired object was declared (file relative to the project root), for messages. */
-export const SourceLocationSchema = z.object({ file: z.string(), line: z.number().int() });
+export const SourceLocationSchema = z.object({
+  file: z.string(),
+  line: z.number().int(),
+  /** Positions of the fields a plan may refuse (`spec.environment` → its line and column). */
+  fields: z.record(z.string(), z.object({ line: z.number().int(), column: z.number().int() })).optional(),
+});
 export type SourceLocation = z.infer<typeof SourceLocationSchema>;
+
+/** `file:line:column` of a field of a desired object, else of its document: where a refusal points. */
+export function sourceOf(d: { source: SourceLocation }, field?: string): string {
+  const at = field === undefined ? undefined : d.source.fields?.[field];
+  return at ? `${d.source.file}:${at.line}:${at.column}` : `${d.source.file}:${d.source.line}`;
+}
 
 /** What every desired object has, whatever its kind. */
 export interface DesiredBase {
@@ -39,6 +50,8 @@ export interface DesiredInputs {
   /** The live state as listed: credentials, environments and datasets that references resolve to. */
   live: LiveState;
   env: Readonly<Record<string, string | undefined>>;
+  /** The key sensitive values are digested with (DRGITOPS_PLAN_KEY, else derived from the API token). */
+  secretKey: string;
 }
 
 export function emptyDesiredState(namespace: string): DesiredState {
@@ -53,13 +66,21 @@ export function desiredBase(
     file: string;
     line: number;
     manifest: { metadata: { labels?: Record<string, string> | undefined } };
+    locate(path: readonly (string | number)[]): { line: number; column: number };
   },
   root: string,
+  /** Dotted field paths whose positions refusals may point at. */
+  located: readonly string[] = [],
 ): DesiredBase {
+  const fields = Object.fromEntries(located.map((path) => [path, loaded.locate(path.split("."))]));
   return {
     key: loaded.key,
     name: loaded.name,
-    source: { file: relativePosix(root, loaded.file), line: loaded.line },
+    source: {
+      file: relativePosix(root, loaded.file),
+      line: loaded.line,
+      ...(located.length > 0 ? { fields } : {}),
+    },
     labels: loaded.manifest.metadata.labels ?? {},
   };
 }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { z } from "zod";
 
 /** The one vocabulary of digests: file contents as bare hex, everything else as `sha256:<hex>`. */
@@ -8,6 +8,25 @@ export type Sha256Hex = z.infer<typeof Sha256HexSchema>;
 
 export const DigestSchema = z.string().regex(/^sha256:[0-9a-f]{64}$/, "expected sha256:<64 hex>");
 export type Digest = z.infer<typeof DigestSchema>;
+
+/**
+ * A keyed digest (HMAC-SHA256) of a secret value: what plans and trailers hold instead of the value.
+ * Without the key nobody can test guesses against it (a PIN or a small number would fall to a plain
+ * hash in an instant).
+ */
+export const KeyedDigestSchema = z
+  .string()
+  .regex(/^hmac-sha256:[0-9a-f]{64}$/, "expected hmac-sha256:<64 hex>");
+export type KeyedDigest = z.infer<typeof KeyedDigestSchema>;
+
+export function keyedDigest(key: string, text: string): KeyedDigest {
+  return `hmac-sha256:${createHmac("sha256", key).update(text).digest("hex")}`;
+}
+
+/** Names a key without revealing it: plans record it, so an apply with another key refuses. */
+export function keyId(key: string): string {
+  return createHmac("sha256", key).update("drgitops key id").digest("hex").slice(0, 16);
+}
 
 export function sha256Hex(text: string | Uint8Array): string {
   return createHash("sha256").update(text).digest("hex");

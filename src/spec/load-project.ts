@@ -10,7 +10,7 @@ import { gatherPaths, type Roots } from "./local-paths.js";
 import { mapLimit } from "./map-limit.js";
 import { classifyDocument, normaliseDocument, type AnyManifest } from "./normalise.js";
 import type { LoadedResource, LoadOptions, LoadResult, ManifestLocation, Project } from "./project.js";
-import { byLocation, dedupe, identify, ioIssue, placer } from "./place-issues.js";
+import { byLocation, capPerFile, dedupe, identify, ioIssue, placer } from "./place-issues.js";
 import { findProjectRoot, loadProjectConfig } from "./project-root.js";
 import { runRules, type Entry, type RuleIssue } from "./rules/index.js";
 import { touchesInvalid } from "./salvage.js";
@@ -55,12 +55,16 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
     [];
   const unjudged: { kind: string; name: string }[] = [];
   // Reading overlaps (the disk and the thread pool work in parallel); parsing stays in file order.
-  const texts = await mapLimit(discovered.files, 32, (file) =>
-    readFile(file, "utf8").catch((error: unknown) => {
+  const texts = await mapLimit(discovered.files, 32, async (file) => {
+    const bytes = await readFile(file).catch((error: unknown) => {
       issues.push(ioIssue(file, error));
       return undefined;
-    }),
-  );
+    });
+    if (bytes === undefined) return undefined;
+    const text = yamlText(bytes);
+    if (text === undefined) issues.push(notTextIssue(file));
+    return text;
+  });
   for (const [i, file] of discovered.files.entries()) {
     const text = texts[i];
     if (text === undefined) continue;
@@ -148,8 +152,33 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
   };
   if (opts.hash) await hashProject(project, opts.cacheDir ?? join(root, CACHE_DIR));
 
-  const unique = dedupe(issues).sort(byLocation);
+  const unique = capPerFile(dedupe(issues).sort(byLocation));
   return { ok: !hasErrors(unique), project, issues: unique, notes };
+}
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A YAML file's text; undefined for binary content (a NUL byte, or bytes that are not UTF-8). */
+function yamlText(bytes: Buffer): string | undefined {
+  if (bytes.includes(0)) return undefined;
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function notTextIssue(file: string): Issue {
+  return {
+    code: "not-text",
+    severity: "error",
+    file,
+    line: 1,
+    column: 1,
+    path: [],
+    message:
+      "this .yaml file is not UTF-8 text (binary content): rename it, or exclude its folder from the manifest paths",
+  };
 }
 
 function loadedResource(entry: Judged, manifest: AnyManifest): LoadedResource {

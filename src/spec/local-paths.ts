@@ -61,6 +61,10 @@ export interface ResolvedPath {
   listing?: ListedFile[];
   /** `files`: symlinks inside the folder that lead outside the root. */
   escapes?: string[];
+  /** `files`: entries not uploaded, and why. */
+  skipped?: { path: string; why: string }[];
+  /** `files`: files whose names cannot be uploaded as they are. */
+  badNames?: string[];
   /** `files`/`digest` once hashed: every file with its digest (a `digest` path has one entry). */
   files?: SourceFile[];
   /** `lines`: the file's non-blank lines, trimmed. */
@@ -110,7 +114,13 @@ async function gatherOne(
   if (spec.content === "lines") return { ...base, lines: parseLines(await readFile(abs, "utf8")) };
   if (spec.content === "digest" || spec.listable === false) return base;
   const listing = await listSourceFiles(abs, spec.filter ?? {}, { root: roots.realRoot });
-  const resolved: ResolvedPath = { ...base, listing: listing.files, escapes: listing.escapes };
+  const resolved: ResolvedPath = {
+    ...base,
+    listing: listing.files,
+    escapes: listing.escapes,
+    skipped: listing.skipped,
+    badNames: listing.badNames,
+  };
   if (spec.required) {
     const s = await stat(join(abs, spec.required.name)).catch(() => undefined);
     resolved.hasRequired = s?.isFile() ?? false;
@@ -211,6 +221,18 @@ export function pathIssues(path: ResolvedPath): PendingIssue[] {
       at(
         "path-escapes-root",
         `"${link}" in ${quoted} is a symlink leaving the project root; copy the file in instead`,
+      ),
+    );
+  for (const { path: file, why } of path.skipped ?? [])
+    issues.push({
+      ...at("source-file-skipped", `"${file}" in ${quoted} is not uploaded: ${why}`),
+      severity: "warning",
+    });
+  for (const file of path.badNames ?? [])
+    issues.push(
+      at(
+        "source-file-name",
+        `the name of "${JSON.stringify(file).slice(1, -1)}" in ${quoted} has a backslash or a control character; DataRobot would store it under another name: rename it`,
       ),
     );
   if (spec.required && path.hasRequired === false)

@@ -1,6 +1,6 @@
 /** Turning pending issues (a document and a field path) into located ones, and ordering them. */
 import type { Issue, PendingIssue } from "./issue.js";
-import { locate } from "./yaml-doc.js";
+import { locate, quoteCut } from "./yaml-doc.js";
 import type { YamlDoc } from "./yaml-doc.js";
 
 /** An fs failure while loading, as a finding: one unreadable file must not hide the others' issues. */
@@ -64,6 +64,42 @@ export function dedupe(issues: Issue[]): Issue[] {
     seen.add(id);
     return true;
   });
+}
+
+/** Issues shown per file: past that, one line says how many more there are. */
+export const MAX_ISSUES_PER_FILE = 25;
+
+/**
+ * At most MAX_ISSUES_PER_FILE issues per file (in order), then one `too-many-issues` issue counting the
+ * rest: a binary or generated file must not bury everything else. Messages are cut to a readable size.
+ */
+export function capPerFile(issues: readonly Issue[]): Issue[] {
+  const shown = new Map<string, number>();
+  const hidden = new Map<string, { count: number; errors: number; at: Issue }>();
+  const out: Issue[] = [];
+  for (const issue of issues) {
+    const n = shown.get(issue.file) ?? 0;
+    if (n < MAX_ISSUES_PER_FILE) {
+      shown.set(issue.file, n + 1);
+      out.push({ ...issue, message: quoteCut(issue.message, 500) });
+      continue;
+    }
+    const h = hidden.get(issue.file) ?? { count: 0, errors: 0, at: issue };
+    h.count += 1;
+    if (issue.severity === "error") h.errors += 1;
+    hidden.set(issue.file, h);
+  }
+  for (const [file, h] of hidden)
+    out.push({
+      code: "too-many-issues",
+      severity: h.errors > 0 ? "error" : "warning",
+      file,
+      line: h.at.line,
+      column: h.at.column,
+      path: [],
+      message: `${h.count} more issue${h.count === 1 ? "" : "s"} in this file not shown (the first ${MAX_ISSUES_PER_FILE} are above)`,
+    });
+  return out.sort(byLocation);
 }
 
 /** File, then line, then column: the order a reader fixes things in. */

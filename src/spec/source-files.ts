@@ -28,7 +28,15 @@ export interface SourceListing {
   files: ListedFile[];
   /** Symlinks (relative POSIX paths) whose target lies outside the root: refused, never followed. */
   escapes: string[];
+  /** Entries that are not uploaded, and why (a dangling link, a FIFO, a link back into the folder). */
+  skipped: { path: string; why: string }[];
+  /** Files whose names cannot travel as they are (a backslash, a line break or another control character). */
+  badNames: string[];
 }
+
+/** DataRobot file paths use `/`; a `\` or a control character would be stored under another name. */
+// eslint-disable-next-line no-control-regex -- the point is to find them
+const UNSAFE_NAME = /[\\\u0000-\u001f\u007f]/;
 
 /** True when `child` is `parent` or inside it (both absolute, resolved). */
 export function isInside(parent: string, child: string): boolean {
@@ -57,11 +65,18 @@ export async function listSourceFiles(
   const keep = compilePredicate(filter);
   const files: ListedFile[] = [];
   const escapes: string[] = [];
+  const skipped: SourceListing["skipped"] = [];
+  const badNames: string[] = [];
   const visited = new Set<string>();
+  const realDir = await realpath(dir);
 
   async function walk(absDir: string, relDir: string): Promise<void> {
     const real = await realpath(absDir);
-    if (visited.has(real)) return; // a symlink cycle
+    if (visited.has(real)) {
+      // Only a symlinked folder can lead back to one already listed (a cycle).
+      skipped.push({ path: relDir, why: "a symlink to a folder already listed (a cycle)" });
+      return;
+    }
     visited.add(real);
     const entries = await readdir(absDir, { withFileTypes: true });
     await Promise.all(
@@ -72,7 +87,10 @@ export async function listSourceFiles(
         let isFile = entry.isFile();
         if (entry.isSymbolicLink()) {
           const target = await realpath(absPath).catch(() => undefined);
-          if (target === undefined) return; // dangling link: nothing to upload
+          if (target === undefined) {
+            if (keep(path)) skipped.push({ path, why: "a dangling symlink (its target does not exist)" });
+            return;
+          }
           if (!isInside(root, target)) {
             escapes.push(path);
             return;
@@ -80,10 +98,24 @@ export async function listSourceFiles(
           const s = await stat(target);
           isDir = s.isDirectory();
           isFile = s.isFile();
+          // Following it would list the same files twice, under whichever path was walked first.
+          if (isDir && isInside(realDir, target)) {
+            skipped.push({
+              path,
+              why: "a symlink to a folder of this same source (its files are listed under their own path)",
+            });
+            return;
+          }
         }
         if (isDir) {
           if (entry.name !== ".git") await walk(absPath, path);
-        } else if (isFile && keep(path)) {
+        } else if (!keep(path)) {
+          return;
+        } else if (!isFile) {
+          skipped.push({ path, why: "not a regular file (a FIFO, socket or device)" });
+        } else if (UNSAFE_NAME.test(entry.name)) {
+          badNames.push(path);
+        } else {
           const s = await stat(absPath);
           files.push({ path, absPath, size: s.size, mtimeMs: s.mtimeMs, ino: s.ino });
         }
@@ -94,7 +126,9 @@ export async function listSourceFiles(
   await walk(dir, "");
   files.sort((a, b) => compareCodePoints(a.path, b.path));
   escapes.sort(compareCodePoints);
-  return { files, escapes };
+  skipped.sort((a, b) => compareCodePoints(a.path, b.path));
+  badNames.sort(compareCodePoints);
+  return { files, escapes, skipped, badNames };
 }
 
 /** Hashes files `concurrency` at a time, reusing and updating `cache` when given. */

@@ -70,8 +70,21 @@ export function parseYaml(file: string, text: string): { docs: YamlDoc[]; issues
   return { docs, issues };
 }
 
+/** The first line of the YAML library's message, with quoted text cut (binary junk can be megabytes). */
 function firstLine(message: string): string {
-  return message.split("\n")[0] ?? message;
+  return quoteCut(message.split("\n")[0] ?? message);
+}
+
+/** Text for a message: control characters escaped, at most `max` characters. */
+export function quoteCut(text: string, max = 200): string {
+  const visible = text.replace(
+    // eslint-disable-next-line no-control-regex -- the point is to find them
+    /[\u0000-\u0008\u000b-\u001f\u007f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+  return visible.length <= max
+    ? visible
+    : `${visible.slice(0, max)}… (${visible.length - max} more characters)`;
 }
 
 /**

@@ -5,7 +5,7 @@ import { totals } from "../../src/cli/views/outcome-table.js";
 import type { TaskResult } from "../../src/reconcile/executor.js";
 import type { Plan } from "../../src/reconcile/plan-file.js";
 
-function plan(parts: { actions?: number; drift?: number; gate?: number }): Plan {
+function plan(parts: { actions?: number; drift?: number; gate?: number; blocking?: number }): Plan {
   const action = {
     type: "updateModel" as const,
     id: "a",
@@ -21,7 +21,15 @@ function plan(parts: { actions?: number; drift?: number; gate?: number }): Plan 
     formatVersion: 1,
     createdAt: "2026-01-01T00:00:00.000Z",
     namespace: "ns",
-    options: { prune: false, maxDeletions: 5, targets: [], selector: {}, skipTests: false },
+    options: {
+      prune: false,
+      maxDeletions: 5,
+      targets: [],
+      selector: {},
+      skipTests: false,
+      allowEmpty: false,
+      secretKeyId: null,
+    },
     actions: Array.from({ length: parts.actions ?? 0 }, (_, i) => ({ ...action, id: `a${i}` })),
     drift: Array.from({ length: parts.drift ?? 0 }, () => ({
       key: "ns/m",
@@ -39,7 +47,11 @@ function plan(parts: { actions?: number; drift?: number; gate?: number }): Plan 
       outcome: "failed" as const,
       message: "errorCheck failed",
     })),
-    refusals: [],
+    refusals: Array.from({ length: parts.blocking ?? 0 }, () => ({
+      key: "ns/m",
+      reason: "no execution environment is named x",
+      blocking: true,
+    })),
     summary: { actions: {}, total: 0, drift: 0, unchanged: 0, gate: 0, refusals: 0 },
   };
 }
@@ -64,6 +76,10 @@ describe("plan exit codes (DESIGN §8)", () => {
     [{ actions: 1, drift: 1 }, { detailedExitcode: true }, 2],
     [{ actions: 1, drift: 1 }, { detailedExitcode: true, detectDrift: true }, 6],
     [{ actions: 0, gate: 1 }, { detailedExitcode: true }, 0],
+    // A plan apply would refuse is never "no changes".
+    [{ actions: 0, blocking: 1 }, { detailedExitcode: true }, 1],
+    [{ actions: 0, blocking: 1 }, {}, 1],
+    [{ actions: 1, drift: 1, blocking: 1 }, { detailedExitcode: true, detectDrift: true }, 1],
   ])("plan %o with %o exits %i", (parts, flags, code) => {
     expect(planExitCode(plan(parts), flags)).toBe(code);
   });

@@ -44,6 +44,24 @@ describe("outcome table", () => {
     expect(table).toContain("Resources: 1 succeeded, 2 failed, 1 skipped, 1 unchanged.");
   });
 
+  it("has a DURATION column (the summed time of each resource's actions) and the run's total time", () => {
+    const rows = summariseByResource(
+      [
+        { id: "1", key: "ns/a", type: "createVersion", outcome: "succeeded", durationMs: 2_300 },
+        { id: "2", key: "ns/a", type: "runTest", outcome: "succeeded", durationMs: 190_000 },
+        { id: "3", key: "ns/b", type: "runTest", outcome: "skipped", reason: "dependency-failed" },
+      ],
+      ["ns/a", "ns/b", "ns/c"],
+    );
+    const lines = formatOutcomeTable(rows, { totalMs: 245_000 }).split("\n");
+    expect(lines[0]).toMatch(/^RESOURCE\s+OUTCOME\s+DURATION\s+DETAIL$/);
+    expect(lines[1]).toMatch(/^ns\/a\s+succeeded\s+3m12s\s+createVersion; runTest$/);
+    // Nothing of ns/b ran and ns/c had nothing to do: no time to show.
+    expect(lines[2]).toMatch(/^ns\/b\s+skipped\s+runTest skipped$/);
+    expect(lines[3]).toMatch(/^ns\/c\s+unchanged$/);
+    expect(lines.at(-2)).toBe("Resources: 1 succeeded, 0 failed, 1 skipped, 1 unchanged; total time 4m05s.");
+  });
+
   it("prints one greppable line per event", () => {
     expect(
       formatEventLine({
@@ -56,25 +74,25 @@ describe("outcome table", () => {
         gate: false,
         durationMs: 5,
       }),
-    ).toBe("FAILED   runTest ns/a: boom");
+    ).toBe("FAILED   runTest ns/a: boom [0.0s]");
   });
 });
 
 describe("progress view", () => {
   it("keeps running actions in a live area on a TTY and prints finished ones as lines", () => {
     const written: string[] = [];
-    const tty = Object.assign(new PassThrough(), { isTTY: true });
+    const tty = Object.assign(new PassThrough(), { isTTY: true, columns: 80 });
     tty.on("data", (c: Buffer) => written.push(c.toString("utf8")));
-    const view = createProgressView(tty);
+    const view = createProgressView(tty, { env: {}, total: 1 });
     const base = { id: "1", key: "ns/a", action: "runTest", at: "2026-01-01T00:00:00.000Z" };
     view.onEvent({ type: "action-started", ...base });
     view.onEvent({ type: "action-progress", ...base, message: "test RUNNING", elapsedMs: 10 });
     view.onEvent({ type: "action-succeeded", ...base, message: "test succeeded", durationMs: 20 });
     view.close();
     const text = written.join("");
-    expect(text).toContain("runTest ns/a: test RUNNING");
-    expect(text).toContain("\x1b[1F\x1b[0J");
-    expect(text).toContain("done     runTest ns/a: test succeeded\n");
+    expect(text).toContain("ns/a: testing");
+    expect(text).toContain("\x1b[2F\x1b[0J");
+    expect(text).toContain("done     runTest ns/a: test succeeded [0.0s]\n");
   });
 });
 

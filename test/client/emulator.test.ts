@@ -366,8 +366,35 @@ describe("client against an emulator with a small upload limit", () => {
       ).rejects.toMatchObject({
         code: "api-error",
         status: 413,
-        message: expect.stringMatching(/failed with 413: .*larger than the server accepts/) as unknown,
+        message: expect.stringMatching(
+          /failed with 413: .*upload limit was exceeded by this upload: big\.bin \(8388608 bytes\).*larger than the server accepts/,
+        ) as unknown,
       });
+    } finally {
+      await small.stop();
+    }
+  });
+
+  it("refuses before sending when it was given the emulator's limit", async () => {
+    const small = await startEmulator({ maxUploadBytes: 1000, quiet: true });
+    try {
+      const c = createClient({
+        endpoint: small.url,
+        token: small.token,
+        maxUploadBytes: small.maxUploadBytes,
+      });
+      const big = join(dir, "big.bin");
+      await writeFile(big, Buffer.alloc(5000, 1));
+      const { model } = await c.customModels.create({ name: "x", targetType: "Regression", targetName: "y" });
+      await expect(
+        c.versions.createClean(model.id, { files: [{ filePath: "big.bin", absPath: big }] }),
+      ).rejects.toMatchObject({
+        code: "upload-too-large",
+        message: expect.stringContaining(
+          "is 5000 bytes, over the server's upload limit of 1000 bytes",
+        ) as unknown,
+      });
+      expect((await c.versions.listPage(model.id)).totalCount).toBe(0);
     } finally {
       await small.stop();
     }

@@ -378,6 +378,33 @@ describe("error bodies", () => {
   });
 });
 
+describe("sensitive values the run knows", () => {
+  it("are redacted from DataRobot's own error text, field errors and the trace, however short", async () => {
+    const PIN = "4242";
+    const { client, trace } = await setup(
+      (_req, res) =>
+        sendJson(res, 422, {
+          message: `Invalid field data: value ${PIN} is above maxValue 10`,
+          errors: { runtimeParameterValues: `${PIN} is above maxValue 10` },
+        }),
+      { retries: 0 },
+    );
+    client.addSecrets(PIN, "https://hooks.example/secret-path");
+    const error = (await client.customModels
+      .update("m1", { name: "x" })
+      .catch((e: unknown) => e)) as ApiError;
+    expect(error).toBeInstanceOf(ApiError);
+    for (const text of [
+      error.message,
+      error.apiMessage ?? "",
+      inspect(error, { depth: 20 }),
+      trace.join("\n"),
+    ])
+      expect(text).not.toContain(PIN);
+    expect(error.message).toContain("value [REDACTED] is above maxValue 10");
+  });
+});
+
 describe("debug trace", () => {
   it("writes one line per request, response and retry, with the token redacted", async () => {
     let n = 0;

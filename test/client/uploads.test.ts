@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createClient } from "../../src/client/index.js";
+import { ApiError, createClient } from "../../src/client/index.js";
 import {
   parseMultipart,
   recordingSleep,
@@ -181,6 +181,51 @@ describe("version uploads (multipart)", () => {
       client.versions.createClean("m1", { files: [{ filePath: "custom.py", absPath: missing }] }),
     ).rejects.toThrow(`Cannot read ${missing} to upload it as "custom.py"`);
     expect(server.received).toHaveLength(0);
+  });
+});
+
+describe("upload limit", () => {
+  it("refuses before sending a file, or a whole upload, over maxUploadBytes, naming it and both sizes", async () => {
+    await writeFile(join(dir, "big.bin"), Buffer.alloc(5000, 1));
+    await writeFile(join(dir, "a.bin"), Buffer.alloc(600, 1));
+    await writeFile(join(dir, "b.bin"), Buffer.alloc(600, 2));
+    server = await startBareServer((_req, res) => sendJson(res, 201, VERSION_BODY));
+    const client = createClient({ endpoint: server.endpoint, token: TOKEN, maxUploadBytes: 1000 });
+    const one = client.versions.createClean("m1", {
+      files: [{ filePath: "artifacts/big.bin", absPath: join(dir, "big.bin") }],
+    });
+    await expect(one).rejects.toMatchObject({ code: "upload-too-large" });
+    await expect(one).rejects.toThrow(
+      /big\.bin \(.*big\.bin\) is 5000 bytes, over the server's upload limit of 1000 bytes/,
+    );
+    const both = client.versions.createClean("m1", {
+      files: [
+        { filePath: "a.bin", absPath: join(dir, "a.bin") },
+        { filePath: "b.bin", absPath: join(dir, "b.bin") },
+      ],
+    });
+    await expect(both).rejects.toThrow(/is 1\d{3} bytes in all \(a\.bin \(600 bytes\), b\.bin \(600 bytes\)/);
+    expect(server.received).toHaveLength(0);
+  });
+
+  it("turns a 413 into an ApiError naming the upload and the server's limit, without retrying", async () => {
+    await writeFile(join(dir, "model.pkl"), Buffer.alloc(70_000, 1));
+    const { client, server, sleeps } = await setup((_req, res) =>
+      sendJson(res, 413, { message: "Upload exceeds 65536 bytes" }, { "retry-after": "1" }),
+    );
+    const error = await client.versions
+      .createClean("m1", { files: [{ filePath: "model.pkl", absPath: join(dir, "model.pkl") }] })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 413, apiMessage: "Upload exceeds 65536 bytes" });
+    expect((error as ApiError).message).toMatch(
+      /upload limit was exceeded by this upload: model\.pkl \(70000 bytes\); 700\d\d bytes in all/,
+    );
+    expect(server.received).toHaveLength(1);
+    expect(sleeps).toEqual([]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,6 +10,7 @@ import {
   emulatorEnv,
   exampleRepo,
   git,
+  planJson,
   resetStats,
   runCli,
   stats,
@@ -107,6 +109,31 @@ describe("apply then plan on the examples", { timeout: 120_000 }, () => {
       expect(text).not.toContain(SECRET);
       expect(text).not.toContain(emu.token);
     }
+  });
+
+  it("a saved plan holds a keyed digest of a sensitive value, and is refused under another key", async () => {
+    await writeFile(join(repo.dir, "examples/models/house-price-regressor/extra.txt"), "changed\n");
+    const keyed = { ...env, DRGITOPS_PLAN_KEY: "plan-key-one" };
+    expect((await runCli(["plan", "--out", "keyed.json"], { cwd: repo.dir, env: keyed })).code).toBe(0);
+    const text = await readFile(join(repo.dir, "keyed.json"), "utf8");
+    expect(text).toMatch(/"valueHash": "hmac-sha256:[0-9a-f]{64}"/);
+    // A plain digest of a small secret could be reversed by trying values: it is nowhere.
+    expect(text).not.toContain(createHash("sha256").update(SECRET).digest("hex"));
+    for (const other of [{ ...env, DRGITOPS_PLAN_KEY: "plan-key-two" }, env]) {
+      const refused = await runCli(["apply", "--plan", "keyed.json"], { cwd: repo.dir, env: other });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("digests of sensitive values made with another key");
+    }
+    const applied = await runCli(["apply", "--plan", "keyed.json"], { cwd: repo.dir, env: keyed });
+    expect(applied.code).toBe(0);
+    expect((await runCli(["plan", "--detailed-exitcode"], { cwd: repo.dir, env: keyed })).code).toBe(0);
+    // Another key changes the digest in the trailer's fingerprint, not the version: a re-key only
+    // annotates (the live value is compared under the new key), it never makes a version.
+    const rekeyed = await planJson(repo.dir, env, "--detailed-exitcode");
+    expect(rekeyed.code).toBe(2);
+    expect(rekeyed.plan.actions.map((a) => a.type)).toEqual(["annotateVersion"]);
+    expect((await runCli(["apply"], { cwd: repo.dir, env })).code).toBe(0);
+    expect((await runCli(["plan", "--detailed-exitcode"], { cwd: repo.dir, env })).code).toBe(0);
   });
 
   it("refuses to plan with a sensitive variable unset, naming it, before anything is written", async () => {

@@ -27,7 +27,15 @@ function planOf(actions: unknown[], unchanged: string[] = []): Plan {
     formatVersion: 1,
     createdAt: "2026-01-01T00:00:00.000Z",
     namespace: "acme/models",
-    options: { prune: false, maxDeletions: 5, targets: [], selector: {}, skipTests: false },
+    options: {
+      prune: false,
+      maxDeletions: 5,
+      targets: [],
+      selector: {},
+      skipTests: false,
+      allowEmpty: false,
+      secretKeyId: null,
+    },
     actions: actions.map((a) => ActionSchema.parse(a)),
     drift: [],
     unchanged,
@@ -42,7 +50,7 @@ function base(type: Action["type"], id: string, extra: Record<string, unknown>, 
 }
 
 function context(): ApplyContext {
-  return { client, provenance: undefined, projectRoot: dir, env: {}, waitTimeoutMs: 30_000 };
+  return { client, provenance: undefined, projectRoot: dir, env: {}, secretKey: "k", waitTimeoutMs: 30_000 };
 }
 
 async function run(plan: Plan, savedPlan = false) {

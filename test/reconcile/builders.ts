@@ -3,7 +3,7 @@ import type { DesiredDataset } from "../../src/kinds/dataset/desired.js";
 import type { LiveDataset } from "../../src/kinds/dataset/live.js";
 import { DATASET } from "../../src/kinds/dataset/schema.js";
 import type { DesiredEnvironment } from "../../src/kinds/execution-environment/desired.js";
-import type { LiveEnvironment } from "../../src/kinds/execution-environment/live.js";
+import type { LiveEnvironment, LiveEnvironmentVersion } from "../../src/kinds/execution-environment/live.js";
 import { EXECUTION_ENVIRONMENT } from "../../src/kinds/execution-environment/schema.js";
 import type { DesiredFile, DesiredModel, DesiredTest } from "../../src/kinds/custom-model/desired.js";
 import type { LiveFile, LiveModel, LiveModels, LiveTest } from "../../src/kinds/custom-model/live.js";
@@ -19,7 +19,7 @@ import { buildPlan, type BuildPlanOptions } from "../../src/reconcile/plan.js";
 import type { Plan } from "../../src/reconcile/plan-file.js";
 import type { Need } from "../../src/reconcile/plan-context.js";
 import type { DesiredState, LiveState } from "../../src/reconcile/state.js";
-import { sha256Digest } from "../../src/spec/digest.js";
+import { keyedDigest, sha256Digest } from "../../src/spec/digest.js";
 
 /** In-memory builders of planner inputs (changesets' style): defaults for everything, override what matters. */
 
@@ -30,6 +30,8 @@ export interface World {
   namespace: string;
   models: LiveModel[];
   environments: LiveEnvironment[];
+  /** Environment id -> every version, newest first (as listing them would return). */
+  environmentVersions: Record<string, LiveEnvironmentVersion[]>;
   datasets: LiveDataset[];
   credentials: Record<string, string>;
   latestTests: Record<string, LiveTest | null>;
@@ -49,6 +51,7 @@ export function emptyWorld(namespace = NS): World {
     namespace,
     models: [],
     environments: [],
+    environmentVersions: {},
     datasets: [],
     credentials: {},
     latestTests: {},
@@ -73,7 +76,7 @@ export function liveState(world: World): LiveState {
     namespace: world.namespace,
     resources: {
       [CUSTOM_MODEL]: models,
-      [EXECUTION_ENVIRONMENT]: { environments: world.environments },
+      [EXECUTION_ENVIRONMENT]: { environments: world.environments, versions: world.environmentVersions },
       [DATASET]: { datasets: world.datasets },
       [REGISTERED_MODEL]: { registeredModels: world.registeredModels, packages: world.packages },
       [DEPLOYMENT]: {
@@ -86,9 +89,17 @@ export function liveState(world: World): LiveState {
   };
 }
 
+/** The key sensitive values are digested with in these tests (a CLI run derives it from the token). */
+export const SECRET_KEY = "test-plan-key";
+
+/** A sensitive value as desired state and plans hold it: its keyed digest. */
+export function secretDigest(value: string): ReturnType<typeof keyedDigest> {
+  return keyedDigest(SECRET_KEY, value);
+}
+
 /** buildPlan on a world: the plan alone. */
 export function planOf(state: DesiredState, world: World, options: BuildPlanOptions = {}): Plan {
-  return buildPlan(state, liveState(world), options).plan;
+  return buildPlan(state, liveState(world), { secretKey: SECRET_KEY, ...options }).plan;
 }
 
 /** What the first plan of a world says it lacks, by kind of need. */
@@ -98,7 +109,7 @@ export function needsOf(
   what: string,
   options: BuildPlanOptions = {},
 ): Need["params"][] {
-  return buildPlan(state, liveState(world), options)
+  return buildPlan(state, liveState(world), { secretKey: SECRET_KEY, ...options })
     .needs.filter((n) => n.what === what)
     .map((n) => n.params);
 }
@@ -268,5 +279,12 @@ export function freshLive(): World {
         },
       },
     ],
+    // Catalog datasets made elsewhere, which manifests name by id.
+    datasets: ["ds-external", "ds-existing"].map((id) => ({
+      id,
+      versionId: `${id}-v1`,
+      name: `${id}.csv`,
+      processingState: "COMPLETED",
+    })),
   };
 }

@@ -130,7 +130,14 @@ describe("apply converges for generated manifest sets", () => {
     const results = await applyPlan(p, {
       parallelism: 4,
       savedPlan: false,
-      context: { client, provenance: undefined, projectRoot: dir, env: {}, waitTimeoutMs: 30_000 },
+      context: {
+        client,
+        provenance: undefined,
+        projectRoot: dir,
+        env: {},
+        secretKey: "k",
+        waitTimeoutMs: 30_000,
+      },
     });
     expect(results.filter((r) => r.outcome !== "succeeded")).toEqual([]);
   }

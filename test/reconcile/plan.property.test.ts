@@ -8,7 +8,6 @@ import type { Plan } from "../../src/reconcile/plan-file.js";
 import type { BuildPlanOptions } from "../../src/reconcile/plan.js";
 import type { DesiredState } from "../../src/reconcile/state.js";
 import { withTrailer } from "../../src/reconcile/trailer.js";
-import { sha256Digest } from "../../src/spec/digest.js";
 import {
   dataset,
   desired,
@@ -20,6 +19,7 @@ import {
   NS,
   planOf,
   testConfig,
+  secretDigest,
 } from "./builders.js";
 import { newServer, observe, simulate, type Server } from "./simulate.js";
 
@@ -136,7 +136,7 @@ function modelArb(
           name: "SECRET",
           type: "string",
           envVar,
-          valueHash: sha256Digest(g.params.secret),
+          valueHash: secretDigest(g.params.secret),
         });
       }
       const m = model(name, {
@@ -301,7 +301,8 @@ describe("reconciler invariants (fast-check)", () => {
             m.deploymentsCount = s.deployments;
           });
           const kept = desired({ models: models.filter((_m, i) => specs[i]!.keep) });
-          const p = plan(server, kept, { prune: true, maxDeletions });
+          // --allow-empty: keeping no manifest at all is a case of the selection under test here.
+          const p = plan(server, kept, { prune: true, maxDeletions, allowEmpty: true });
           const deletions = p.actions.filter((a) => a.type === "deleteModel");
           expect(deletions.length).toBeLessThanOrEqual(maxDeletions);
           for (const d of deletions) {

@@ -71,6 +71,7 @@ export function observe(server: Server, desired: DesiredState, options: BuildPla
     latestTests: {},
     deploymentSettings: {},
     servedModels: {},
+    environmentVersions: {},
   };
   const observed = structuredClone(listed);
   for (const d of needsOf(desired, listed, "deploymentSettings", options))
@@ -91,6 +92,10 @@ export function observe(server: Server, desired: DesiredState, options: BuildPla
     const files = server.live.versionFiles[v["versionId"]!];
     if (files) observed.versionFiles[v["versionId"]!] = structuredClone(files);
   }
+  for (const e of needsOf(desired, listed, "versions"))
+    observed.environmentVersions[e["environmentId"]!] = structuredClone(
+      server.live.environmentVersions[e["environmentId"]!] ?? [],
+    );
   for (const m of needsOf(desired, listed, "latestTest"))
     observed.latestTests[m["modelKey"]!] = server.tests[m["modelKey"]!] ?? null;
   return observed;
@@ -209,6 +214,7 @@ export function simulate(server: Server, plan: Plan, options: SimulateOptions = 
         };
         env.latestVersion = version;
         env.latestSuccessfulVersion = version;
+        live.environmentVersions[env.id] = [version, ...(live.environmentVersions[env.id] ?? [])];
         resolved.set(action.id, { environmentId: env.id, environmentVersionId: version.id });
         break;
       }

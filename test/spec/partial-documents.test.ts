@@ -246,8 +246,10 @@ describe("salvaging a manifest with schema errors", () => {
           metadata: { name: "m" },
           spec,
         });
-        const [doc] = parseYaml("/p/m.yaml", text).docs;
-        if (doc === undefined) throw new Error("no document");
+        const parsedYaml = parseYaml("/p/m.yaml", text);
+        const [doc] = parsedYaml.docs;
+        // A `<<` key (a YAML merge key) can make generated JSON invalid YAML: a located issue, not a doc.
+        if (doc === undefined) return void expect(parsedYaml.issues.length).toBeGreaterThan(0);
         const { manifest, issues, salvaged } = normaliseDocument(doc, kinds);
         if (manifest !== undefined) return;
         // With a valid name, errors in spec never cost the whole document.

@@ -5,9 +5,11 @@ import { Option } from "commander";
 import { UsageError } from "../../errors.js";
 import { readProvenance } from "../../git/index.js";
 import { applyPlan } from "../../reconcile/apply.js";
+import type { ApplyEvent } from "../../reconcile/events.js";
 import type { TaskResult } from "../../reconcile/executor.js";
-import type { ApplyContext } from "../../reconcile/io.js";
+import type { ApplyContext, NamespaceLock } from "../../reconcile/io.js";
 import { parsePlan, type Plan } from "../../reconcile/plan-file.js";
+import { keyId } from "../../spec/digest.js";
 import { findProjectRoot, loadProjectConfig } from "../../spec/index.js";
 import type { Connection } from "../connection.js";
 import type { CliContext } from "../context.js";
@@ -18,6 +20,8 @@ import {
   parseCount,
   planFromManifests,
   renderPlanFor,
+  secretKeyFor,
+  takeApplyLock,
   type CommonFlags,
 } from "../shared.js";
 import { createJsonLinesView, outcomeJson } from "../views/apply-json.js";
@@ -32,11 +36,13 @@ interface ApplyFlags extends CommonFlags {
   detectDrift?: boolean;
   yes?: boolean;
   waitTimeout?: number;
+  lockTimeout?: number;
   format: "human" | "json";
 }
 
 const DEFAULT_PARALLELISM = 4;
 const DEFAULT_WAIT_TIMEOUT_S = 30 * 60;
+const DEFAULT_LOCK_TIMEOUT_S = 10 * 60;
 
 /**
  * DESIGN §8 for apply: a real failure or an interruption wins (4), then stale actions of a saved plan
@@ -65,6 +71,8 @@ async function confirmed(ctx: CliContext, count: number, json: boolean): Promise
 interface Execution {
   plan: Plan;
   connection: Connection;
+  /** The namespace's apply lock, held from before planning until the run ends. */
+  lock: NamespaceLock | undefined;
   root: string;
   parallelism: number;
   savedPlan: boolean;
@@ -88,28 +96,38 @@ async function execute(ctx: CliContext, flags: ApplyFlags, run: Execution): Prom
     provenance: await readProvenance(run.root, ctx.env),
     projectRoot: run.root,
     env: ctx.env,
+    secretKey: secretKeyFor(ctx, run.connection),
     waitTimeoutMs: (flags.waitTimeout ?? DEFAULT_WAIT_TIMEOUT_S) * 1000,
   };
-  const view = json ? createJsonLinesView(ctx.stdout) : createProgressView(ctx.stdout);
+  const view = json
+    ? createJsonLinesView(ctx.stdout)
+    : createProgressView(ctx.stdout, { env: ctx.env, total: plan.actions.length });
+  const startedAt = Date.now();
+  // Whatever produced the text (a handler, DataRobot's own message), no known secret is printed.
+  const { redact } = run.connection.client;
   let results: TaskResult[];
   try {
     results = await applyPlan(plan, {
       context,
       parallelism: run.parallelism,
       signal: ctx.signal,
-      onEvent: view.onEvent,
+      onEvent: (event) => view.onEvent(redactEvent(event, redact)),
       savedPlan: run.savedPlan,
     });
   } finally {
     view.close();
   }
+  results = results.map((r) => (r.message === undefined ? r : { ...r, message: redact(r.message) }));
+  const totalMs = Date.now() - startedAt;
   const resources = summariseByResource(results, [...plan.unchanged, ...plan.actions.map((a) => a.key)]);
   const counts = totals(results);
   const code = applyExitCode(plan, counts);
   if (json) {
-    ctx.stdout.write(outcomeJson(resources, counts, { exitCode: code, gate: plan.gate }));
+    ctx.stdout.write(
+      outcomeJson(resources, counts, { exitCode: code, gate: plan.gate, durationMs: totalMs }),
+    );
   } else {
-    ctx.stdout.write(`\n${formatOutcomeTable(resources)}`);
+    ctx.stdout.write(`\n${formatOutcomeTable(resources, { totalMs })}`);
     for (const g of plan.gate)
       ctx.stdout.write(
         `test gate: ${g.key} version ${g.versionLabel}: latest test ${g.outcome}: ${g.message}\n`,
@@ -120,6 +138,25 @@ async function execute(ctx: CliContext, flags: ApplyFlags, run: Execution): Prom
       "some actions were refused because their objects changed since the plan; run plan again\n",
     );
   return code;
+}
+
+function lockWaitMs(flags: ApplyFlags): number {
+  return (flags.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_S) * 1000;
+}
+
+function redactEvent(event: ApplyEvent, redact: (text: string) => string): ApplyEvent {
+  switch (event.type) {
+    case "action-progress":
+      return { ...event, message: redact(event.message) };
+    case "action-succeeded":
+      return event.message === undefined ? event : { ...event, message: redact(event.message) };
+    case "action-failed":
+      return { ...event, error: redact(event.error) };
+    case "action-skipped":
+      return { ...event, detail: redact(event.detail) };
+    case "action-started":
+      return event;
+  }
 }
 
 /** Shows the plan that is about to run: the human rendering, or its JSON as the first line. */
@@ -137,6 +174,7 @@ async function showPlan(
 /** Flags a saved plan already decided: given with --plan they would be ignored, so they are refused. */
 const DECIDED_BY_PLAN: readonly [keyof ApplyFlags, string][] = [
   ["prune", "--prune"],
+  ["allowEmpty", "--allow-empty"],
   ["maxDeletions", "--max-deletions"],
   ["target", "--target"],
   ["selector", "--selector"],
@@ -168,6 +206,11 @@ export const register: RegisterCommand = (program, ctx, run) => {
       `give up waiting for one build, test or upload after this long (default ${DEFAULT_WAIT_TIMEOUT_S})`,
       parseCount("--wait-timeout", 1),
     )
+    .option(
+      "--lock-timeout <seconds>",
+      `wait this long for another apply on the namespace to finish (default ${DEFAULT_LOCK_TIMEOUT_S})`,
+      parseCount("--lock-timeout", 0),
+    )
     .addOption(
       new Option(
         "--format <format>",
@@ -198,6 +241,7 @@ export const register: RegisterCommand = (program, ctx, run) => {
       try {
         return await execute(ctx, flags, planned);
       } finally {
+        await planned.lock?.release();
         await planned.connection.close();
       }
     }),
@@ -217,15 +261,17 @@ async function planAndShow(
     skipTests: flags.skipTests === true,
     ...(flags.detectDrift === true ? { detectDrift: true } : {}),
     ...(flags.parallelism !== undefined ? { parallelism: flags.parallelism } : {}),
+    lock: { waitMs: lockWaitMs(flags) },
   });
   if (planned.code !== null) return { code: planned.code };
-  const { connection, result, load } = planned;
+  const { connection, result, load, lock } = planned;
   try {
     const { root, config } = load.project;
     await showPlan(ctx, flags, result.plan, root, result.texts);
     const parallelism = flags.parallelism ?? config.parallelism ?? DEFAULT_PARALLELISM;
-    return { plan: result.plan, connection, root, parallelism, savedPlan: false };
+    return { plan: result.plan, connection, lock, root, parallelism, savedPlan: false };
   } catch (error) {
+    await lock?.release().catch(() => undefined);
     await connection.close();
     throw error;
   }
@@ -243,11 +289,21 @@ async function applySaved(ctx: CliContext, flags: ApplyFlags): Promise<number> {
   const root = await findProjectRoot(ctx.cwd);
   const { config } = await loadProjectConfig(root);
   const connection = await connect(ctx, { root, config }, flags);
+  let lock: NamespaceLock | undefined;
   try {
+    // Digests of sensitive values can only be checked with the key that made them: never guessed.
+    const usesSecrets = JSON.stringify(plan.actions).includes('"hmac-sha256:');
+    if (usesSecrets && plan.options.secretKeyId !== keyId(secretKeyFor(ctx, connection)))
+      throw new UsageError(
+        `${file} holds digests of sensitive values made with another key; set DRGITOPS_PLAN_KEY as it was when the plan was made (or use the same API token), or make the plan again`,
+      );
+    if (plan.actions.length > 0)
+      lock = await takeApplyLock(ctx, connection, plan.namespace, lockWaitMs(flags));
     await showPlan(ctx, flags, plan, root, {});
     const parallelism = flags.parallelism ?? config.parallelism ?? DEFAULT_PARALLELISM;
-    return await execute(ctx, flags, { plan, connection, root, parallelism, savedPlan: true });
+    return await execute(ctx, flags, { plan, connection, lock, root, parallelism, savedPlan: true });
   } finally {
+    await lock?.release();
     await connection.close();
   }
 }

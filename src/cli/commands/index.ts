@@ -5,6 +5,9 @@ import { register as validate } from "./validate.js";
 import { register as schema } from "./schema.js";
 import { register as plan } from "./plan.js";
 import { register as apply } from "./apply.js";
+import { register as status } from "./status.js";
+import { register as logs } from "./logs.js";
+import { register as cancel } from "./cancel.js";
 
 /** Each command module registers itself on the root program; `run` records its exit code. */
 export type RegisterCommand = (
@@ -13,4 +16,4 @@ export type RegisterCommand = (
   run: (action: CommandAction) => Promise<void>,
 ) => void;
 
-export const commands: RegisterCommand[] = [validate, schema, plan, apply, emulator];
+export const commands: RegisterCommand[] = [validate, schema, plan, apply, status, logs, cancel, emulator];

@@ -27,6 +27,8 @@ export function planExitCode(
   plan: Plan,
   flags: { detailedExitcode?: boolean; detectDrift?: boolean },
 ): number {
+  // A plan apply would refuse is an error whatever the flags, never "no changes".
+  if (plan.refusals.some((r) => r.blocking)) return ExitCode.error;
   if (flags.detectDrift && plan.drift.length > 0) return ExitCode.driftDetected;
   if (flags.detailedExitcode && planHasChanges(plan)) return ExitCode.changesPresent;
   return ExitCode.ok;
@@ -59,7 +61,8 @@ export const register: RegisterCommand = (program, ctx, run) => {
   addCommonOptions(command).addHelpText(
     "after",
     "\nExit codes: 0 no changes (or changes without --detailed-exitcode), 2 changes, 3 invalid manifests,\n" +
-      "6 drift (with --detect-drift), 1 error. Nothing is written to DataRobot.\n",
+      "6 drift (with --detect-drift), 1 error or a blocking refusal (a plan apply would refuse).\n" +
+      "Nothing is written to DataRobot.\n",
   );
   command.action((paths: string[], flags: PlanFlags) =>
     run(async () => {
@@ -76,6 +79,11 @@ export const register: RegisterCommand = (program, ctx, run) => {
         const { plan } = result;
         if (flags.out !== undefined) await writePlanFile(ctx, flags.out, plan);
         ctx.stdout.write(await renderPlanFor(ctx, plan, flags.format, load.project.root, result.texts));
+        const blocking = plan.refusals.filter((r) => r.blocking).length;
+        if (blocking > 0)
+          ctx.stderr.write(
+            `drgitops: the plan cannot be applied: ${blocking} blocking refusal${blocking === 1 ? "" : "s"} (see "Refused" above)\n`,
+          );
         return planExitCode(plan, flags);
       } finally {
         await connection.close();

@@ -15,7 +15,9 @@ export function createJsonLinesView(stream: Writable): ProgressView {
 export function outcomeJson(
   resources: readonly ResourceSummary[],
   totals: RunTotals,
-  extra: { exitCode: number; gate: readonly { key: string; message: string }[] },
+  extra: { exitCode: number; gate: readonly { key: string; message: string }[]; durationMs?: number },
 ): string {
-  return `${JSON.stringify({ type: "outcome", exitCode: extra.exitCode, totals, resources, gate: extra.gate })}\n`;
+  const { exitCode, gate, durationMs } = extra;
+  const timed = durationMs === undefined ? {} : { durationMs };
+  return `${JSON.stringify({ type: "outcome", exitCode, ...timed, totals, resources, gate })}\n`;
 }

@@ -1,7 +1,11 @@
-import type { Writable } from "node:stream";
 import type { ApplyEvent } from "../../reconcile/events.js";
+import { formatDuration } from "./duration.js";
+import { createLiveView, liveViewSupported, type LiveClock, type TerminalStream } from "./live-progress.js";
 
-/** One line per event, for logs and CI: stable, greppable, no escape codes. */
+/**
+ * One line per event, for logs and CI: stable, greppable, no escape codes. The prefixes (`start`,
+ * `progress`, `done`, `FAILED`, `skipped`) are a contract; a finished action ends with its duration.
+ */
 export function formatEventLine(event: ApplyEvent): string {
   const head = `${event.action} ${event.key}`;
   switch (event.type) {
@@ -10,9 +14,9 @@ export function formatEventLine(event: ApplyEvent): string {
     case "action-progress":
       return `progress ${head}: ${event.message}`;
     case "action-succeeded":
-      return `done     ${head}${event.message ? `: ${event.message}` : ""}`;
+      return `done     ${head}${event.message ? `: ${event.message}` : ""} [${formatDuration(event.durationMs)}]`;
     case "action-failed":
-      return `FAILED   ${head}: ${event.error}`;
+      return `FAILED   ${head}: ${event.error} [${formatDuration(event.durationMs)}]`;
     case "action-skipped":
       return `skipped  ${head} (${event.reason}): ${event.detail}`;
   }
@@ -20,41 +24,28 @@ export function formatEventLine(event: ApplyEvent): string {
 
 export interface ProgressView {
   onEvent: (event: ApplyEvent) => void;
-  /** Clears the live area; call before printing the outcome table. */
+  /** Clears the live area (and stops its clock); call before printing the outcome table. */
   close: () => void;
 }
 
+export interface ProgressViewOptions {
+  /** Decides NO_COLOR / TERM=dumb; without it only the stream decides. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Actions in the plan, for the live area's `12/31 actions`. */
+  total?: number;
+  clock?: LiveClock;
+}
+
 /**
- * On a TTY: finished actions scroll up as lines, running ones stay in a live area at the bottom
- * with their latest progress message. Elsewhere: one line per event.
+ * On a terminal that can take it (see liveViewSupported): a live area redrawn in place. Anywhere
+ * else (a pipe, CI, `TERM=dumb`, `NO_COLOR`, a terminal under 40 columns): one line per event.
  */
-export function createProgressView(stream: Writable & { isTTY?: boolean }): ProgressView {
-  if (!stream.isTTY) {
+export function createProgressView(stream: TerminalStream, options: ProgressViewOptions = {}): ProgressView {
+  if (!liveViewSupported(stream, options.env ?? {})) {
     return { onEvent: (e) => stream.write(`${formatEventLine(e)}\n`), close: () => undefined };
   }
-  const running = new Map<string, string>();
-  let drawn = 0;
-  const clear = (): void => {
-    if (drawn > 0) stream.write(`\x1b[${drawn}F\x1b[0J`);
-    drawn = 0;
-  };
-  const draw = (): void => {
-    const lines = [...running.values()];
-    for (const l of lines) stream.write(`\x1b[2m… ${l}\x1b[0m\n`);
-    drawn = lines.length;
-  };
-  return {
-    onEvent: (e) => {
-      clear();
-      const label = `${e.action} ${e.key}`;
-      if (e.type === "action-started") running.set(e.id, label);
-      else if (e.type === "action-progress") running.set(e.id, `${label}: ${e.message}`);
-      else {
-        running.delete(e.id);
-        stream.write(`${formatEventLine(e)}\n`);
-      }
-      draw();
-    },
-    close: clear,
-  };
+  return createLiveView(stream, formatEventLine, {
+    ...(options.total !== undefined ? { total: options.total } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
 }

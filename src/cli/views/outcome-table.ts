@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { TaskResult } from "../../reconcile/executor.js";
+import { formatDuration } from "./duration.js";
 
 export const ResourceOutcome = z.enum(["succeeded", "failed", "skipped", "unchanged"]);
 export type ResourceOutcome = z.infer<typeof ResourceOutcome>;
@@ -74,18 +75,30 @@ export function summariseByResource(
   });
 }
 
-/** Fixed-width outcome table for the end of `apply`. */
-export function formatOutcomeTable(rows: readonly ResourceSummary[]): string {
-  if (rows.length === 0) return "No resources.\n";
+/** A resource's time in the table: blank when none of its actions ran. */
+function durationCell(r: ResourceSummary): string {
+  if (r.outcome === "unchanged" || (r.outcome === "skipped" && r.durationMs === 0)) return "";
+  return formatDuration(r.durationMs);
+}
+
+/**
+ * Fixed-width outcome table for the end of `apply`: per resource its outcome, the summed time of
+ * its actions and what happened; the last line counts outcomes and gives the run's wall time.
+ */
+export function formatOutcomeTable(rows: readonly ResourceSummary[], run: { totalMs?: number } = {}): string {
+  const total = run.totalMs === undefined ? "" : `; total time ${formatDuration(run.totalMs)}`;
+  if (rows.length === 0) return `No resources${total}.\n`;
   const keyWidth = Math.max("RESOURCE".length, ...rows.map((r) => r.key.length));
   const outWidth = "unchanged".length;
-  const line = (a: string, b: string, c: string): string =>
-    `${a.padEnd(keyWidth)}  ${b.padEnd(outWidth)}  ${c}`.trimEnd();
-  const out = [line("RESOURCE", "OUTCOME", "DETAIL")];
-  for (const r of rows) out.push(line(r.key, r.outcome, r.detail));
+  const durations = rows.map(durationCell);
+  const timeWidth = Math.max("DURATION".length, ...durations.map((d) => d.length));
+  const line = (a: string, b: string, c: string, d: string): string =>
+    `${a.padEnd(keyWidth)}  ${b.padEnd(outWidth)}  ${c.padEnd(timeWidth)}  ${d}`.trimEnd();
+  const out = [line("RESOURCE", "OUTCOME", "DURATION", "DETAIL")];
+  for (const [i, r] of rows.entries()) out.push(line(r.key, r.outcome, durations[i] ?? "", r.detail));
   const counts = ResourceOutcome.options
     .map((o) => `${rows.filter((r) => r.outcome === o).length} ${o}`)
     .join(", ");
-  out.push("", `Resources: ${counts}.`);
+  out.push("", `Resources: ${counts}${total}.`);
   return `${out.join("\n")}\n`;
 }

@@ -2,7 +2,7 @@ import { basename } from "node:path";
 import type { ResourceContext } from "../context.js";
 import { checkInput, seg, type UploadOptions } from "../context.js";
 import { ApiError } from "../errors.js";
-import { buildForm, type FormPart } from "../multipart.js";
+import type { FormPart } from "../multipart.js";
 import { fetchPage, paginate } from "../paginate.js";
 import { runJob, type WaitOptions } from "../waiters.js";
 import type { Page } from "../wire/common.js";
@@ -38,7 +38,7 @@ export function datasets(ctx: ResourceContext) {
         {
           method: "POST",
           path: "datasets/fromFile/",
-          form: () => buildForm(parts),
+          form: parts,
           onUploadProgress: wait.onUploadProgress,
         },
         wait,

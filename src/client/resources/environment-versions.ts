@@ -3,7 +3,7 @@ import { basename } from "node:path";
 import type { ResourceContext } from "../context.js";
 import { checkInput, seg, uploadOptions, type UploadOptions } from "../context.js";
 import { DrgitopsError } from "../../errors.js";
-import { buildForm, type FormPart } from "../multipart.js";
+import type { FormPart } from "../multipart.js";
 import { fetchPage, paginate } from "../paginate.js";
 import { poll, type WaitOptions } from "../waiters.js";
 import type { Page } from "../wire/common.js";
@@ -62,7 +62,7 @@ export function environmentVersions(ctx: ResourceContext) {
         const filename = zipped ? "docker_context.zip" : basename(contextPath);
         const parts: FormPart[] = [...fields, { name: "docker_context", file, filename }];
         return await http.json(
-          { method: "POST", path: base(envId), form: () => buildForm(parts), signal, onUploadProgress },
+          { method: "POST", path: base(envId), form: parts, signal, onUploadProgress },
           EnvironmentVersionSchema,
         );
       } finally {

@@ -2,7 +2,7 @@ import { posix } from "node:path";
 import type { ResourceContext } from "../context.js";
 import { checkInput, seg, uploadOptions, type UploadOptions } from "../context.js";
 import { ApiError } from "../errors.js";
-import { buildForm, jsonField, type FormPart } from "../multipart.js";
+import { jsonField, type FormPart } from "../multipart.js";
 import { fetchPage, paginate } from "../paginate.js";
 import { runJob, type WaitOptions } from "../waiters.js";
 import type { Page } from "../wire/common.js";
@@ -87,7 +87,7 @@ export function versions(ctx: ResourceContext) {
     ): Promise<CustomModelVersion> {
       const parts = versionFormParts(checkInput(CreateVersionSchema, input, "version"));
       return await http.json(
-        { method: "POST", path: base(modelId), form: () => buildForm(parts), ...uploadOptions(options) },
+        { method: "POST", path: base(modelId), form: parts, ...uploadOptions(options) },
         CustomModelVersionSchema,
       );
     },
@@ -102,7 +102,7 @@ export function versions(ctx: ResourceContext) {
     ): Promise<CustomModelVersion> {
       const parts = versionFormParts(checkInput(CreateVersionFromPreviousSchema, input, "version"));
       return await http.json(
-        { method: "PATCH", path: base(modelId), form: () => buildForm(parts), ...uploadOptions(options) },
+        { method: "PATCH", path: base(modelId), form: parts, ...uploadOptions(options) },
         CustomModelVersionSchema,
       );
     },

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { parseDocument } from "yaml";
 import { z } from "zod";
 import { UsageError } from "../../errors.js";
+import { parseYamlFile } from "./yaml-file.js";
 
 /** The custom model test checks (API.md §3.1). */
 export const CheckName = z.enum([
@@ -92,35 +92,13 @@ const RETIRED_COUNT =
 
 /** Parses scenario YAML; every problem is reported with the file, line and field path. */
 export function parseScenario(text: string, file: string): Scenario {
-  const doc = parseDocument(text, { prettyErrors: false });
-  const yamlError = doc.errors[0];
-  if (yamlError !== undefined) {
-    const line = yamlError.linePos?.[0].line ?? 1;
-    throw new UsageError(`${file}:${line}: invalid YAML in scenario file: ${yamlError.message}`);
-  }
-  const parsed = Scenario.safeParse(doc.toJS() ?? {});
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.flatMap((issue) => {
-    const at = (path: PropertyKey[], message: string): string => {
-      const keys = path.map((k) => (typeof k === "number" ? k : String(k)));
-      const node = doc.getIn(keys, true) as { range?: [number, number] } | undefined;
-      const offset = node?.range?.[0];
-      const line = offset === undefined ? 1 : text.slice(0, offset).split("\n").length;
-      const field = keys.length === 0 ? "(top level)" : keys.join(".");
-      return `${file}:${line}: ${field}: ${message}`;
-    };
-    // Point at each unknown key itself (a misspelt check name is the usual mistake).
-    if (issue.code === "unrecognized_keys") {
-      const known = issue.path.at(-1) === "tests" ? ` (checks: ${CheckName.options.join(", ")})` : "";
-      return issue.keys.map((key) =>
-        at([...issue.path, key], `unknown key${known}${key === "deploymentsCount" ? RETIRED_COUNT : ""}`),
-      );
-    }
-    return [at(issue.path, issue.message)];
+  return parseYamlFile(Scenario, text, file, "scenario file", {
+    // A misspelt check name is the usual mistake.
+    unknownKeyHint: (path, key) =>
+      (path.at(-1) === "tests" ? ` (checks: ${CheckName.options.join(", ")})` : "") +
+      (key === "deploymentsCount" ? RETIRED_COUNT : ""),
+    footer: 'See the README, section "Scenario file".',
   });
-  throw new UsageError(
-    `Invalid scenario file:\n${problems.join("\n")}\nSee the README, section "Scenario file".`,
-  );
 }
 
 export function loadScenarioFile(file: string): Scenario {

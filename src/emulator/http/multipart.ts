@@ -1,6 +1,17 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { BlobLease, BlobRef, BlobStore, UploadBudget } from "../blobs.js";
-import { HttpError } from "./errors.js";
+import { HttpError, invalid } from "./errors.js";
+import { checkText, MAX_TEXT_LIMIT } from "./text-limits.js";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The route reads multipart bodies (uploads); every other route refuses them with 415. */
+    multipart?: boolean;
+  }
+}
+
+/** Route options of the upload routes: multipart bodies are accepted (see server.ts, 415). */
+export const MULTIPART_ROUTE = { config: { multipart: true } } as const;
 
 /** One part of a multipart body, in arrival order; file contents are already in the blob store. */
 export type Part =
@@ -14,6 +25,19 @@ export function disconnectSignal(reply: FastifyReply): AbortSignal {
     if (!reply.raw.writableFinished) controller.abort(new Error("client disconnected"));
   });
   return controller.signal;
+}
+
+/** A field's text, checked like a JSON body's strings; a value busboy cut short is over every limit. */
+export function fieldValue(
+  part: { fieldname: string; value: unknown; valueTruncated: boolean },
+  budget: UploadBudget,
+): string {
+  if (part.valueTruncated)
+    throw invalid(part.fieldname, `${part.fieldname} must be at most ${MAX_TEXT_LIMIT} characters`);
+  const value = typeof part.value === "string" ? part.value : JSON.stringify(part.value);
+  budget.remaining -= value.length;
+  checkText(value, part.fieldname);
+  return value;
 }
 
 /**
@@ -34,12 +58,11 @@ export async function readMultipart(
   try {
     for await (const part of req.parts()) {
       if (part.type === "file") {
+        checkText(part.filename, part.fieldname, "fileName");
         const blob = await blobs.put(part.file, budget, signal, lease);
         parts.push({ kind: "file", name: part.fieldname, filename: part.filename, blob });
       } else {
-        const value = typeof part.value === "string" ? part.value : JSON.stringify(part.value);
-        budget.remaining -= value.length;
-        parts.push({ kind: "field", name: part.fieldname, value });
+        parts.push({ kind: "field", name: part.fieldname, value: fieldValue(part, budget) });
       }
     }
   } catch (error) {

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import { HttpError } from "./errors.js";
+import { invalid } from "./errors.js";
 
 export interface PageParams {
   offset: number;
@@ -14,21 +14,27 @@ export interface PageLimits {
 
 export const DEFAULT_LIMITS: PageLimits = { defaultLimit: 100, maxLimit: 1000 };
 
-/** Reads `offset`/`limit`: 422 on negative or non-integer values, 0 = default, clamped to the max. */
+/** The largest `offset` accepted; beyond it SQLite (and any real list) has nothing to skip to. */
+export const MAX_OFFSET = 2_147_483_647;
+
+/**
+ * Reads `offset`/`limit`: 422 on negative or non-integer values and on an offset above MAX_OFFSET;
+ * limit 0 = default, larger limits clamped to the max (API.md §0.5).
+ */
 export function pageParams(req: FastifyRequest, limits: PageLimits = DEFAULT_LIMITS): PageParams {
   const q = searchParams(req);
   const offset = integerParam(q.get("offset"), "offset") ?? 0;
+  if (offset > MAX_OFFSET) throw invalid("offset", `offset must be at most ${MAX_OFFSET}`);
   const rawLimit = integerParam(q.get("limit"), "limit") ?? 0;
   const limit = rawLimit === 0 ? limits.defaultLimit : Math.min(rawLimit, limits.maxLimit);
   return { offset, limit };
 }
 
+/** A decimal integer; digits beyond a float's precision still compare correctly against the bounds. */
 function integerParam(value: string | null, name: string): number | undefined {
   if (value === null || value === "") return undefined;
-  if (!/^\d+$/.test(value)) {
-    const message = `${name} must be a non-negative integer, got "${value}"`;
-    throw new HttpError(422, message, { [name]: message });
-  }
+  if (!/^\d+$/.test(value))
+    throw invalid(name, `${name} must be a non-negative integer, got "${value.slice(0, 40)}"`);
   return Number(value);
 }
 

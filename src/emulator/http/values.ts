@@ -1,4 +1,5 @@
 import { HttpError, invalid } from "./errors.js";
+import { checkJsonText } from "./text-limits.js";
 
 /**
  * Tolerant readers for request values (API.md §0.9): booleans as true/false (any case) or 1/0,
@@ -17,15 +18,21 @@ export function parseBoolean(value: unknown, field: string): boolean | undefined
   throw invalid(field, `${field} must be a boolean, got ${describe(value)}`);
 }
 
-/** A JSON-encoded structured field: a JSON string, or an already decoded object/array. */
+/**
+ * A JSON-encoded structured field: a JSON string, or an already decoded object/array. Its decoded
+ * strings pass the same text checks as a JSON body's (`gitModelVersion.refName`).
+ */
 export function parseJsonField(value: unknown, field: string): unknown {
   if (value === undefined || value === "" || value === "None") return undefined;
   if (typeof value !== "string") return value;
+  let decoded: unknown;
   try {
-    return JSON.parse(value) as unknown;
+    decoded = JSON.parse(value) as unknown;
   } catch {
     throw invalid(field, `${field} must be valid JSON`);
   }
+  checkJsonText(decoded, field);
+  return decoded;
 }
 
 /** An integer from a JSON number or a decimal string; `min` is inclusive. */

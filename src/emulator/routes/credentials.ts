@@ -1,6 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import type { EmulatorContext } from "../context.js";
-import { conflict, invalid, notFound } from "../http/errors.js";
+import type { z } from "zod";
+import { CREDENTIAL_TYPES, CredentialCreateSchema, credentialKeys } from "../domain/credential-types.js";
+import { conflict, HttpError, invalid, notFound, type FieldErrors } from "../http/errors.js";
 import { page, pageParams } from "../http/pagination.js";
 import { jsonBody, parseString } from "../http/values.js";
 import type { CredentialRecord } from "../store/credentials.js";
@@ -13,11 +15,6 @@ import {
   updateCredentialRecord,
 } from "../store/credentials.js";
 
-/** Secret fields checked for the two types the emulator validates (API.md §9.1). */
-const REQUIRED_SECRETS: Record<string, string[]> = {
-  basic: ["user", "password"],
-  api_token: ["apiToken"],
-};
 const NON_SECRET_KEYS = new Set(["name", "credentialType", "description"]);
 
 /** The Credential object (API.md §9.2): secrets are never part of it. */
@@ -35,18 +32,40 @@ function secretsOf(body: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(body).filter(([k]) => !NON_SECRET_KEYS.has(k)));
 }
 
+/** Field errors of a create body that CredentialCreateSchema refused, one reason per field. */
+function createErrors(body: Record<string, unknown>, issues: readonly z.core.$ZodIssue[]): FieldErrors {
+  const type = body["credentialType"];
+  const errors: FieldErrors = {};
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") {
+      const known = credentialKeys(type).join(", ");
+      for (const key of issue.keys)
+        errors[key] = `${key} is not a field of credentialType ${String(type)} (fields: ${known})`;
+      continue;
+    }
+    const field = issue.path.join(".") || "body";
+    if (field === "credentialType")
+      errors[field] =
+        type === undefined || type === null || type === ""
+          ? "credentialType is required"
+          : `credentialType must be one of ${CREDENTIAL_TYPES.join(", ")}`;
+    else if (issue.path.length === 1 && (body[field] === undefined || body[field] === ""))
+      errors[field] =
+        field === "name" ? "name is required" : `${field} is required for credentialType ${String(type)}`;
+    else errors[field] = `${field}: ${issue.message}`;
+  }
+  return errors;
+}
+
 /** Creates a credential; shared by the route and the seed file. Throws 409/422. */
 export function createCredential(ctx: EmulatorContext, body: Record<string, unknown>): CredentialRecord {
-  const name = parseString(body["name"], "name");
-  if (!name) throw invalid("name", "name is required");
-  const credentialType = parseString(body["credentialType"], "credentialType");
-  if (!credentialType) throw invalid("credentialType", "credentialType is required");
-  const description = parseString(body["description"], "description") ?? "";
-  for (const field of REQUIRED_SECRETS[credentialType] ?? []) {
-    const v = body[field];
-    if (typeof v !== "string" || v === "")
-      throw invalid(field, `${field} is required for credentialType ${credentialType}`);
+  const parsed = CredentialCreateSchema.safeParse(body);
+  if (!parsed.success) {
+    const errors = createErrors(body, parsed.error.issues);
+    throw new HttpError(422, Object.values(errors)[0] ?? "Invalid credential", errors);
   }
+  const { name, credentialType } = parsed.data;
+  const description = parsed.data.description ?? "";
   if (findCredentialByName(ctx.db, name)) throw conflict(`Credential with name '${name}' already exists`);
   const record: CredentialRecord = { id: ctx.newId(), name, credentialType, description, created: ctx.now() };
   insertCredentialRecord(ctx.db, record, secretsOf(body));

@@ -3,9 +3,11 @@ import type { Readable } from "node:stream";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { EmulatorContext } from "../context.js";
-import { uploadBudget, uploadTooLarge, type BlobRef, type UploadBudget } from "../blobs.js";
+import { uploadBudget, uploadTooLarge, type BlobLease, type BlobRef, type UploadBudget } from "../blobs.js";
 import { summariseCsv, type CsvSummary } from "../domain/csv.js";
 import { invalid, notFound } from "../http/errors.js";
+import { fieldValue, MULTIPART_ROUTE } from "../http/multipart.js";
+import { checkText } from "../http/text-limits.js";
 import { page, pageParams, searchParams } from "../http/pagination.js";
 import { jsonBody, parseBoolean, parseString } from "../http/values.js";
 import { sendAccepted } from "../jobs/status-routes.js";
@@ -116,6 +118,7 @@ async function discard(stream: Readable, budget: UploadBudget): Promise<void> {
 async function readUpload(
   ctx: EmulatorContext,
   req: FastifyRequest,
+  lease: BlobLease,
 ): Promise<{ blob: BlobRef; filename: string; categories: string[] }> {
   if (!req.isMultipart()) throw invalid("file", "Send the dataset as multipart/form-data with a file part");
   const budget = uploadBudget(ctx.config.maxUploadBytes);
@@ -123,15 +126,17 @@ async function readUpload(
   const categories: string[] = [];
   for await (const part of req.parts()) {
     if (part.type === "file") {
+      checkText(part.filename, part.fieldname, "fileName");
       if (part.fieldname !== "file" || upload !== undefined) {
         // Parts we do not keep still count against --max-upload while they are read and dropped.
         await discard(part.file, budget);
         continue;
       }
-      const blob = await ctx.blobs.put(part.file, budget);
+      const blob = await ctx.blobs.put(part.file, budget, undefined, lease);
       upload = { blob, filename: part.filename };
-    } else if (part.fieldname === "categories" && typeof part.value === "string") {
-      categories.push(part.value);
+    } else {
+      const value = fieldValue(part, budget);
+      if (part.fieldname === "categories") categories.push(value);
     }
   }
   if (upload === undefined) throw invalid("file", "The file part is required");
@@ -185,9 +190,11 @@ const ORDERS: Record<string, string> = { created: "seq ASC", "-created": "seq DE
 export function registerDatasetRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
   ctx.jobs.register(ingestionHandler(ctx));
 
-  app.post("/datasets/fromFile/", async (req, reply) => {
-    const { blob, filename, categories } = await readUpload(ctx, req);
+  /** Stores the upload and its row; the caller discards `lease` if this throws. */
+  const storeUpload = async (req: FastifyRequest, lease: BlobLease) => {
+    const { blob, filename, categories } = await readUpload(ctx, req, lease);
     const name = filename.split(/[/\\]/).pop() || "data.csv";
+    checkText(name, "file", "name");
     const datasetId = ctx.newId();
     const versionId = ctx.newId();
     const statusId = ctx.tx(() => {
@@ -201,11 +208,20 @@ export function registerDatasetRoutes(app: FastifyInstance, ctx: EmulatorContext
         .run(datasetId, versionId, name, JSON.stringify(categories), blob.sha256, blob.size, now, now);
       return ctx.jobs.enqueue({ type: "datasetIngestion", payload: { datasetId } });
     });
-    return sendAccepted(ctx, req, reply, statusId, {
-      catalogId: datasetId,
-      catalogVersionId: versionId,
-      statusId,
-    });
+    return { catalogId: datasetId, catalogVersionId: versionId, statusId };
+  };
+
+  app.post("/datasets/fromFile/", MULTIPART_ROUTE, async (req, reply) => {
+    const lease = ctx.blobs.lease();
+    let accepted: { catalogId: string; catalogVersionId: string; statusId: string };
+    try {
+      accepted = await storeUpload(req, lease);
+    } catch (error) {
+      // Nothing of a refused upload stays behind: no row (the transaction) and no blob.
+      lease.discard();
+      throw error;
+    }
+    return sendAccepted(ctx, req, reply, accepted.statusId, accepted);
   });
 
   app.get("/datasets/", (req) => {

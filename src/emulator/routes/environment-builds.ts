@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { EmulatorContext } from "../context.js";
 import { inspectDockerContext } from "../domain/docker-context.js";
 import { scenarioForEnvironment } from "../domain/scenario.js";
-import { BACKGROUND_EVALUATION_BYTES, type JobHandler } from "../jobs/types.js";
+import type { JobHandler, JobRecord } from "../jobs/types.js";
 import {
   getEnvironmentRecord,
   getEnvironmentVersionRecord,
@@ -85,9 +85,10 @@ function buildHandler(
         updateEnvironmentVersionBuild(db, environmentVersionId, { buildStatus: "processing" });
       }
     },
+    // What a context expands to is unknown until it is read (a small tar.gz may hold gigabytes), so
+    // every context is read in the background: only reads of its environment wait (settleBuilds).
     background: (_job, { environmentVersionId }) =>
-      (getEnvironmentVersionRecord(ctx.db, environmentVersionId)?.dockerContext?.size ?? 0) >
-      BACKGROUND_EVALUATION_BYTES,
+      (getEnvironmentVersionRecord(ctx.db, environmentVersionId)?.dockerContext ?? null) !== null,
     evaluate: (_job, { environmentVersionId }) => judgeBuild(ctx, environmentVersionId),
     apply: (db, _job, { environmentVersionId }, result) => {
       const version = getEnvironmentVersionRecord(db, environmentVersionId);
@@ -115,6 +116,20 @@ function buildHandler(
  */
 export function startEnvironmentBuild(ctx: EmulatorContext, environmentVersionId: string): string {
   return ctx.jobs.enqueue({ type: "environmentBuild", payload: { environmentVersionId } });
+}
+
+/**
+ * Finishes the due builds of `environmentId`'s versions (of every environment when undefined), so a
+ * read of a build's state never shows one older than the clock says, background or not.
+ */
+export async function settleBuilds(ctx: EmulatorContext, environmentId?: string): Promise<void> {
+  const ofEnvironment = (job: JobRecord): boolean => {
+    if (job.type !== "environmentBuild") return false;
+    if (environmentId === undefined) return true;
+    const id = BuildPayload.safeParse(job.payload).data?.environmentVersionId;
+    return id !== undefined && getEnvironmentVersionRecord(ctx.db, id)?.environmentId === environmentId;
+  };
+  await ctx.jobs.settle({ include: ofEnvironment });
 }
 
 /** Registers the build job; the version routes themselves (incl. `buildLog/`) are part A's. */

@@ -3,10 +3,10 @@ import { z } from "zod";
 import { uploadBudget } from "../blobs.js";
 import type { EmulatorContext } from "../context.js";
 import { conflict, HttpError, invalid, notFound } from "../http/errors.js";
-import { readMultipart } from "../http/multipart.js";
+import { MULTIPART_ROUTE, readMultipart } from "../http/multipart.js";
 import { page, pageParams, searchParams, type PageLimits } from "../http/pagination.js";
 import { jsonBody, parseBoolean, parseEnum, parseString } from "../http/values.js";
-import { startEnvironmentBuild } from "./environment-builds.js";
+import { settleBuilds, startEnvironmentBuild } from "./environment-builds.js";
 import type { EnvironmentRecord, EnvironmentVersionRecord, StoredFile } from "../store/environments.js";
 import {
   BUILD_STATUSES,
@@ -69,17 +69,14 @@ export function environmentView(ctx: EmulatorContext, e: EnvironmentRecord): Rec
   };
 }
 
+// Lengths are checked for every request body in one place (http/text-limits.ts).
 function parseName(value: unknown): string {
   const name = parseString(value, "name");
-  if (!name || name.length > 255) throw invalid("name", "name is required and must be 1-255 characters");
+  if (!name) throw invalid("name", "name is required and must be 1-255 characters");
   return name;
 }
 
-function parseDescription(value: unknown): string {
-  const d = parseString(value, "description") ?? "";
-  if (d.length > 10000) throw invalid("description", "description must be at most 10000 characters");
-  return d;
-}
+const parseDescription = (value: unknown): string => parseString(value, "description") ?? "";
 
 function parseUseCases(value: unknown): string[] {
   const parsed = z.array(z.enum(USE_CASES)).safeParse(value);
@@ -131,7 +128,6 @@ export function insertEnvironmentVersion(
   },
 ): EnvironmentVersionRecord {
   const label = fields.label || `v${countEnvironmentVersions(ctx.db, environmentId) + 1}`;
-  if (label.length > 50) throw invalid("label", "label must be at most 50 characters");
   const record: EnvironmentVersionRecord = {
     id: fields.id ?? ctx.newId(),
     environmentId,
@@ -170,7 +166,8 @@ export function registerEnvironmentRoutes(app: FastifyInstance, ctx: EmulatorCon
     return e;
   };
 
-  app.get("/executionEnvironments/", (req) => {
+  app.get("/executionEnvironments/", async (req) => {
+    await settleBuilds(ctx);
     const q = searchParams(req);
     const params = pageParams(req, ENV_LIMITS);
     const isOwn = parseBoolean(q.get("isOwn") ?? undefined, "isOwn");
@@ -195,9 +192,10 @@ export function registerEnvironmentRoutes(app: FastifyInstance, ctx: EmulatorCon
     return reply.code(201).send(environmentView(ctx, e));
   });
 
-  app.get<EnvParams>("/executionEnvironments/:environmentId/", (req) =>
-    environmentView(ctx, requireEnv(req.params.environmentId)),
-  );
+  app.get<EnvParams>("/executionEnvironments/:environmentId/", async (req) => {
+    await settleBuilds(ctx, req.params.environmentId);
+    return environmentView(ctx, requireEnv(req.params.environmentId));
+  });
 
   app.patch<EnvParams>("/executionEnvironments/:environmentId/", (req) => {
     const body = jsonBody(req.body);
@@ -244,58 +242,66 @@ export function registerEnvironmentRoutes(app: FastifyInstance, ctx: EmulatorCon
     return reply.code(204).send();
   });
 
-  app.post<EnvParams>("/executionEnvironments/:environmentId/versions/", async (req, reply) => {
-    requireEnv(req.params.environmentId); // 404 before reading the upload
-    const fields: Record<string, string> = {};
-    let dockerContext: StoredFile | null = null;
-    let dockerImage: StoredFile | null = null;
-    const lease = ctx.blobs.lease();
-    if (req.isMultipart()) {
-      const budget = uploadBudget(ctx.config.maxUploadBytes);
-      const parts = await readMultipart(req, reply, ctx.blobs, budget, lease).catch((error: unknown) => {
+  app.post<EnvParams>(
+    "/executionEnvironments/:environmentId/versions/",
+    MULTIPART_ROUTE,
+    async (req, reply) => {
+      requireEnv(req.params.environmentId); // 404 before reading the upload
+      const fields: Record<string, string> = {};
+      let dockerContext: StoredFile | null = null;
+      let dockerImage: StoredFile | null = null;
+      const lease = ctx.blobs.lease();
+      if (req.isMultipart()) {
+        const budget = uploadBudget(ctx.config.maxUploadBytes);
+        const parts = await readMultipart(req, reply, ctx.blobs, budget, lease).catch((error: unknown) => {
+          lease.discard();
+          throw error;
+        });
+        for (const p of parts) {
+          if (p.kind === "field") fields[p.name] ??= p.value;
+          else if (p.name === "docker_context") dockerContext = { ...p.blob, fileName: p.filename };
+          else if (p.name === "docker_image") dockerImage = { ...p.blob, fileName: p.filename };
+        }
+      } else {
+        for (const [k, v] of Object.entries(jsonBody(req.body))) if (typeof v === "string") fields[k] = v;
+      }
+      const uri = fields["dockerImageUri"] || null;
+      const store = (): EnvironmentVersionRecord => {
+        if (!uri && !dockerContext && !dockerImage)
+          throw invalid(
+            "docker_context",
+            "One of docker_context, docker_image or dockerImageUri is required",
+          );
+        return insertVersionAndBuild();
+      };
+      const insertVersionAndBuild = (): EnvironmentVersionRecord =>
+        ctx.tx(() => {
+          requireEnv(req.params.environmentId);
+          const v = insertEnvironmentVersion(ctx, req.params.environmentId, {
+            label: fields["label"],
+            description: fields["description"],
+            // dockerImageUri takes priority over the uploaded files (API.md §4.2).
+            dockerContext: uri ? null : dockerContext,
+            dockerImage: uri ? null : dockerImage,
+            sourceDockerImageUri: uri,
+          });
+          startEnvironmentBuild(ctx, v.id);
+          return v;
+        });
+      let version: EnvironmentVersionRecord;
+      try {
+        version = store();
+      } catch (error) {
         lease.discard();
         throw error;
-      });
-      for (const p of parts) {
-        if (p.kind === "field") fields[p.name] ??= p.value;
-        else if (p.name === "docker_context") dockerContext = { ...p.blob, fileName: p.filename };
-        else if (p.name === "docker_image") dockerImage = { ...p.blob, fileName: p.filename };
       }
-    } else {
-      for (const [k, v] of Object.entries(jsonBody(req.body))) if (typeof v === "string") fields[k] = v;
-    }
-    const uri = fields["dockerImageUri"] || null;
-    const store = (): EnvironmentVersionRecord => {
-      if (!uri && !dockerContext && !dockerImage)
-        throw invalid("docker_context", "One of docker_context, docker_image or dockerImageUri is required");
-      return insertVersionAndBuild();
-    };
-    const insertVersionAndBuild = (): EnvironmentVersionRecord =>
-      ctx.tx(() => {
-        requireEnv(req.params.environmentId);
-        const v = insertEnvironmentVersion(ctx, req.params.environmentId, {
-          label: fields["label"],
-          description: fields["description"],
-          // dockerImageUri takes priority over the uploaded files (API.md §4.2).
-          dockerContext: uri ? null : dockerContext,
-          dockerImage: uri ? null : dockerImage,
-          sourceDockerImageUri: uri,
-        });
-        startEnvironmentBuild(ctx, v.id);
-        return v;
-      });
-    let version: EnvironmentVersionRecord;
-    try {
-      version = store();
-    } catch (error) {
-      lease.discard();
-      throw error;
-    }
-    return reply.code(202).send(environmentVersionView(version));
-  });
+      return reply.code(202).send(environmentVersionView(version));
+    },
+  );
 
-  app.get<EnvParams>("/executionEnvironments/:environmentId/versions/", (req) => {
+  app.get<EnvParams>("/executionEnvironments/:environmentId/versions/", async (req) => {
     requireEnv(req.params.environmentId);
+    await settleBuilds(ctx, req.params.environmentId);
     const params = pageParams(req);
     const status = parseEnum(
       searchParams(req).get("buildStatus") ?? undefined,
@@ -309,8 +315,14 @@ export function registerEnvironmentRoutes(app: FastifyInstance, ctx: EmulatorCon
     return page(req, ctx.baseUrl(req), params, records.map(environmentVersionView), total);
   });
 
-  app.get<EnvVersionParams>("/executionEnvironments/:environmentId/versions/:environmentVersionId/", (req) =>
-    environmentVersionView(requireEnvVersion(req.params.environmentId, req.params.environmentVersionId)),
+  app.get<EnvVersionParams>(
+    "/executionEnvironments/:environmentId/versions/:environmentVersionId/",
+    async (req) => {
+      await settleBuilds(ctx, req.params.environmentId);
+      return environmentVersionView(
+        requireEnvVersion(req.params.environmentId, req.params.environmentVersionId),
+      );
+    },
   );
 
   app.get<EnvVersionParams>(
@@ -328,7 +340,8 @@ export function registerEnvironmentRoutes(app: FastifyInstance, ctx: EmulatorCon
 
   app.get<EnvVersionParams>(
     "/executionEnvironments/:environmentId/versions/:environmentVersionId/buildLog/",
-    (req) => {
+    async (req) => {
+      await settleBuilds(ctx, req.params.environmentId);
       const v = requireEnvVersion(req.params.environmentId, req.params.environmentVersionId);
       return { log: v.buildLog, error: v.buildError };
     },

@@ -5,7 +5,7 @@ import { uploadBudget, type BlobLease } from "../blobs.js";
 import type { EmulatorContext } from "../context.js";
 import { HttpError, invalid } from "../http/errors.js";
 import type { Part } from "../http/multipart.js";
-import { readMultipart } from "../http/multipart.js";
+import { MULTIPART_ROUTE, readMultipart } from "../http/multipart.js";
 import { page, pageParams, searchParams } from "../http/pagination.js";
 import {
   jsonBody,
@@ -115,8 +115,6 @@ export function versionInput(fields: readonly Field[], uploads: Upload[], clean:
   const git = gitRaw === undefined ? undefined : GitModelVersionSchema.nullable().safeParse(gitRaw);
   if (git && !git.success) throw invalid("gitModelVersion", "gitModelVersion must be an object");
   const description = parseString(one("description"), "description");
-  if (description && description.length > 10000)
-    throw invalid("description", "description must be at most 10000 characters");
   const resourceBundleId = parseString(one("resourceBundleId"), "resourceBundleId");
   return {
     clean,
@@ -202,8 +200,8 @@ export function registerVersionRoutes(app: FastifyInstance, ctx: EmulatorContext
       throw error;
     }
   };
-  app.post<ModelParams>("/customModels/:modelId/versions/", create(true));
-  app.patch<ModelParams>("/customModels/:modelId/versions/", create(false));
+  app.post<ModelParams>("/customModels/:modelId/versions/", MULTIPART_ROUTE, create(true));
+  app.patch<ModelParams>("/customModels/:modelId/versions/", MULTIPART_ROUTE, create(false));
 
   app.get<ModelParams>("/customModels/:modelId/versions/", (req) => {
     requireModel(ctx, req.params.modelId);

@@ -1,4 +1,3 @@
-import { posix } from "node:path";
 import type { EmulatorContext } from "../context.js";
 import { parseModelMetadata } from "../domain/model-metadata.js";
 import { parseRequirements } from "../domain/requirements.js";
@@ -46,13 +45,29 @@ export interface VersionInput {
   description?: string | undefined;
 }
 
-/** `\` -> `/`, no leading `./`; empty, absolute and `..` paths are refused (API.md §2.3). */
+/** Why a file path (after normalisation) cannot name a file inside a model, or undefined if it can. */
+export function filePathProblem(p: string): string | undefined {
+  if (p === "") return "it is empty";
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(p)) return "it contains a control character";
+  if (p.startsWith("/") || /^[A-Za-z]:/.test(p)) return "it is absolute";
+  const segments = p.split("/");
+  if (segments.includes("..")) return "it has a '..' segment";
+  if (segments.some((s) => s === "" || s === "."))
+    return "it has an empty or '.' segment (a trailing '/', '//' or '/./')";
+  return undefined;
+}
+
+/**
+ * `\` -> `/`, no leading `./` (API.md §2.3); then the path must name a file: nothing empty, absolute,
+ * `..`, `.` or empty segments, no control characters. Anything else would break the version's zip.
+ */
 export function normaliseFilePath(raw: string): string {
   let p = raw.replace(/\\/g, "/");
   while (p.startsWith("./")) p = p.slice(2);
-  const bad = p === "" || p.startsWith("/") || /^[A-Za-z]:/.test(p) || p.split("/").some((s) => s === "..");
-  if (bad) throw invalid("filePath", `Invalid filePath: ${raw}`);
-  return posix.normalize(p);
+  const problem = filePathProblem(p);
+  if (problem !== undefined) throw invalid("filePath", `Invalid filePath: ${raw} (${problem})`);
+  return p;
 }
 
 function requireCompletedDataset(

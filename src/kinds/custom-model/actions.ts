@@ -3,7 +3,7 @@ import { RuntimeParameterTypeSchema } from "../../client/wire/version.js";
 import { CheckModeSchema } from "../../client/wire/test.js";
 import { actionSchema, PendingIdSchema } from "../../reconcile/action.js";
 import { TrailerSchema } from "../../reconcile/trailer.js";
-import { DigestSchema, Sha256HexSchema } from "../../spec/digest.js";
+import { DigestSchema, KeyedDigestSchema, Sha256HexSchema } from "../../spec/digest.js";
 import { ScalarSchema, TestParametersSchema } from "./desired.js";
 import { ModelFieldsSchema, VersionResourcesSchema } from "./fields.js";
 
@@ -39,13 +39,13 @@ export const RuntimeParameterValueSchema = z.discriminatedUnion("source", [
     type: RuntimeParameterTypeSchema,
     value: ScalarSchema,
   }),
-  /** Apply reads `envVar`, checks its digest equals `valueHash` (else the plan is stale) and sends it. */
+  /** Apply reads `envVar`, checks its keyed digest equals `valueHash` (else the plan is stale) and sends it. */
   z.object({
     source: z.literal("sensitive"),
     fieldName: z.string(),
     type: RuntimeParameterTypeSchema,
     envVar: z.string(),
-    valueHash: DigestSchema,
+    valueHash: KeyedDigestSchema,
   }),
   /** A live override the manifest no longer sets: sent as `value: null`, so the default applies. */
   z.object({ source: z.literal("default"), fieldName: z.string(), type: RuntimeParameterTypeSchema }),

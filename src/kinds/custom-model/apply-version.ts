@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { CreateVersionFromPreviousInput } from "../../client/index.js";
 import { DrgitopsError } from "../../errors.js";
 import { gitModelVersionOf } from "../../git/index.js";
-import { sha256Digest } from "../../spec/digest.js";
+import { keyedDigest } from "../../spec/digest.js";
 import { hashFile } from "../../spec/hash-file.js";
 import { handlerFor, type ApplyContext, type HandlerArgs, type Outcome } from "../../reconcile/io.js";
 import { withTrailer, type Trailer } from "../../reconcile/trailer.js";
@@ -31,13 +31,14 @@ class Stale extends DrgitopsError {
 export function runtimeValue(
   p: RuntimeParameterValue,
   env: NodeJS.ProcessEnv,
+  secretKey: string,
 ): string | number | boolean | null {
   if (p.source === "value") return p.value;
   if (p.source === "default") return null;
   const raw = env[p.envVar];
   if (raw === undefined)
     throw new Stale(`${p.fieldName}: environment variable ${p.envVar} is not set; export it and re-run`);
-  if (sha256Digest(raw) !== p.valueHash)
+  if (keyedDigest(secretKey, raw) !== p.valueHash)
     throw new Stale(
       `${p.fieldName}: the value of ${p.envVar} changed since the plan was made; run plan again`,
     );
@@ -84,7 +85,7 @@ async function versionInput(
           runtimeParameterValues: spec.runtimeParameterValues.map((p) => ({
             fieldName: p.fieldName,
             type: p.type,
-            value: runtimeValue(p, context.env),
+            value: runtimeValue(p, context.env, context.secretKey),
           })),
         }
       : {}),

@@ -11,6 +11,7 @@ import {
   type VersionFilesEntry,
 } from "../../reconcile/version-cache.js";
 import { mapLimit } from "../../spec/map-limit.js";
+import { acquireApplyLock } from "./apply-lock.js";
 import { createModel, deleteModel, updateModel } from "./apply-model.js";
 import { featureImpact } from "./apply-feature-impact.js";
 import { buildDependencies, runTest } from "./apply-test.js";
@@ -103,6 +104,7 @@ async function fulfil(
 export const customModelIo: KindIo<LiveModels> = {
   observe,
   fulfil,
+  lock: (args) => acquireApplyLock(args),
   handlers: {
     createModel,
     updateModel,

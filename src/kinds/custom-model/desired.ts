@@ -1,7 +1,13 @@
 import { z } from "zod";
 import { CheckModeSchema } from "../../client/wire/test.js";
 import { canonicalJson } from "../../spec/canonical-json.js";
-import { DigestSchema, sha256Digest, Sha256HexSchema } from "../../spec/digest.js";
+import {
+  DigestSchema,
+  keyedDigest,
+  KeyedDigestSchema,
+  sha256Digest,
+  Sha256HexSchema,
+} from "../../spec/digest.js";
 import type { Issue } from "../../spec/issue.js";
 import { issueAt, resourcesOf, type LoadedResource } from "../../spec/project.js";
 import { checkRuntimeValue, type RuntimeValueProblem } from "../../spec/runtime-values.js";
@@ -63,8 +69,8 @@ export const DesiredRuntimeParameterSchema = z.discriminatedUnion("source", [
     name: z.string().min(1),
     type: RuntimeParameterTypeSchema,
     envVar: z.string().min(1),
-    /** sha256 of the value as read at plan time. */
-    valueHash: DigestSchema,
+    /** Keyed digest of the value as read at plan time (never the value, never a plain hash). */
+    valueHash: KeyedDigestSchema,
   }),
 ]);
 export type DesiredRuntimeParameter = z.infer<typeof DesiredRuntimeParameterSchema>;
@@ -115,6 +121,16 @@ export interface DesiredModel extends DesiredBase {
   featureImpact?: boolean;
 }
 
+/** The fields a plan may refuse (a reference it cannot resolve, a target type that cannot change). */
+const REFUSABLE_FIELDS = [
+  "spec.targetType",
+  "spec.environment",
+  "spec.trainingData.dataset",
+  "spec.holdoutData.dataset",
+  "spec.test.dataset",
+  "spec.test.checks.predictionVerification.dataset",
+];
+
 /**
  * Manifest -> DesiredModel. Pure: credentials and environment variables come in as data; what cannot
  * be resolved becomes an Issue pointing at the manifest, and the caller stops before anything is written.
@@ -146,6 +162,7 @@ export function desiredModel(
       metadataFile: metadata?.file ?? "model-metadata.yaml",
       credentials,
       env: inputs.env,
+      secretKey: inputs.secretKey,
       issues,
     }),
   );
@@ -165,7 +182,7 @@ export function desiredModel(
   }));
   return {
     value: {
-      ...desiredBase(loaded, inputs.project.root),
+      ...desiredBase(loaded, inputs.project.root, REFUSABLE_FIELDS),
       targetType: spec.targetType,
       fields,
       environment: spec.environment,
@@ -199,6 +216,7 @@ interface ParameterInputs {
   metadataFile: string;
   credentials: Readonly<Record<string, string>>;
   env: Readonly<Record<string, string | undefined>>;
+  secretKey: string;
   issues: Issue[];
 }
 
@@ -259,7 +277,9 @@ function runtimeParameterOf(
     return [];
   }
   if (sensitive)
-    return [{ source: "sensitive", name, type, envVar: value.env, valueHash: sha256Digest(raw) }];
+    return [
+      { source: "sensitive", name, type, envVar: value.env, valueHash: keyedDigest(inputs.secretKey, raw) },
+    ];
   const converted = convert(raw, type);
   if (converted === undefined) {
     inputs.issues.push(
@@ -363,4 +383,16 @@ function definedOnly(params: Record<string, string | number | undefined>): Recor
   const out: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(params)) if (v !== undefined) out[k] = v;
   return out;
+}
+
+/** The values of the model's `{env, sensitive: true}` runtime parameters that are set. */
+export function sensitiveValues(
+  manifest: CustomModelManifest,
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
+  return Object.values(manifest.spec.runtimeParameters ?? {}).flatMap((value) =>
+    typeof value === "object" && "env" in value && value.sensitive === true && env[value.env] !== undefined
+      ? [env[value.env]!]
+      : [],
+  );
 }

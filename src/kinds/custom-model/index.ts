@@ -3,7 +3,7 @@ import { defineKind } from "../kind.js";
 import { DATASET } from "../dataset/schema.js";
 import { EXECUTION_ENVIRONMENT } from "../execution-environment/schema.js";
 import { customModelActionSchemas, type CustomModelAction } from "./actions.js";
-import { desiredModel, type DesiredModel } from "./desired.js";
+import { desiredModel, sensitiveValues, type DesiredModel } from "./desired.js";
 import { emptyLiveModels, type LiveModel, type LiveModels } from "./live.js";
 import { modelDependencies, planCustomModel } from "./plan.js";
 import { customModelRender } from "./render.js";
@@ -15,6 +15,7 @@ import {
   type CustomModelManifest,
   type PartialCustomModelManifest,
 } from "./schema.js";
+import { customModelStatus } from "./status.js";
 
 /** The `{ref}`s of a model manifest: its environment and every dataset it uses. */
 function references(m: PartialCustomModelManifest): ManifestReference[] {
@@ -87,6 +88,7 @@ export const customModelKind = defineKind<
   references,
   rules: customModelRules,
   desired: desiredModel,
+  secrets: sensitiveValues,
   live: {
     empty: emptyLiveModels,
     objects: (state) => state.models,
@@ -97,5 +99,7 @@ export const customModelKind = defineKind<
   plan: planCustomModel,
   actions: customModelActionSchemas,
   render: customModelRender,
+  status: customModelStatus,
   io: async () => (await import("./apply.js")).customModelIo,
+  operations: async () => (await import("./apply-operations.js")).customModelOperations,
 });

@@ -26,6 +26,8 @@ export type LiveRuntimeParameter = z.infer<typeof LiveRuntimeParameterSchema>;
 export const LiveVersionSchema = z.object({
   id: z.string(),
   label: z.string(),
+  /** When it was made (absent when the API does not say); shown by `status`, never compared. */
+  created: z.string().optional(),
   /** Full description; `trailer` is its parsed drgitops trailer (null when absent or malformed). */
   description: z.string(),
   trailer: TrailerSchema.nullable(),
@@ -67,6 +69,8 @@ export const LiveTestSchema = z.object({
   overallStatus: z.union([TestOutcomeSchema, z.literal("in_progress")]),
   /** Failed checks with their messages, for the gate's explanation. */
   failedChecks: z.array(z.object({ check: z.string(), message: z.string() })),
+  /** Cancelled before it finished (API.md §3.2): says nothing about the model, so it gates nothing. */
+  cancelled: z.literal(true).optional(),
 });
 export type LiveTest = z.infer<typeof LiveTestSchema>;
 
@@ -89,6 +93,12 @@ export function emptyLiveModels(): LiveModels {
   return { models: [], credentials: {}, latestTests: {}, versionFiles: {} };
 }
 
+/**
+ * The name (after `<namespace>/`) of the model that serves as the namespace's apply lock
+ * (apply-lock.ts). It can never be a manifest's name (those have no dot), and it is never paired.
+ */
+export const APPLY_LOCK_NAME = ".drgitops-apply-lock";
+
 /** Listings -> live part: keeps only the namespace's models; the first credential of a name wins. */
 export function liveModelsFrom(
   namespace: string,
@@ -100,7 +110,9 @@ export function liveModelsFrom(
   for (const c of credentials) byName[c.name] ??= c.credentialId;
   return {
     models: models.flatMap((m) =>
-      m.userProvidedId?.startsWith(prefix) ? [liveModel(m, m.userProvidedId)] : [],
+      m.userProvidedId?.startsWith(prefix) && m.userProvidedId !== `${prefix}${APPLY_LOCK_NAME}`
+        ? [liveModel(m, m.userProvidedId)]
+        : [],
     ),
     credentials: byName,
     latestTests: {},
@@ -130,6 +142,7 @@ export function liveVersion(v: CustomModelVersion): LiveVersion {
   return {
     id: v.id,
     label: v.label ?? `${v.versionMajor}.${v.versionMinor}`,
+    ...(v.created ? { created: v.created } : {}),
     description,
     trailer: parseDescription(description).trailer,
     isFrozen: v.isFrozen,
@@ -154,6 +167,14 @@ export function liveVersion(v: CustomModelVersion): LiveVersion {
 
 const FINAL_OUTCOMES = new Set<string>(TestOutcomeSchema.options);
 
+/** API.md §3.2: a cancelled test ends failed with this errorCheck message. */
+export const CANCELLED_TEST_MESSAGE = "Testing was cancelled";
+
+/** A test that was cancelled (`drgitops cancel`, the UI): it ended failed, but nothing failed. */
+export function wasCancelled(t: Pick<CustomModelTest, "overallStatus" | "testingStatus">): boolean {
+  return t.overallStatus === "failed" && t.testingStatus["errorCheck"]?.message === CANCELLED_TEST_MESSAGE;
+}
+
 /** A test's status as the gate reads it; an unknown status counts as still running (never as a pass). */
 export function liveTest(t: CustomModelTest): LiveTest {
   const status = t.overallStatus;
@@ -164,5 +185,6 @@ export function liveTest(t: CustomModelTest): LiveTest {
     failedChecks: Object.entries(t.testingStatus)
       .filter(([, s]) => s.status === "failed")
       .map(([check, s]) => ({ check, message: s.message ?? "" })),
+    ...(wasCancelled(t) ? { cancelled: true as const } : {}),
   };
 }

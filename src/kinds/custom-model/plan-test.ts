@@ -11,7 +11,13 @@ import type {
 import type { DesiredModel } from "./desired.js";
 import type { LiveModel, LiveVersion } from "./live.js";
 import { CUSTOM_MODEL } from "./schema.js";
-import { liveModels, resolveDataset } from "./plan-version.js";
+import { liveModels } from "./plan-version.js";
+
+/** The test's datasets, resolved (and checked) with the rest of the model's references. */
+export interface TestDatasets {
+  dataset: PendingId | null;
+  predictionDataset: PendingId | null;
+}
 
 export interface TestPlanInput {
   d: DesiredModel;
@@ -27,6 +33,8 @@ export interface TestPlanInput {
   inSyncTrailer: Trailer | null;
   /** The version diff lacked live file digests (observe has not fetched them yet). */
   digestsMissing: boolean;
+  /** null when the model has no test. */
+  datasets: TestDatasets | null;
 }
 
 /**
@@ -57,7 +65,7 @@ export function planTest(input: TestPlanInput, ctx: PlanContext): CustomModelAct
   if (createdVersion) {
     if (ctx.options.skipTests) return [];
     const after = input.buildDependencies ?? createdVersion;
-    return [runTest(input, { fromAction: createdVersion.id }, [after.id], ["a new version is tested"], ctx)];
+    return [runTest(input, { fromAction: createdVersion.id }, [after.id], ["a new version is tested"])];
   }
   const latest = live?.latestVersion;
   if (!live || !latest) return [];
@@ -68,20 +76,16 @@ export function planTest(input: TestPlanInput, ctx: PlanContext): CustomModelAct
       return ctx.options.skipTests
         ? []
         : [
-            runTest(
-              input,
-              { id: latest.id },
-              input.annotate ? [input.annotate.id] : [],
-              ["the test configuration changed"],
-              ctx,
-            ),
+            runTest(input, { id: latest.id }, input.annotate ? [input.annotate.id] : [], [
+              "the test configuration changed",
+            ]),
           ];
     }
     if (recorded.outcome === "failed") gate(input, latest, null, "recorded in the version's trailer", ctx);
     return [];
   }
   const found = liveModels(ctx).latestTests[d.key];
-  if (found && found.versionId === latest.id && found.overallStatus !== "in_progress") {
+  if (found && found.versionId === latest.id && found.overallStatus !== "in_progress" && !found.cancelled) {
     // Found by listing (e.g. a run killed before recording it): recorded now, so the next plan needs no call.
     const outcome = { outcome: found.overallStatus, configDigest: test.configDigest };
     if (found.overallStatus === "failed") {
@@ -116,8 +120,10 @@ export function planTest(input: TestPlanInput, ctx: PlanContext): CustomModelAct
       ? "the version's trailer records no test outcome"
       : found?.overallStatus === "in_progress"
         ? "the latest test is still running"
-        : "no test has run on the latest version";
-  return [runTest(input, { id: latest.id }, input.annotate ? [input.annotate.id] : [], [why], ctx)];
+        : found?.cancelled && found.versionId === latest.id
+          ? "the latest test was cancelled"
+          : "no test has run on the latest version";
+  return [runTest(input, { id: latest.id }, input.annotate ? [input.annotate.id] : [], [why])];
 }
 
 function runTest(
@@ -125,12 +131,9 @@ function runTest(
   version: PendingId,
   after: string[],
   reasons: string[],
-  ctx: PlanContext,
 ): RunTestAction {
   const test = input.d.test!;
-  const dataset = test.dataset === null ? null : resolveDataset(test.dataset, ctx);
-  const predictionDataset =
-    test.predictionDataset === null ? null : resolveDataset(test.predictionDataset, ctx);
+  const { dataset, predictionDataset } = input.datasets ?? { dataset: null, predictionDataset: null };
   const dependsOn = [...after];
   for (const p of [dataset, predictionDataset]) if (p && "fromAction" in p) dependsOn.push(p.fromAction);
   const live = input.live;

@@ -3,12 +3,15 @@ import type { FieldChange, PendingId } from "../../reconcile/action.js";
 import { diffFiles, sameScalar, valueChange, type FileDiff } from "../../reconcile/diff.js";
 import { keyOf, type PlanContext } from "../../reconcile/plan-context.js";
 import { RuntimeParameterTypeSchema } from "../../client/wire/version.js";
-import { compareCodePoints, sha256Digest } from "../../spec/digest.js";
+import { compareCodePoints, keyedDigest } from "../../spec/digest.js";
 import type { DatasetRef } from "../../spec/schema/common.js";
 import { datasetRefs } from "../dataset/plan.js";
 import { liveOf } from "../kind.js";
 import { environmentRefs, type EnvironmentResolution } from "../execution-environment/plan.js";
+import { datasetKind } from "../dataset/index.js";
 import { executionEnvironmentKind } from "../execution-environment/index.js";
+import type { LiveEnvironment, LiveEnvironmentVersion } from "../execution-environment/live.js";
+import { EXECUTION_ENVIRONMENT } from "../execution-environment/schema.js";
 import type { RuntimeParameterValue, VersionSpec, VersionSpecField } from "./actions.js";
 import type { DesiredModel, Scalar } from "./desired.js";
 import { RESOURCE_FIELDS, type VersionResources } from "./fields.js";
@@ -26,8 +29,11 @@ export const DEFAULT_VALUE = "(default)";
 
 /** A reference the plan cannot resolve: a manifest problem, reported and the model left alone. */
 export class UnresolvedReference extends DrgitopsError {
-  constructor(message: string) {
+  /** The manifest field holding the reference (dotted), for the refusal's position. */
+  readonly field: string;
+  constructor(field: string, message: string) {
     super("unresolved-reference", message);
+    this.field = field;
   }
 }
 
@@ -72,13 +78,15 @@ export function desiredVersionSpec(
       training === null
         ? null
         : sent("trainingData", () => ({
-            dataset: resolveDataset(training.dataset, ctx),
+            dataset: resolveDataset(training.dataset, ctx, "spec.trainingData.dataset"),
             ...(training.partitionColumn !== undefined ? { partitionColumn: training.partitionColumn } : {}),
           })),
     holdoutData:
       holdout === null
         ? null
-        : sent("holdoutData", () => ({ dataset: resolveDataset(holdout.dataset, ctx) })),
+        : sent("holdoutData", () => ({
+            dataset: resolveDataset(holdout.dataset, ctx, "spec.holdoutData.dataset"),
+          })),
     unmanaged,
   };
 }
@@ -116,10 +124,19 @@ const IGNORE_NAMES: Record<VersionSpecField, string> = {
   holdoutData: "holdoutData",
 };
 
-export function resolveDataset(ref: DatasetRef, ctx: PlanContext): PendingId {
-  if ("id" in ref) return { id: ref.id };
+/** A dataset reference as an id, or the upload producing it; an id DataRobot does not have is refused now. */
+export function resolveDataset(ref: DatasetRef, ctx: PlanContext, field: string): PendingId {
+  if ("id" in ref) {
+    const { datasets } = liveOf(datasetKind, ctx.live);
+    if (!datasets.some((d) => d.id === ref.id))
+      throw new UnresolvedReference(
+        field,
+        `no catalog dataset has id ${ref.id}; check the id (or use {ref: <Dataset manifest>})`,
+      );
+    return { id: ref.id };
+  }
   const resolved = ctx.refs.get(datasetRefs, keyOf(ctx.desired.namespace, ref.ref));
-  if (!resolved) throw new UnresolvedReference(`dataset ref "${ref.ref}" names no Dataset manifest`);
+  if (!resolved) throw new UnresolvedReference(field, `dataset ref "${ref.ref}" names no Dataset manifest`);
   return resolved;
 }
 
@@ -133,22 +150,27 @@ function resolveEnvironment(
   latest: LiveVersion | null,
   ctx: PlanContext,
 ): EnvironmentResolution {
+  const field = "spec.environment";
   if ("ref" in ref) {
     const resolved = ctx.refs.get(environmentRefs, keyOf(ctx.desired.namespace, ref.ref));
     if (!resolved)
-      throw new UnresolvedReference(`environment ref "${ref.ref}" names no ExecutionEnvironment manifest`);
+      throw new UnresolvedReference(
+        field,
+        `environment ref "${ref.ref}" names no ExecutionEnvironment manifest`,
+      );
     return resolved;
   }
-  if ("id" in ref && ref.versionId !== undefined) return { id: ref.id, versionId: ref.versionId };
-  const { environments } = liveOf(executionEnvironmentKind, ctx.live);
+  const { environments, versions } = liveOf(executionEnvironmentKind, ctx.live);
   let env;
   if ("id" in ref) {
     env = environments.find((e) => e.id === ref.id);
-    if (!env) throw new UnresolvedReference(`no execution environment has id ${ref.id}`);
+    if (!env) throw new UnresolvedReference(field, `no execution environment has id ${ref.id}`);
+    if (ref.versionId !== undefined) return environmentVersion(env, ref.versionId, versions[env.id], ctx);
   } else {
     const named = environments.filter((e) => e.name === ref.name);
     if (named.length !== 1)
       throw new UnresolvedReference(
+        field,
         named.length === 0
           ? `no execution environment is named "${ref.name}"`
           : `${named.length} execution environments are named "${ref.name}" (ids ${named.map((e) => e.id).join(", ")}); use {id: ...}`,
@@ -160,7 +182,37 @@ function resolveEnvironment(
   const versionId = env.latestSuccessfulVersion?.id;
   if (versionId === undefined)
     throw new UnresolvedReference(
+      field,
       `execution environment ${env.name} (${env.id}) has no successfully built version`,
+    );
+  return { id: env.id, versionId };
+}
+
+/**
+ * `{id, versionId}`: the version must exist and be built. The listing shows two versions of each
+ * environment; for any other the plan asks for the environment's versions and judges it once known.
+ */
+function environmentVersion(
+  env: LiveEnvironment,
+  versionId: string,
+  all: readonly LiveEnvironmentVersion[] | undefined,
+  ctx: PlanContext,
+): EnvironmentResolution {
+  const listed = [env.latestVersion, env.latestSuccessfulVersion].find((v) => v?.id === versionId);
+  const version = listed ?? all?.find((v) => v.id === versionId);
+  if (version === undefined && all === undefined) {
+    ctx.out.needs.push({ kind: EXECUTION_ENVIRONMENT, what: "versions", params: { environmentId: env.id } });
+    return { id: env.id, versionId };
+  }
+  if (version === undefined)
+    throw new UnresolvedReference(
+      "spec.environment",
+      `execution environment ${env.name} (${env.id}) has no version ${versionId}`,
+    );
+  if (version.buildStatus !== "success")
+    throw new UnresolvedReference(
+      "spec.environment",
+      `version ${versionId} of execution environment ${env.name} is not built (build ${version.buildStatus}); use a built version`,
     );
   return { id: env.id, versionId };
 }
@@ -208,7 +260,7 @@ export function diffVersion(
       push(valueChange(path, shownLive(live, p.type), DEFAULT_VALUE));
     } else if (p.source === "sensitive") {
       // Compared by hash; neither side's value ever enters the plan.
-      if (live === null || sha256Digest(String(live)) !== p.valueHash)
+      if (live === null || keyedDigest(ctx.secretKey, String(live)) !== p.valueHash)
         changes.push({ kind: "sensitive", path });
     } else if (!sameScalar(live, p.value)) {
       push(valueChange(path, shownLive(live, p.type), p.value));

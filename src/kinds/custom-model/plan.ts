@@ -1,6 +1,7 @@
 import { actionId, type Expected, type PendingId } from "../../reconcile/action.js";
 import type { Pair } from "../../reconcile/pair.js";
 import { keyOf, prunable, type PlanContext } from "../../reconcile/plan-context.js";
+import { sourceOf } from "../../reconcile/state.js";
 import { stripTrailer, withTrailer, type Trailer } from "../../reconcile/trailer.js";
 import type {
   AnnotateVersionAction,
@@ -17,9 +18,15 @@ import type { DesiredModel } from "./desired.js";
 import { versionSpecFingerprint } from "./fingerprint.js";
 import type { LiveModel } from "./live.js";
 import { managedFields, modelTrailer, planModelFields } from "./plan-fields.js";
-import { planTest } from "./plan-test.js";
+import { planTest, type TestDatasets } from "./plan-test.js";
 import { publishBlocked, publishRelease } from "./release.js";
-import { desiredVersionSpec, diffVersion, specDependencies, UnresolvedReference } from "./plan-version.js";
+import {
+  desiredVersionSpec,
+  diffVersion,
+  resolveDataset,
+  specDependencies,
+  UnresolvedReference,
+} from "./plan-version.js";
 import { CUSTOM_MODEL } from "./schema.js";
 
 /** Keys of the manifests a model needs: its environment and datasets, by `ref`. */
@@ -48,22 +55,25 @@ function planModel(d: DesiredModel, live: LiveModel | undefined, ctx: PlanContex
   if (live && live.targetType !== d.targetType) {
     ctx.out.refusals.push({
       key,
-      reason: `${d.source.file}:${d.source.line}: targetType cannot change (live ${live.targetType}, manifest ${d.targetType}); give the model a new name to create another one`,
+      reason: `${sourceOf(d, "spec.targetType")}: targetType cannot change (live ${live.targetType}, manifest ${d.targetType}); give the model a new name to create another one`,
       blocking: true,
     });
     publishBlocked(d, live, "its targetType change was refused", ctx);
     return;
   }
   let spec: VersionSpec;
+  let testDatasets: TestDatasets | null;
   try {
     spec = desiredVersionSpec(d, live, ctx);
+    testDatasets = d.test && {
+      dataset: d.test.dataset && resolveDataset(d.test.dataset, ctx, "spec.test.dataset"),
+      predictionDataset:
+        d.test.predictionDataset &&
+        resolveDataset(d.test.predictionDataset, ctx, "spec.test.checks.predictionVerification.dataset"),
+    };
   } catch (error) {
     if (!(error instanceof UnresolvedReference)) throw error;
-    ctx.out.refusals.push({
-      key,
-      reason: `${d.source.file}:${d.source.line}: ${error.message}`,
-      blocking: true,
-    });
+    ctx.out.refusals.push({ key, reason: `${sourceOf(d, error.field)}: ${error.message}`, blocking: true });
     publishBlocked(d, live, error.message, ctx);
     return;
   }
@@ -128,6 +138,7 @@ function planModel(d: DesiredModel, live: LiveModel | undefined, ctx: PlanContex
         buildDependencies: build,
         annotate,
         inSyncTrailer: version.trailer,
+        datasets: testDatasets,
         digestsMissing: version.digestsMissing,
       },
       ctx,

@@ -32,7 +32,7 @@ export function desiredDataset(
   loaded: LoadedResource<DatasetManifest>,
   inputs: DesiredInputs,
 ): { value?: DesiredDataset; issues: Issue[] } {
-  const base = desiredBase(loaded, inputs.project.root);
+  const base = desiredBase(loaded, inputs.project.root, ["spec.id"]);
   const spec = loaded.manifest.spec;
   if (spec.id !== undefined)
     return { value: { ...base, content: { type: "existing", id: spec.id } }, issues: [] };

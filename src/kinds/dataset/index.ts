@@ -16,6 +16,7 @@ import {
   type DatasetManifest,
   type PartialDatasetManifest,
 } from "./schema.js";
+import { datasetStatus } from "./status.js";
 
 /** A file uploaded to the AI catalog once per content digest, or an existing catalog dataset. */
 export const datasetKind = defineKind<
@@ -57,5 +58,6 @@ export const datasetKind = defineKind<
   plan: planDataset,
   actions: [UploadDatasetActionSchema],
   render: datasetRender,
+  status: datasetStatus,
   io: async () => (await import("./apply.js")).datasetIo,
 });

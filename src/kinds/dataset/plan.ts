@@ -2,6 +2,7 @@ import { z } from "zod";
 import { actionId, actionSchema, type PendingId } from "../../reconcile/action.js";
 import type { Pair } from "../../reconcile/pair.js";
 import { refSlot, type PlanContext } from "../../reconcile/plan-context.js";
+import { sourceOf } from "../../reconcile/state.js";
 import { Sha256HexSchema } from "../../spec/digest.js";
 import type { DesiredDataset } from "./desired.js";
 import type { LiveDataset } from "./live.js";
@@ -38,7 +39,13 @@ export function planDataset(
   const content = desired.content;
   if (content.type === "existing") {
     ctx.refs.set(datasetRefs, key, { id: content.id });
-    ctx.out.unchanged.push(key);
+    if (live) ctx.out.unchanged.push(key);
+    else
+      ctx.out.refusals.push({
+        key,
+        reason: `${sourceOf(desired, "spec.id")}: no catalog dataset has id ${content.id}; check the id, or give the Dataset a file to upload`,
+        blocking: true,
+      });
     return;
   }
   if (live) {

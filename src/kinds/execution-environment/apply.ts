@@ -2,8 +2,14 @@ import { join } from "node:path";
 import { isNotFound } from "../../client/index.js";
 import { ProgrammingLanguageSchema, UseCaseSchema } from "../../client/wire/environment.js";
 import { handlerFor, type KindIo } from "../../reconcile/io.js";
+import { mapLimit } from "../../spec/map-limit.js";
 import { parseDescription, withTrailer } from "../../reconcile/trailer.js";
-import { liveEnvironment, type LiveEnvironments } from "./live.js";
+import {
+  liveEnvironment,
+  liveEnvironmentVersion,
+  type LiveEnvironments,
+  type LiveEnvironmentVersion,
+} from "./live.js";
 import type {
   BuildEnvironmentVersionAction,
   CreateEnvironmentAction,
@@ -94,7 +100,24 @@ export const environmentIo: KindIo<LiveEnvironments> = {
     const environments: LiveEnvironments["environments"] = [];
     for await (const e of client.environments.listAll({ limit: ENVIRONMENTS_PAGE }, signal))
       environments.push(liveEnvironment(e));
-    return { environments };
+    return { environments, versions: {} };
+  },
+  /** Every version of the environments a plan asked about (a context reverted to an older build). */
+  async fulfil(needs, live, { client, signal, parallelism }) {
+    const ids = [
+      ...new Set(needs.filter((n) => n.what === "versions").map((n) => n.params["environmentId"] ?? "")),
+    ];
+    const versions: Record<string, LiveEnvironmentVersion[]> = {};
+    await mapLimit(ids, parallelism, async (id) => {
+      const list: LiveEnvironmentVersion[] = [];
+      for await (const v of client.environmentVersions.listAll(id, {}, signal))
+        list.push(liveEnvironmentVersion(v));
+      versions[id] = list;
+    });
+    return {
+      live: { ...live, versions: { ...live.versions, ...versions } },
+      counts: { environmentVersionLists: ids.length },
+    };
   },
   handlers: { createEnvironment, updateEnvironment, buildEnvironmentVersion },
   async current({ id }, { client, signal }) {

@@ -1,6 +1,6 @@
 import { defineKind } from "../kind.js";
 import { desiredEnvironment, type DesiredEnvironment } from "./desired.js";
-import type { LiveEnvironment, LiveEnvironments } from "./live.js";
+import { emptyLiveEnvironments, type LiveEnvironment, type LiveEnvironments } from "./live.js";
 import {
   BuildEnvironmentVersionActionSchema,
   CreateEnvironmentActionSchema,
@@ -17,6 +17,7 @@ import {
   type ExecutionEnvironmentManifest,
   type PartialExecutionEnvironmentManifest,
 } from "./schema.js";
+import { environmentStatus } from "./status.js";
 
 /** A Docker context built into an execution environment version whenever its files change. */
 export const executionEnvironmentKind = defineKind<
@@ -54,7 +55,7 @@ export const executionEnvironmentKind = defineKind<
   rules: environmentRules,
   desired: desiredEnvironment,
   live: {
-    empty: () => ({ environments: [] }),
+    empty: emptyLiveEnvironments,
     objects: (state) => state.environments,
     // Paired by the trailer's key; an environment without one is not drgitops': never paired.
     identities: (e) => (e.key === null ? [] : [e.key]),
@@ -67,5 +68,7 @@ export const executionEnvironmentKind = defineKind<
     BuildEnvironmentVersionActionSchema,
   ],
   render: environmentRender,
+  status: environmentStatus,
   io: async () => (await import("./apply.js")).environmentIo,
+  operations: async () => (await import("./apply-operations.js")).environmentOperations,
 });

@@ -5,6 +5,8 @@ import { parseDescription, TrailerSchema } from "../../reconcile/trailer.js";
 export const LiveEnvironmentVersionSchema = z.object({
   id: z.string(),
   label: z.string(),
+  /** When it was made (absent when the API does not say); shown by `status`, never compared. */
+  created: z.string().optional(),
   description: z.string(),
   trailer: TrailerSchema.nullable(),
   buildStatus: z.string(),
@@ -28,13 +30,20 @@ export type LiveEnvironment = z.infer<typeof LiveEnvironmentSchema>;
 /** Every execution environment: drgitops' own (by trailer) and those models reference by id or name. */
 export interface LiveEnvironments {
   environments: LiveEnvironment[];
+  /** Environment id -> every version, newest first: only for the environments a plan asked for. */
+  versions: Record<string, LiveEnvironmentVersion[]>;
 }
 
-function liveEnvironmentVersion(v: EnvironmentVersion): LiveEnvironmentVersion {
+export function emptyLiveEnvironments(): LiveEnvironments {
+  return { environments: [], versions: {} };
+}
+
+export function liveEnvironmentVersion(v: EnvironmentVersion): LiveEnvironmentVersion {
   const description = v.description ?? "";
   return {
     id: v.id,
     label: v.label ?? v.id,
+    ...(v.created ? { created: v.created } : {}),
     description,
     trailer: parseDescription(description).trailer,
     buildStatus: v.buildStatus,

@@ -9,6 +9,14 @@ import { DigestSchema, sha256Digest } from "../../spec/digest.js";
 import type { DesiredEnvironment } from "./desired.js";
 import type { LiveEnvironment, LiveEnvironmentVersion } from "./live.js";
 import { EXECUTION_ENVIRONMENT } from "./schema.js";
+import { emptyLiveEnvironments, type LiveEnvironments } from "./live.js";
+
+/** This kind's part of the plan's live state. */
+function liveOfEnvironments(ctx: PlanContext): LiveEnvironments {
+  return (
+    (ctx.live.resources[EXECUTION_ENVIRONMENT] as LiveEnvironments | undefined) ?? emptyLiveEnvironments()
+  );
+}
 
 export const EnvironmentBodySchema = z.object({
   name: z.string().min(1),
@@ -164,7 +172,7 @@ export function planEnvironment(
     ctx.out.actions.push(update);
   }
 
-  const built = builtFor(live, desired.contextDigest);
+  const built = builtFor(live, desired.contextDigest, ctx);
   if (built) {
     ctx.refs.set(environmentRefs, key, { id: live.id, versionId: built.id });
   } else {
@@ -194,10 +202,26 @@ export function planEnvironment(
   if (!acted) ctx.out.unchanged.push(key);
 }
 
-/** A version of this context that is built or building (a failed build does not count). */
-function builtFor(live: LiveEnvironment, digest: string): LiveEnvironmentVersion | undefined {
-  return [live.latestVersion, live.latestSuccessfulVersion].find(
-    (v): v is LiveEnvironmentVersion =>
-      v !== null && v.trailer?.fingerprint === digest && v.buildStatus !== "failed",
-  );
+/**
+ * A version of this context that is built or building (a failed build does not count). The listing
+ * shows the latest and latest successful versions; when neither has this digest (a context reverted
+ * to an earlier state) every version is asked for, so the plan reuses an older build exactly as apply
+ * would, instead of planning a build that apply then skips, on every run.
+ */
+function builtFor(
+  live: LiveEnvironment,
+  digest: string,
+  ctx: PlanContext,
+): LiveEnvironmentVersion | undefined {
+  const matches = (v: LiveEnvironmentVersion | null): v is LiveEnvironmentVersion =>
+    v !== null && v.trailer?.fingerprint === digest && v.buildStatus !== "failed";
+  const listed = [live.latestVersion, live.latestSuccessfulVersion].find(matches);
+  if (listed) return listed;
+  const all = liveOfEnvironments(ctx).versions[live.id];
+  if (all === undefined) {
+    ctx.out.needs.push({ kind: EXECUTION_ENVIRONMENT, what: "versions", params: { environmentId: live.id } });
+    return undefined;
+  }
+  // Only a finished build can be used now; one still building is waited for by the build action.
+  return all.find((v) => matches(v) && v.buildStatus === "success");
 }

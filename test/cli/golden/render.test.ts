@@ -3,8 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderHuman, renderJson, renderMarkdown, shouldColor, type ReadText } from "../../../src/cli/views/index.js";
 import { parsePlan, PlanFileError, type Plan } from "../../../src/reconcile/plan-file.js";
-import { sha256Digest } from "../../../src/spec/digest.js";
-import { desired, environment, file, freshLive, model, planOf, sha, testConfig } from "../../reconcile/builders.js";
+import { desired, environment, file, freshLive, model, planOf, sha, testConfig, secretDigest } from "../../reconcile/builders.js";
 import { newServer, observe, simulate } from "../../reconcile/simulate.js";
 
 /**
@@ -43,7 +42,7 @@ const sensitive = (value: string) => ({
   name: "WEBHOOK_URL",
   type: "string" as const,
   envVar: "FRAUD_WEBHOOK_URL",
-  valueHash: sha256Digest(value),
+  valueHash: secretDigest(value),
 });
 
 /** Applied state, then edited manifests: the plan every golden file renders. */

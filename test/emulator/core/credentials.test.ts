@@ -43,13 +43,34 @@ describe("credentials", () => {
     expect(r.body.errors).toHaveProperty(field);
   });
 
-  it("accepts other credential types without checking their fields", async () => {
-    const r = await api().call("POST", "credentials/", {
-      name: "gcp",
-      credentialType: "gcp",
-      gcpKey: { a: 1 },
-    });
+  it.each([
+    { credentialType: "gcp", gcpKey: { type: "service_account" } },
+    { credentialType: "s3", awsAccessKeyId: "a", awsSecretAccessKey: "s", configId: "c" },
+    { credentialType: "oauth", token: "t", refreshToken: "r" },
+    { credentialType: "azure", azureConnectionString: "c" },
+    { credentialType: "snowflake_key_pair_user_account", user: "u", privateKeyStr: "k", passphrase: "p" },
+    { credentialType: "databricks_access_token_account", databricksAccessToken: "t" },
+    { credentialType: "databricks_service_principal_account", clientId: "i", clientSecret: "s" },
+  ])("accepts the API.md §9.1 type %j with its own fields", async (fields) => {
+    const r = await api().call("POST", "credentials/", { name: `t-${fields.credentialType}`, ...fields });
     expect(r.status).toBe(201);
+    expect(r.body.credentialType).toBe(fields.credentialType);
+  });
+
+  it.each([
+    [{ name: "x", credentialType: "bogus", apiToken: "t" }, "credentialType", "api_token"],
+    [
+      { name: "y", credentialType: "basic", user: "u", password: "p", passwrd: "typo" },
+      "passwrd",
+      "not a field of credentialType basic",
+    ],
+    [{ name: "z", credentialType: "api_token", apiToken: "t", password: "p" }, "password", "not a field"],
+  ])("refuses %j (an unknown type, or a key the type lacks) with 422 on %s", async (body, field, reason) => {
+    const before = (await api().call("GET", "credentials/")).body.totalCount;
+    const r = await api().call("POST", "credentials/", body);
+    expect(r.status).toBe(422);
+    expect(str(r.body.errors?.[field])).toContain(reason);
+    expect((await api().call("GET", "credentials/")).body.totalCount).toBe(before);
   });
 
   it("refuses a taken name with 409", async () => {

@@ -130,6 +130,32 @@ environments:
     );
   });
 
+  it("refuses unknown credential types and keys, naming the file, line and field of each", async () => {
+    const dir = tempDir();
+    const seedFile = join(dir, "seed.yaml");
+    writeFileSync(
+      seedFile,
+      `credentials:
+  - name: ok
+    credentialType: api_token
+    apiToken: sk-x
+  - name: typo
+    credentialType: basic
+    user: u
+    password: p
+    pasword: q
+  - name: what
+    credentialType: ssh_key
+`,
+    );
+    const error = await startEmulator({ seedFile }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toMatch(/seed\.yaml:9: credentials\.1\.pasword: unknown key/);
+    expect(error?.message).toMatch(/seed\.yaml:11: credentials\.2\.credentialType: .*api_token/);
+  });
+
   it("uses a configured id for the built-in environment", async () => {
     const api = openApi(await startEmulator({ builtinEnvironmentId: "aaaaaaaaaaaaaaaaaaaaaaaa" }));
     try {

@@ -185,6 +185,25 @@ describe("docker context", () => {
     const truncated = (await zip({ Dockerfile: "FROM x" })).subarray(0, 40);
     expect(await inspectDockerContext(file("c.zip", truncated))).toMatchObject({ ok: false });
   });
+
+  it("refuses a context past any of its limits, in every format", async () => {
+    const limits = { maxExpandedBytes: 64 * 1024, maxRatio: 10, ratioFloorBytes: 16 * 1024, maxEntries: 5 };
+    const many = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`f${i}`, "x"]));
+    const big = { Dockerfile: "FROM x\n", "data.bin": String(Math.random()).repeat(20_000) };
+    const zeros = { Dockerfile: "FROM x\n", "zeros.bin": "\u0000".repeat(40 * 1024) };
+    for (const [name, bytes, reason] of [
+      ["many.zip", await zip(many), "more than 5 entries"],
+      ["many.tar", await tar(many), "more than 5 entries"],
+      ["big.tar", await tar(big), "expands to more than 65536 bytes"],
+      ["big.zip", await zip(big), "expands to more than 65536 bytes"],
+      ["zeros.tgz", gzipSync(await tar(zeros)), "expands more than 10:1"],
+      ["zeros.zip", await zip(zeros), "expands more than 10:1"],
+    ] as const) {
+      const report = await inspectDockerContext(file(name, bytes), limits);
+      expect(report, name).toEqual({ ok: false, error: expect.stringContaining(reason) as unknown });
+      expect(await inspectDockerContext(file(name, bytes)), name).toMatchObject({ ok: true });
+    }
+  });
 });
 
 describe("scenario file", () => {

@@ -5,7 +5,7 @@ import type { DesiredDataset } from "../../../src/kinds/dataset/desired.js";
 import type { DesiredEnvironment } from "../../../src/kinds/execution-environment/desired.js";
 import { desiredStateFromProject } from "../../../src/reconcile/desired.js";
 import type { DesiredState } from "../../../src/reconcile/state.js";
-import { sha256Digest } from "../../../src/spec/digest.js";
+import { keyedDigest, sha256Digest } from "../../../src/spec/digest.js";
 import type { LocalPathSpec, ResolvedPath } from "../../../src/spec/local-paths.js";
 import type { LoadedResource, Project } from "../../../src/spec/project.js";
 import type { ModelMetadata } from "../../../src/spec/schema/model-metadata.js";
@@ -123,6 +123,7 @@ const models = (state: DesiredState): DesiredModel[] => state.resources["CustomM
 const inputs = {
   live: liveState({ ...emptyWorld(NS), credentials: { "openai-prod": "cred-1" } }),
   env: { WEBHOOK_URL: "https://hooks/secret-token", CUTOFF: "0.7" },
+  secretKey: "k3y",
 };
 
 describe("desiredStateFromProject", () => {
@@ -134,7 +135,7 @@ describe("desiredStateFromProject", () => {
     expect(issues).toEqual([]);
     expect(models(state)[0]!.fields).toEqual({ name: "fraud", description: "Scores", targetName: "y" });
     expect(models(state)[0]!.labels).toEqual({ team: "risk" });
-    expect(models(state)[0]!.source).toEqual({ file: "manifests/fraud.yaml", line: 3 });
+    expect(models(state)[0]!.source).toMatchObject({ file: "manifests/fraud.yaml", line: 3 });
     expect((state.resources["ExecutionEnvironment"] as DesiredEnvironment[])[0]!.fields).toEqual({
       name: "py311",
       description: "",
@@ -188,11 +189,13 @@ describe("desiredStateFromProject", () => {
         name: "WEBHOOK_URL",
         type: "string",
         envVar: "WEBHOOK_URL",
-        valueHash: sha256Digest("https://hooks/secret-token"),
+        valueHash: keyedDigest("k3y", "https://hooks/secret-token"),
       },
       { source: "literal", name: "SCORE_CUTOFF", type: "numeric", value: 0.7, envVar: "CUTOFF" },
     ]);
     expect(JSON.stringify(state)).not.toContain("secret-token");
+    // Not a plain hash either: without the key, guesses cannot be tested against it.
+    expect(JSON.stringify(state)).not.toContain(sha256Digest("https://hooks/secret-token").slice(7));
   });
 
   it("reports a missing credential and a missing variable at their values, and leaves the model out", () => {

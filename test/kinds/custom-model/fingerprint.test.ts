@@ -109,13 +109,19 @@ describe("versionSpecFingerprint", () => {
   it("records a sensitive value by its digest and a reset not at all", () => {
     const sensitive = spec({
       runtimeParameterValues: [
-        { source: "sensitive", fieldName: "KEY", type: "string", envVar: "K", valueHash: `sha256:${A}` },
+        { source: "sensitive", fieldName: "KEY", type: "string", envVar: "K", valueHash: `hmac-sha256:${A}` },
         { source: "default", fieldName: "OLD", type: "string" },
       ],
     });
     const without = spec({
       runtimeParameterValues: [
-        { source: "sensitive", fieldName: "KEY", type: "string", envVar: "OTHER", valueHash: `sha256:${A}` },
+        {
+          source: "sensitive",
+          fieldName: "KEY",
+          type: "string",
+          envVar: "OTHER",
+          valueHash: `hmac-sha256:${A}`,
+        },
       ],
     });
     expect(versionSpecFingerprint(sensitive)).toBe(versionSpecFingerprint(without));

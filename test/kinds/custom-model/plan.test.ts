@@ -4,7 +4,6 @@ import type { BuildPlanOptions } from "../../../src/reconcile/plan.js";
 import type { Plan } from "../../../src/reconcile/plan-file.js";
 import type { DesiredState } from "../../../src/reconcile/state.js";
 import { parseDescription, withTrailer } from "../../../src/reconcile/trailer.js";
-import { sha256Digest } from "../../../src/spec/digest.js";
 import {
   dataset,
   desired,
@@ -16,6 +15,7 @@ import {
   NS,
   planOf,
   testConfig,
+  secretDigest,
 } from "../../reconcile/builders.js";
 import { newServer, observe, simulate, type Server, type SimulateOptions } from "../../reconcile/simulate.js";
 
@@ -93,7 +93,7 @@ describe("buildPlan: new objects", () => {
     const m = model("fraud", { trainingData: { dataset: { ref: "train" }, partitionColumn: "fold" } });
     const state = desired({ models: [m], datasets: [train] });
     const server = applied(state);
-    expect(server.live.datasets.map((d) => d.name)).toEqual([
+    expect(server.live.datasets.filter((d) => !d.id.startsWith("ds-e")).map((d) => d.name)).toEqual([
       `train-${train.content.type === "file" ? train.content.sha256.slice(0, 12) : ""}`,
     ]);
     const plan = planFor(server, state);
@@ -387,6 +387,19 @@ describe("buildPlan: prune", () => {
   const gone = ["a", "b", "c"].map((n) => model(n));
   const all = desired({ models: [keep, ...gone] });
 
+  it("refuses to prune when no manifest was loaded at all, unless --allow-empty says so", () => {
+    const server = applied(all);
+    const nothing = desired();
+    const refused = planFor(server, nothing, { prune: true, maxDeletions: 10 });
+    expect(refused.actions).toEqual([]);
+    expect(refused.refusals.map((r) => [r.key, r.blocking])).toEqual([[null, true]]);
+    expect(refused.refusals[0]?.reason).toContain("no manifests were loaded");
+    const allowed = planFor(server, nothing, { prune: true, maxDeletions: 10, allowEmpty: true });
+    expect(types(allowed)).toEqual(["deleteModel a", "deleteModel b", "deleteModel c", "deleteModel keep"]);
+    // --max-deletions still holds with --allow-empty.
+    expect(planFor(server, nothing, { prune: true, allowEmpty: true, maxDeletions: 2 }).actions).toEqual([]);
+  });
+
   it("is off unless asked, and deletes managed models with no manifest when asked", () => {
     const server = applied(all);
     const remaining = desired({ models: [keep] });
@@ -479,7 +492,7 @@ describe("buildPlan: secrets", () => {
       name: "TOKEN",
       type: "string" as const,
       envVar: "TOKEN",
-      valueHash: sha256Digest(secret),
+      valueHash: secretDigest(secret),
     };
     const server = applied(desired({ models: [model("fraud", { runtimeParameters: [sensitiveParam] })] }), {
       env: { TOKEN: secret },
@@ -505,7 +518,7 @@ describe("buildPlan: secrets", () => {
       name: "WEBHOOK",
       type: "string" as const,
       envVar: "WEBHOOK_URL",
-      valueHash: sha256Digest(value),
+      valueHash: secretDigest(value),
     });
     const state = desired({ models: [model("fraud", { runtimeParameters: [param(secret)] })] });
     const server = applied(state, { env: { WEBHOOK_URL: secret } });
@@ -557,6 +570,24 @@ describe("buildPlan: environments", () => {
     expect(types(plan)).toEqual(["buildEnvironmentVersion py311", "createVersion fraud"]);
     expect(only(plan, "createVersion").dependsOn).toEqual(["buildEnvironmentVersion:acme/models/py311"]);
     expect(only(plan, "createVersion").uploads).toEqual([]);
+  });
+
+  it("reuses an earlier build when the context is reverted to it, as apply would, instead of building", () => {
+    const server = applied(state);
+    const changed = desired({ models: [m], environments: [environment("py311", "FROM python:3.12\n")] });
+    simulate(server, planFor(server, changed));
+    // Back to the first context: neither listed version (latest, latest successful) has its digest.
+    const listed = { ...server.live, environmentVersions: {} };
+    expect(needsOf(state, listed, "versions")).toEqual([{ environmentId: server.live.environments[1]!.id }]);
+    const plan = planFor(server, state);
+    expect(types(plan)).toEqual(["createVersion fraud"]);
+    const first = server.live.environmentVersions[server.live.environments[1]!.id]!.at(-1)!;
+    expect(only(plan, "createVersion").version.environment).toEqual({
+      id: server.live.environments[1]!.id,
+      versionId: first.id,
+    });
+    simulate(server, plan);
+    expect(planFor(server, state).actions).toEqual([]);
   });
 
   it("builds again when the last build of the same context failed", () => {
@@ -613,6 +644,60 @@ describe("buildPlan: environments", () => {
     const ours = server.live.environments.find((e) => e.key === "acme/models/py311")!;
     server.live.environments.unshift({ ...ours, id: "impostor", key: null, description: "", trailer: null });
     expect(planFor(server, state).actions).toEqual([]);
+  });
+
+  it("refuses a dataset or environment id DataRobot does not have, at plan time, at the field's line", () => {
+    const at = {
+      file: "manifests/fraud.yaml",
+      line: 1,
+      fields: { "spec.trainingData.dataset": { line: 9, column: 14 } },
+    };
+    const missing = model("fraud", { source: at, trainingData: { dataset: { id: "ds-nope" } } });
+    const plan = planFor(newServer(freshLive()), desired({ models: [missing] }));
+    expect(plan.actions).toEqual([]);
+    expect(plan.refusals).toEqual([
+      {
+        key: "acme/models/fraud",
+        reason:
+          "manifests/fraud.yaml:9:14: no catalog dataset has id ds-nope; check the id (or use {ref: <Dataset manifest>})",
+        blocking: true,
+      },
+    ]);
+    const testData = model("fraud", { test: testConfig({ dataset: { id: "ds-gone" } }) });
+    expect(planFor(newServer(freshLive()), desired({ models: [testData] })).refusals[0]?.reason).toContain(
+      "no catalog dataset has id ds-gone",
+    );
+    const badVersion = model("fraud", { environment: { id: "env-public", versionId: "envv-never" } });
+    const server = newServer(freshLive());
+    // An environment version the listing does not show is looked up before it is judged.
+    expect(needsOf(desired({ models: [badVersion] }), server.live, "versions")).toEqual([
+      { environmentId: "env-public" },
+    ]);
+    expect(planFor(server, desired({ models: [badVersion] })).refusals[0]?.reason).toContain(
+      "has no version envv-never",
+    );
+  });
+
+  it("refuses a Dataset manifest naming a catalog id that does not exist, at its spec.id", () => {
+    const existing = { ...dataset("train"), content: { type: "existing" as const, id: "ds-missing" } };
+    existing.source = {
+      file: "manifests/train.yaml",
+      line: 1,
+      fields: { "spec.id": { line: 5, column: 7 } },
+    };
+    const plan = planFor(newServer(freshLive()), desired({ datasets: [existing] }));
+    expect(plan.refusals).toEqual([
+      {
+        key: "acme/models/train",
+        reason:
+          "manifests/train.yaml:5:7: no catalog dataset has id ds-missing; check the id, or give the Dataset a file to upload",
+        blocking: true,
+      },
+    ]);
+    const found = { ...existing, content: { type: "existing" as const, id: "ds-external" } };
+    expect(planFor(newServer(freshLive()), desired({ datasets: [found] })).unchanged).toEqual([
+      "acme/models/train",
+    ]);
   });
 
   it("uses an existing catalog dataset by id without uploading anything", () => {

@@ -3,8 +3,7 @@ import type { DesiredModel, DesiredRuntimeParameter } from "../../../src/kinds/c
 import type { ActionOf } from "../../../src/kinds/index.js";
 import type { Plan } from "../../../src/reconcile/plan-file.js";
 import type { DesiredState } from "../../../src/reconcile/state.js";
-import { sha256Digest } from "../../../src/spec/digest.js";
-import { desired, file, freshLive, model, planOf } from "../../reconcile/builders.js";
+import { desired, file, freshLive, model, planOf, secretDigest } from "../../reconcile/builders.js";
 import { newServer, observe, simulate, type Server, type SimulateOptions } from "../../reconcile/simulate.js";
 
 /**
@@ -28,7 +27,7 @@ const token: DesiredRuntimeParameter = {
   name: "TOKEN",
   type: "string",
   envVar: "FRAUD_TOKEN",
-  valueHash: sha256Digest(SECRET),
+  valueHash: secretDigest(SECRET),
 };
 const apiKey: DesiredRuntimeParameter = {
   source: "credential",
