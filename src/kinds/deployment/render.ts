@@ -70,14 +70,19 @@ export const deploymentRender: {
 } = {
   noun: "deployment",
   actions: {
-    createDeployment: { effect: "create", verb: () => "create deployment" },
+    createDeployment: {
+      effect: "create",
+      verb: () => "create deployment",
+      doing: "launching the deployment",
+    },
     replaceDeploymentModel: {
       effect: "change",
       verb: () => "replace model (validated first)",
       noun: "model replacement",
+      doing: "validating and replacing the model",
     },
-    updateDeployment: { effect: "change", verb: () => "update deployment" },
-    deleteDeployment: { effect: "delete", verb: () => "delete deployment" },
+    updateDeployment: { effect: "change", verb: () => "update deployment", doing: "updating the deployment" },
+    deleteDeployment: { effect: "delete", verb: () => "delete deployment", doing: "deleting the deployment" },
   },
   section: goesLive,
 };

@@ -12,7 +12,12 @@ export const registeredModelRender: { actions: Record<string, ActionText>; noun:
         return r.ensureFeatureImpact ? `${what}, after feature impact` : what;
       },
       noun: "registered version",
+      doing: "registering the version",
     },
-    updateRegisteredModel: { effect: "change", verb: () => "update registered model" },
+    updateRegisteredModel: {
+      effect: "change",
+      verb: () => "update registered model",
+      doing: "updating the registered model",
+    },
   },
 };
