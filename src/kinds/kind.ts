@@ -73,6 +73,8 @@ export interface Kind<M, PM, D extends DesiredBase, LS, L, A extends BaseAction>
   // status.ts
   /** What `drgitops status` shows of a resource besides its state (pure: reads what was observed). */
   status?(pair: Pair<D, L>, live: LS): StatusFacts;
+  /** Why one of its objects without a manifest stays or goes (status' `unmanaged` reason); default: prune deletes it. */
+  readonly unmanagedNote?: string;
 
   // apply.ts, loaded when a command talks to DataRobot
   io(): Promise<KindIo<LS>>;

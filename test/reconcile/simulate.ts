@@ -150,6 +150,7 @@ export function simulate(server: Server, plan: Plan, options: SimulateOptions = 
     versionId: p.versionId,
     versionLabel: p.versionId ? (server.versionLabels[p.versionId] ?? null) : null,
     customModelId: p.customModelId,
+    customModelName: live.models.find((m) => m.id === p.customModelId)?.name ?? null,
     registeredModelId: p.registeredModelId,
   });
   const countDeployments = (): void => {

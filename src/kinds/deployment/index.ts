@@ -8,6 +8,7 @@ import { emptyLiveDeployments, type LiveDeployment, type LiveDeployments } from 
 import { deploymentDependencies, planDeployment } from "./plan.js";
 import { deploymentRender } from "./render.js";
 import { deploymentRules } from "./rules.js";
+import { deploymentStatus } from "./status.js";
 import {
   DEPLOYMENT,
   DeploymentManifestSchema,
@@ -57,5 +58,7 @@ export const deploymentKind = defineKind<
   plan: planDeployment,
   actions: deploymentActionSchemas,
   render: deploymentRender,
+  status: deploymentStatus,
+  unmanagedNote: "`apply --prune` deletes it unless it is protected",
   io: async () => (await import("./apply.js")).deploymentIo,
 });

@@ -23,6 +23,8 @@ export const LiveDeploymentSchema = z.object({
     versionId: z.string().nullable(),
     versionLabel: z.string().nullable(),
     customModelId: z.string().nullable(),
+    /** The served custom model's display name, as the deployment reports it (status shows it). */
+    customModelName: z.string().nullable(),
     registeredModelId: z.string().nullable(),
   }),
   targetType: z.string().nullable(),
@@ -83,6 +85,7 @@ function liveDeployment(d: Deployment, key: string): LiveDeployment {
       versionId: image?.customModelVersionId ?? d.model?.id ?? null,
       versionLabel: image?.customModelVersionLabel ?? null,
       customModelId: image?.customModelId ?? null,
+      customModelName: image?.customModelName ?? null,
       registeredModelId: d.modelPackage?.registeredModelId ?? null,
     },
     targetType: d.model?.targetType ?? null,

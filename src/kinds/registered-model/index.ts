@@ -15,6 +15,7 @@ import {
 } from "./plan.js";
 import { registeredModelRender } from "./render.js";
 import { registeredModelRules } from "./rules.js";
+import { registeredModelStatus } from "./status.js";
 import {
   PartialRegisteredModelManifestSchema,
   REGISTERED_MODEL,
@@ -50,5 +51,7 @@ export const registeredModelKind = defineKind<
   plan: planRegisteredModel,
   actions: [RegisterVersionActionSchema, UpdateRegisteredModelActionSchema],
   render: registeredModelRender,
+  status: registeredModelStatus,
+  unmanagedNote: "prune never deletes a registered model (delete it on DataRobot if it is no longer wanted)",
   io: async () => (await import("./apply.js")).registeredModelIo,
 });
