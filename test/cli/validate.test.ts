@@ -20,7 +20,9 @@ describe("drgitops validate", () => {
   it("exits 0 on the examples and summarises what it checked", async () => {
     const { code, stdout } = await cli(["validate", "examples/manifests"]);
     expect(code).toBe(0);
-    expect(stdout).toBe("valid: 14 manifests (5 models, 2 environments, 7 datasets)\n");
+    expect(stdout).toBe(
+      "valid: 18 manifests (2 deployments, 2 registered models, 5 models, 2 environments, 7 datasets)\n",
+    );
   });
 
   it("uses drgitops.yaml paths when no path is given", async () => {
@@ -140,6 +142,8 @@ describe("drgitops schema", () => {
       oneOf: { properties: { kind: { const: string } }; additionalProperties: boolean }[];
     };
     expect(schema.oneOf.map((s) => s.properties.kind.const)).toEqual([
+      "Deployment",
+      "RegisteredModel",
       "CustomModel",
       "ExecutionEnvironment",
       "Dataset",

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type DataRobotClient } from "../../src/client/index.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
+import { APPLY_LOCK_NAME } from "../../src/kinds/custom-model/live.js";
 import { appendFile } from "node:fs/promises";
 import {
   CLI,
@@ -213,6 +214,8 @@ describe("reliability", { timeout: 120_000 }, () => {
         const { versionsPerModel, ...rest } = await duplicateReport(client);
         const duplicates = duplicatesIn({ ...rest, versionsPerModel: {} });
         for (const [key, n] of Object.entries(versionsPerModel)) {
+          // A killed run's apply lock stays until the next run that writes takes it over: not a model.
+          if (key === `${EXAMPLES_NAMESPACE}/${APPLY_LOCK_NAME}`) continue;
           const changed = /\/(churn-classifier|document-tagger)$/.test(key);
           if (n !== (changed ? trial + 3 : 1)) duplicates.push(`versions of ${key}: ${n}`);
         }

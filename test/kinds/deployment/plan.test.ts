@@ -251,16 +251,18 @@ describe("Deployment: prune", () => {
 
   it("never deletes the model a deployment serves, and --max-deletions counts deployments", () => {
     const server = applied(state);
+    // No manifest at all: a prune of everything, which needs --allow-empty.
     const nothing = desired();
-    const pruned = planFor(server, nothing, { prune: true });
+    expect(planFor(server, nothing, { prune: true }).actions).toEqual([]);
+    const pruned = planFor(server, nothing, { prune: true, allowEmpty: true });
     expect(types(pruned)).toEqual(["deleteDeployment fraud-prod"]);
     expect(pruned.refusals.find((r) => r.key === `${NS}/fraud`)?.reason).toMatch(/1 deployment\(s\)/);
-    const capped = planFor(server, nothing, { prune: true, maxDeletions: 0 });
+    const capped = planFor(server, nothing, { prune: true, allowEmpty: true, maxDeletions: 0 });
     expect(capped.actions).toEqual([]);
     expect(capped.refusals.some((r) => r.blocking && r.reason.includes("fraud-prod"))).toBe(true);
     // Once the deployment is gone, the model goes on the next run.
     simulate(server, pruned);
-    expect(types(planFor(server, nothing, { prune: true }))).toEqual(["deleteModel fraud"]);
+    expect(types(planFor(server, nothing, { prune: true, allowEmpty: true }))).toEqual(["deleteModel fraud"]);
   });
 });
 
