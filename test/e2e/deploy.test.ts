@@ -214,7 +214,9 @@ describe("a replacement whose validation fails", { timeout: 180_000 }, () => {
   beforeAll(async () => {
     world = await exampleWorld({
       scenario:
-        "models:\n  drgitops-examples/document-tagger:\n    deploymentValidation: {outcome: fail, check: targetName, message: target renamed upstream}\n",
+        "models:\n  drgitops-examples/document-tagger:\n    deploymentValidation: {outcome: fail, check: targetName, message: target renamed upstream}\n" +
+        // Dormant until the second test turns featureImpact on for this model.
+        "    featureImpact: {outcome: fail, message: not enough rows for feature impact}\n",
     });
   }, 120_000);
   afterAll(() => world.stop());
@@ -246,5 +248,41 @@ describe("a replacement whose validation fails", { timeout: 180_000 }, () => {
     const { plan } = await planJson(world.repo.dir, world.env, "--detect-drift");
     expect(actionsOf(plan)).toEqual([`replaceDeploymentModel ${NS}/tagger-prod`]);
     expect(plan.drift).toEqual([]);
+  });
+
+  it("a failed feature impact is a failed action: nothing is registered and the deployment keeps its champion", async () => {
+    const before = await deploymentOf(world.client, "tagger-prod");
+    const packagesBefore = (await world.client.modelPackages.listPage({})).totalCount;
+    await edit(world, "examples/manifests/document-tagger.yaml", (t) =>
+      t.replace("  trainingData:\n", "  featureImpact: true\n  trainingData:\n"),
+    );
+    await edit(world, "examples/models/document-tagger/keywords.json", (t) =>
+      t.replace("{", '{"refund": ["money back"], '),
+    );
+    const { plan } = await planJson(world.repo.dir, world.env);
+    expect(actionsOf(plan)).toEqual([
+      `createVersion ${NS}/document-tagger`,
+      `buildDependencies ${NS}/document-tagger`,
+      `featureImpact ${NS}/document-tagger`,
+      `registerVersion ${NS}/tagger`,
+      `replaceDeploymentModel ${NS}/tagger-prod`,
+    ]);
+    const applied = await world.cli("apply");
+    expect(applied.code).toBe(4);
+    expect(applied.stdout).toMatch(
+      /FAILED\s+featureImpact drgitops-examples\/document-tagger: .*not enough rows for feature impact/,
+    );
+    expect(applied.stdout).toMatch(
+      /skipped\s+registerVersion drgitops-examples\/tagger \(dependency-failed\)/,
+    );
+    expect((await world.client.modelPackages.listPage({})).totalCount).toBe(packagesBefore);
+    expect((await deploymentOf(world.client, "tagger-prod"))?.modelPackage?.id).toBe(
+      before?.modelPackage?.id,
+    );
+    // The next run makes sure of feature impact before it registers: it fails again, registering nothing.
+    const again = await world.cli("apply");
+    expect(again.code).toBe(4);
+    expect(again.stdout).toMatch(/FAILED\s+registerVersion drgitops-examples\/tagger: .*not enough rows/);
+    expect((await world.client.modelPackages.listPage({})).totalCount).toBe(packagesBefore);
   });
 });
