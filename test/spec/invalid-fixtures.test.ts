@@ -49,6 +49,13 @@ const cases: Case[] = [
   ["duplicate-key", "duplicate-key", ["metadata", "name"], 15, 9],
   ["dangling-ref", "dangling-ref", ["spec", "environment", "ref"], 8, 22],
   ["dangling-dataset-ref", "dangling-ref", ["spec", "test", "dataset", "ref"], 10, 25],
+  // registered models and deployments
+  ["deployment-dangling-ref", "dangling-ref", ["spec", "registeredModel", "ref"], 15, 26],
+  ["deployment-wrong-kind-ref", "dangling-ref", ["spec", "registeredModel", "ref"], 15, 26],
+  ["deployment-two-sources", "conflicting-fields", ["spec", "model"], 7, 10],
+  ["deployment-no-source", "missing-field", ["spec"], 5, 3],
+  ["registered-model-dangling-ref", "dangling-ref", ["spec", "model", "ref"], 6, 16],
+  ["registered-model-duplicate-name", "duplicate-display-name", ["spec", "displayName"], 21, 16],
   // paths
   ["source-missing", "source-missing", ["spec", "source", "path"], 9, 18],
   ["source-not-directory", "source-not-directory", ["spec", "source", "path"], 9, 18],
