@@ -29,6 +29,9 @@ export interface DesiredDeployment extends DesiredBase {
   protected: boolean;
 }
 
+/** The fields a plan may refuse: what it serves (unresolved, another target type) and where it runs. */
+const REFUSABLE_FIELDS = ["spec.registeredModel", "spec.model", "spec.predictionEnvironment"];
+
 export function desiredDeployment(
   loaded: LoadedResource<DeploymentManifest>,
   inputs: DesiredInputs,
@@ -48,7 +51,7 @@ export function desiredDeployment(
       : { kind: source.kind, id: source.ref.id };
   return {
     value: {
-      ...desiredBase(loaded, inputs.project.root),
+      ...desiredBase(loaded, inputs.project.root, REFUSABLE_FIELDS),
       fields,
       serves,
       predictionEnvironment: spec.predictionEnvironment ?? null,

@@ -3,6 +3,7 @@ import { valueChange } from "../../reconcile/diff.js";
 import type { Pair } from "../../reconcile/pair.js";
 import { prunable, type PlanContext } from "../../reconcile/plan-context.js";
 import { stripTrailer, type Trailer } from "../../reconcile/trailer.js";
+import { sourceOf } from "../../reconcile/state.js";
 import { canonicalJson } from "../../spec/canonical-json.js";
 import { sha256Digest, type Digest } from "../../spec/digest.js";
 import type {
@@ -85,7 +86,7 @@ export function planDeployment(pair: Pair<DesiredDeployment, LiveDeployment>, ct
   if (target.kind === "refused") {
     ctx.out.refusals.push({
       key: d.key,
-      reason: `${d.source.file}:${d.source.line}: ${target.reason}`,
+      reason: `${sourceOf(d, servesField(d))}: ${target.reason}`,
       blocking: true,
     });
     return;
@@ -109,7 +110,7 @@ export function planDeployment(pair: Pair<DesiredDeployment, LiveDeployment>, ct
   ) {
     ctx.out.refusals.push({
       key: d.key,
-      reason: `${d.source.file}:${d.source.line}: deployment ${live.id} serves a ${live.targetType} model; what the manifest names is ${target.targetType}. A deployment cannot change target type: give the manifest a new name to create another deployment`,
+      reason: `${sourceOf(d, servesField(d))}: deployment ${live.id} serves a ${live.targetType} model; what the manifest names is ${target.targetType}. A deployment cannot change target type: give the manifest a new name to create another deployment`,
       blocking: true,
     });
     return;
@@ -164,6 +165,11 @@ export function planDeployment(pair: Pair<DesiredDeployment, LiveDeployment>, ct
   ctx.out.actions.push(...actions);
 }
 
+/** The manifest field naming what a deployment serves, where refusals about it point. */
+function servesField(d: DesiredDeployment): string {
+  return d.serves.kind === "registeredModel" ? "spec.registeredModel" : "spec.model";
+}
+
 /** The prediction environment id the manifest names (null: not declared); undefined: refused. */
 function predictionEnvironmentOf(d: DesiredDeployment, ctx: PlanContext): { id: string | null } | undefined {
   const ref = d.predictionEnvironment;
@@ -176,7 +182,7 @@ function predictionEnvironmentOf(d: DesiredDeployment, ctx: PlanContext): { id: 
   if (found.length === 1) return { id: found[0]!.id };
   ctx.out.refusals.push({
     key: d.key,
-    reason: `${d.source.file}:${d.source.line}: ${
+    reason: `${sourceOf(d, "spec.predictionEnvironment")}: ${
       found.length === 0
         ? `no prediction environment ${"id" in ref ? `has id ${ref.id}` : `is named "${ref.name}"`}`
         : `${found.length} prediction environments are named "${"name" in ref ? ref.name : ""}" (ids ${found.map((e) => e.id).join(", ")}); use {id: ...}`

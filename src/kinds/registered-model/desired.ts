@@ -37,7 +37,7 @@ export function desiredRegisteredModel(
   if (spec.global !== undefined) fields.isGlobal = spec.global;
   return {
     value: {
-      ...desiredBase(loaded, inputs.project.root),
+      ...desiredBase(loaded, inputs.project.root, ["spec.model", "spec.displayName"]),
       fields,
       modelKey: keyOf(inputs.project.namespace, spec.model.ref),
       tags: Object.entries(spec.tags ?? {})

@@ -13,6 +13,7 @@ import { valueChange } from "../../reconcile/diff.js";
 import type { Pair } from "../../reconcile/pair.js";
 import { refSlot, type PlanContext } from "../../reconcile/plan-context.js";
 import { stripTrailer, withTrailer, type Trailer } from "../../reconcile/trailer.js";
+import { sourceOf } from "../../reconcile/state.js";
 import { canonicalJson } from "../../spec/canonical-json.js";
 import { sha256Digest } from "../../spec/digest.js";
 import { modelReleases, releasable, type ModelRelease } from "../custom-model/release.js";
@@ -146,7 +147,7 @@ export function planRegisteredModel(
   if (live?.targetType && live.targetType !== release.targetType) {
     ctx.out.refusals.push({
       key: d.key,
-      reason: `${d.source.file}:${d.source.line}: registered model ${live.id} holds ${live.targetType} versions; ${d.modelKey} is ${release.targetType}. Point it at a model of that target type, or give it a new displayName`,
+      reason: `${sourceOf(d, "spec.model")}: registered model ${live.id} holds ${live.targetType} versions; ${d.modelKey} is ${release.targetType}. Point it at a model of that target type, or give it a new displayName`,
       blocking: true,
     });
     publish({ targetType: release.targetType, champion: null, held: "refused", blocked: true });
@@ -233,7 +234,7 @@ function byName(
   if (ours) return { live: named, adopted: true };
   ctx.out.refusals.push({
     key: d.key,
-    reason: `${d.source.file}:${d.source.line}: the registered model name "${d.fields.name}" is taken by ${named.id}${named.trailer ? ` (managed as ${named.trailer.key})` : ", which drgitops does not manage"}; names are unique on DataRobot: choose another displayName`,
+    reason: `${sourceOf(d, "spec.displayName")}: the registered model name "${d.fields.name}" is taken by ${named.id}${named.trailer ? ` (managed as ${named.trailer.key})` : ", which drgitops does not manage"}; names are unique on DataRobot: choose another displayName`,
     blocking: true,
   });
   return "refused";

@@ -193,11 +193,28 @@ describe("Deployment: fields, settings and drift", () => {
     expect(plan.refusals.find((r) => r.key === `${NS}/fraud-prod`)?.blocking).toBe(true);
   });
 
-  it("refuses a prediction environment that does not exist", () => {
-    const plan = planFor(newServer(freshLive()), chain("v1", { predictionEnvironment: { name: "Nowhere" } }));
-    expect(plan.refusals.find((r) => r.key === `${NS}/fraud-prod`)?.reason).toMatch(
-      /no prediction environment is named "Nowhere"/,
+  it("refuses a prediction environment that does not exist, pointing at the field's line and column", () => {
+    const source = {
+      file: "manifests/fraud-prod.yaml",
+      line: 1,
+      fields: {
+        "spec.predictionEnvironment": { line: 7, column: 26 },
+        "spec.registeredModel": { line: 5, column: 20 },
+      },
+    };
+    const plan = planFor(
+      newServer(freshLive()),
+      chain("v1", { predictionEnvironment: { name: "Nowhere" }, source }),
     );
+    expect(plan.refusals.find((r) => r.key === `${NS}/fraud-prod`)?.reason).toMatch(
+      /^manifests\/fraud-prod\.yaml:7:26: no prediction environment is named "Nowhere"/,
+    );
+    // Another target type is refused at what the deployment serves.
+    const server = applied(chain("v1"));
+    server.live.deployments[0]!.targetType = "Binary";
+    expect(
+      planFor(server, chain("v2", { source })).refusals.find((r) => r.key === `${NS}/fraud-prod`)?.reason,
+    ).toMatch(/^manifests\/fraud-prod\.yaml:5:20: deployment \S+ serves a Binary model/);
     const named = planFor(
       newServer(freshLive()),
       chain("v1", { predictionEnvironment: { name: "Default" } }),
