@@ -1,4 +1,5 @@
 /** Each area registers one benchmark here: `{ name, run }`, where run prints its own figures. */
+import { run as runArtifact } from "./artifact.js";
 import { run as runClient } from "./client.js";
 import { run as runEmulator } from "./emulator.js";
 import { run as runReconcile } from "./reconcile.js";
@@ -10,6 +11,7 @@ export interface Bench {
 }
 
 export const benches: Bench[] = [
+  { name: "artifact", run: runArtifact },
   { name: "client", run: runClient },
   { name: "emulator", run: runEmulator },
   { name: "reconcile", run: runReconcile },

@@ -31,7 +31,7 @@ interface RunFigures {
 }
 
 /** Runs the built CLI in a child whose own peak RSS is reported back (the emulator stays out of it). */
-async function cli(dir: string, env: NodeJS.ProcessEnv, args: string[]): Promise<RunFigures> {
+export async function cli(dir: string, env: NodeJS.ProcessEnv, args: string[]): Promise<RunFigures> {
   const wrapper = join(dir, ".bench-cli.mjs");
   await writeFile(
     wrapper,
@@ -64,7 +64,12 @@ async function cli(dir: string, env: NodeJS.ProcessEnv, args: string[]): Promise
   return { code, wallMs, maxRssMb: maxRss / 1024, stdout };
 }
 
-async function admin(emu: RunningEmulator, method: string, path: string, body?: unknown): Promise<unknown> {
+export async function admin(
+  emu: RunningEmulator,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
   const response = await fetch(`${emu.origin}/__emulator/${path}`, {
     method,
     headers: { authorization: `Bearer ${emu.token}`, "content-type": "application/json" },

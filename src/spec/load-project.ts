@@ -11,7 +11,7 @@ import { mapLimit } from "./map-limit.js";
 import { classifyDocument, normaliseDocument, type AnyManifest } from "./normalise.js";
 import type { LoadedResource, LoadOptions, LoadResult, ManifestLocation, Project } from "./project.js";
 import { byLocation, capPerFile, dedupe, identify, ioIssue, placer } from "./place-issues.js";
-import { findProjectRoot, loadProjectConfig } from "./project-root.js";
+import { loadProjectConfig, locateProjectRoot } from "./project-root.js";
 import { runRules, type Entry, type RuleIssue } from "./rules/index.js";
 import { touchesInvalid } from "./salvage.js";
 import { locate, parseYaml } from "./yaml-doc.js";
@@ -30,8 +30,8 @@ interface Judged extends Entry<AnyManifest> {
  */
 export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
   const cwd = resolve(opts.cwd);
-  const root = await findProjectRoot(cwd);
-  const roots: Roots = { root, realRoot: await realpath(root) };
+  const { root, source: rootSource } = await locateProjectRoot(cwd);
+  const roots: Roots = { root, realRoot: await realpath(root), rootSource };
   const loadedConfig = await loadProjectConfig(root);
   const { config } = loadedConfig;
   const issues: Issue[] = [...loadedConfig.issues];
@@ -136,6 +136,7 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
 
   runRules(
     {
+      root,
       entries: judged,
       unjudged,
       report: (r: RuleIssue) => issues.push(place(r, r.at, { kind: r.kind, name: r.name })),

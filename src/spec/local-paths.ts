@@ -1,6 +1,7 @@
 import { readFile, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { FieldPath, Issue, PendingIssue } from "./issue.js";
+import { describeRoot, type RootSource } from "./project-root.js";
 import { ModelMetadataSchema, type ModelMetadata } from "./schema/model-metadata.js";
 import {
   isInside,
@@ -55,6 +56,8 @@ export interface ResolvedPath {
   rel: string;
   /** The project root the path was judged against (named in messages about escaping it). */
   root: string;
+  /** How that root was found. */
+  rootSource: RootSource;
   /** Undefined when the path exists, has the expected type and stays inside the project root. */
   problem?: "absolute" | "escapes" | "symlink-escapes" | "missing" | "not-directory" | "not-file";
   /** `files`: the selected files (stamped for the digest cache). */
@@ -80,6 +83,8 @@ export interface Roots {
   root: string;
   /** Its realpath, to judge where symlinks lead. */
   realRoot: string;
+  /** How it was found: a git repository, or the working directory when there is none. */
+  rootSource: RootSource;
 }
 
 export interface GatheredPaths {
@@ -108,7 +113,13 @@ async function gatherOne(
   out: GatheredPaths,
 ): Promise<ResolvedPath> {
   const abs = resolve(manifestDir, spec.written);
-  const base: ResolvedPath = { spec, abs, rel: posixRelative(roots.root, abs), root: roots.root };
+  const base: ResolvedPath = {
+    spec,
+    abs,
+    rel: posixRelative(roots.root, abs),
+    root: roots.root,
+    rootSource: roots.rootSource,
+  };
   const problem = await judge(roots, spec, abs);
   if (problem !== undefined) return { ...base, problem };
   if (spec.content === "lines") return { ...base, lines: parseLines(await readFile(abs, "utf8")) };
@@ -158,7 +169,7 @@ async function judge(
   return undefined;
 }
 
-function posixRelative(root: string, abs: string): string {
+export function posixRelative(root: string, abs: string): string {
   return relative(root, abs).split(sep).join("/") || ".";
 }
 
@@ -187,7 +198,7 @@ export function pathIssues(path: ResolvedPath): PendingIssue[] {
       return [
         at(
           "path-escapes-root",
-          `${quoted} leaves the project root (${path.root}); everything a manifest uses must be inside the repository (the root is the nearest folder with .git above the working directory)`,
+          `${quoted} leaves the project root (${describeRoot(path.root, path.rootSource)}); everything a manifest uses must be inside it`,
         ),
       ];
     case "symlink-escapes":

@@ -7,15 +7,30 @@ import { locate, parseYaml } from "./yaml-doc.js";
 import type { YamlDoc } from "./yaml-doc.js";
 import { parseWith } from "./zod-issues.js";
 
-/** The nearest folder upward holding `.git` (a folder, or a file for worktrees), else `cwd`. */
-export async function findProjectRoot(cwd: string): Promise<string> {
+/** How the project root was found: a git repository above the working directory, or none (the directory itself). */
+export type RootSource = "git" | "cwd";
+
+/** The nearest folder upward holding `.git` (a folder, or a file for worktrees), else `cwd`, and which it was. */
+export async function locateProjectRoot(cwd: string): Promise<{ root: string; source: RootSource }> {
   let dir = resolve(cwd);
   for (;;) {
-    if (await exists(join(dir, ".git"))) return dir;
+    if (await exists(join(dir, ".git"))) return { root: dir, source: "git" };
     const parent = dirname(dir);
-    if (parent === dir) return resolve(cwd);
+    if (parent === dir) return { root: resolve(cwd), source: "cwd" };
     dir = parent;
   }
+}
+
+/** The nearest folder upward holding `.git`, else `cwd`. */
+export async function findProjectRoot(cwd: string): Promise<string> {
+  return (await locateProjectRoot(cwd)).root;
+}
+
+/** The root in words, for messages about leaving it. */
+export function describeRoot(root: string, source: RootSource): string {
+  return source === "git"
+    ? `${root}, the git repository holding the working directory`
+    : `${root}, the working directory (no .git found above it)`;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from "yaml";
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit } from "yaml";
 import type { Document, Node } from "yaml";
 import type { FieldPath, Issue } from "./issue.js";
 
@@ -41,7 +41,7 @@ export function parseYaml(file: string, text: string): { docs: YamlDoc[]; issues
           column: col,
           path: [],
           message: duplicate
-            ? "the same key appears twice in one mapping; YAML keeps only one, so remove the other"
+            ? `${keyNamed(doc, error.pos[0])} appears twice in one mapping; YAML keeps only one, so remove the other`
             : `YAML syntax error: ${firstLine(error.message)}`,
         });
       }
@@ -49,6 +49,23 @@ export function parseYaml(file: string, text: string): { docs: YamlDoc[]; issues
     }
     const start = doc.contents?.range[0] ?? 0;
     const { line, col } = lineCounter.linePos(start);
+    const stray = strayAlias(doc);
+    if (stray !== undefined) {
+      const at = lineCounter.linePos(stray.offset);
+      const elsewhere = documents.some((other) => other !== doc && anchors(other).has(stray.name));
+      issues.push({
+        code: "yaml-alias",
+        severity: "error",
+        file,
+        line: at.line,
+        column: at.col,
+        path: [],
+        message: elsewhere
+          ? `alias *${quoteCut(stray.name, 80)} names an anchor of another document; anchors do not cross "---" documents, so repeat the value (or its anchor) in this one`
+          : `alias *${quoteCut(stray.name, 80)} names no anchor set before it in this document`,
+      });
+      return;
+    }
     let data: unknown;
     try {
       data = doc.toJS({ maxAliasCount: 100 });
@@ -68,6 +85,45 @@ export function parseYaml(file: string, text: string): { docs: YamlDoc[]; issues
     docs.push({ file, index, doc, lineCounter, data, line, column: col });
   });
   return { docs, issues };
+}
+
+/** `the key "name"` of the mapping pair whose key starts at `offset`, for duplicate-key errors. */
+function keyNamed(doc: Document.Parsed, offset: number): string {
+  let name: string | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.range?.[0] === offset) {
+        name = String(pair.key.value);
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return name === undefined ? "the same key" : `the key "${quoteCut(name, 80)}"`;
+}
+
+/** The first alias whose anchor is not set before it in the same document (YAML scopes anchors so). */
+function strayAlias(doc: Document.Parsed): { name: string; offset: number } | undefined {
+  const seen = new Set<string>();
+  let stray: { name: string; offset: number } | undefined;
+  visit(doc, (_, node) => {
+    if (isAlias(node)) {
+      if (!seen.has(node.source)) {
+        stray = { name: node.source, offset: node.range?.[0] ?? 0 };
+        return visit.BREAK;
+      }
+    } else if (isNode(node) && node.anchor !== undefined) seen.add(node.anchor);
+    return undefined;
+  });
+  return stray;
+}
+
+function anchors(doc: Document.Parsed): Set<string> {
+  const names = new Set<string>();
+  visit(doc, (_, node) => {
+    if (isNode(node) && !isAlias(node) && node.anchor !== undefined) names.add(node.anchor);
+  });
+  return names;
 }
 
 /** The first line of the YAML library's message, with quoted text cut (binary junk can be megabytes). */

@@ -56,6 +56,9 @@ function convert(
     case "invalid_type":
       if (value === undefined) {
         out.push({ code: "missing-field", path, message: `missing required field "${String(path.at(-1))}"` });
+      } else if (typeof value === "number" && !Number.isFinite(value)) {
+        // YAML reads 1e400, .inf and .nan as numbers JSON cannot carry: say so rather than "got number null".
+        out.push({ code: "not-finite-number", path, message: notFinite(value, issue.expected) });
       } else {
         out.push({
           code: "invalid-type",
@@ -189,11 +192,21 @@ function rangeMessage(issue: Extract<ZodIssue, { code: "too_small" | "too_big" }
 
 export function describe(value: unknown): string {
   if (value === undefined) return "nothing";
+  if (typeof value === "number" && !Number.isFinite(value)) return `${value} (not a finite number)`;
   if (value === null) return "null (an empty value)";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
   if (typeof value === "string") return JSON.stringify(value);
   return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function notFinite(value: number, expected: string): string {
+  const read = Number.isNaN(value) ? "NaN" : value > 0 ? "infinity" : "minus infinity";
+  const fix =
+    expected === "string"
+      ? "quote it to make it text"
+      : "write a finite number (JSON and DataRobot carry no others)";
+  return `not a finite number (YAML reads this value as ${read}); ${fix}`;
 }
 
 /** The value at `path`, own properties only (a field named `toString` is not the prototype's). */

@@ -47,3 +47,28 @@ describe("namespace of model keys", () => {
     expect((await validateJson(dir, ["--namespace", "other"])).namespace).toBe("other");
   });
 });
+
+describe("--namespace that no later run could agree on", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "drgitops-ns-"));
+    await writeFile(join(dir, "dataset.yaml"), MANIFEST);
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it.each([[""], ["a b"], ["/leading"], ["trailing/"]])(
+    "refuses %j as a usage error, naming the rule",
+    async (ns) => {
+      const err = new PassThrough();
+      const chunks: Buffer[] = [];
+      err.on("data", (c: Buffer) => chunks.push(c));
+      const code = await main(["node", "drgitops", "validate", ".", "--namespace", ns], {
+        cwd: dir,
+        stdout: new PassThrough(),
+        stderr: err,
+      });
+      expect(code).toBe(1);
+      expect(Buffer.concat(chunks).toString()).toContain(`--namespace "${ns}" must be path-like segments`);
+    },
+  );
+});

@@ -31,6 +31,16 @@ describe("drgitops validate", () => {
     expect(stdout).toContain("5 models");
   });
 
+  it("counts a manifest that broke a cross-document rule as invalid, not valid", async () => {
+    // The model parses but refers to an environment no manifest defines: it is loaded, and not valid.
+    const human = await cli(["validate", "test/fixtures/invalid/dangling-ref"]);
+    expect(human.stdout.trimEnd().split("\n").at(-1)).toBe(
+      "invalid: 1 error, 0 warnings (0 models, 1 environment, 0 datasets valid)",
+    );
+    const json = await cli(["validate", "test/fixtures/invalid/dangling-ref", "--format", "json"]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ summary: { errors: 1, models: 0, environments: 1 } });
+  });
+
   it("exits 3 and prints file:line:column  kind/name  field.path  message", async () => {
     const { code, stdout } = await cli(["validate", "test/fixtures/invalid/unknown-field"]);
     expect(code).toBe(3);

@@ -46,11 +46,20 @@ function summary(result: LoadResult): { errors: number; warnings: number; docume
   return { errors, warnings: result.issues.length - errors, documents: result.project.resources.length };
 }
 
-/** Valid manifests per kind, in display order: `["model", 4]`. */
+/**
+ * Valid manifests per kind, in display order: `["model", 4]`. A manifest that parsed but broke a rule
+ * (a dangling ref, a bad model-metadata.yaml) is loaded all the same; an error of its own makes it invalid.
+ */
 function countsByKind(result: LoadResult): [string, number][] {
+  const broken = new Set(
+    result.issues
+      .filter((i) => i.severity === "error" && i.kind !== undefined)
+      .map((i) => `${i.kind ?? ""}\u0000${i.name ?? ""}`),
+  );
   return displayOrder.map((k) => [
     k.render.noun,
-    result.project.resources.filter((r) => r.kind === k.name).length,
+    result.project.resources.filter((r) => r.kind === k.name && !broken.has(`${r.kind}\u0000${r.name}`))
+      .length,
   ]);
 }
 

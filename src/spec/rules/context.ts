@@ -32,6 +32,8 @@ export interface RuleIssue extends PendingIssue {
 }
 
 export interface RuleContext {
+  /** The project root (messages name other files relative to it). */
+  readonly root: string;
   /** Every judged document, in file order. */
   readonly entries: readonly Entry[];
   /** Documents too broken to judge (a field no rule can do without is invalid): still valid ref targets. */

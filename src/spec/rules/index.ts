@@ -1,6 +1,7 @@
 import type { AnyKind } from "../../kinds/kind.js";
 import { hint } from "../did-you-mean.js";
-import { pathIssues } from "../local-paths.js";
+import { pathIssues, posixRelative } from "../local-paths.js";
+import { locate } from "../yaml-doc.js";
 import type { Entry, RuleContext } from "./context.js";
 import { reporter } from "./context.js";
 
@@ -20,7 +21,7 @@ function duplicateKeys(ctx: RuleContext): void {
     )({
       code: "duplicate-key",
       path: ["metadata", "name"],
-      message: `${entry.kind} "${entry.name}" is already defined at ${earlier.doc.file}:${earlier.doc.line}; names must be unique per kind`,
+      message: `${entry.kind} "${entry.name}" is already defined at ${posixRelative(ctx.root, earlier.doc.file)}:${locate(earlier.doc, ["metadata", "name"]).line}; names must be unique per kind`,
     });
   }
 }

@@ -2,13 +2,16 @@ import { z } from "zod";
 
 export const PROJECT_CONFIG_FILE = "drgitops.yaml";
 
+/** A namespace: path-like segments, the same rule for drgitops.yaml and `--namespace`. */
+export const NAMESPACE_PATTERN = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
+export const NAMESPACE_RULE =
+  "must be path-like segments of letters, digits, '.', '_' or '-' separated by '/'";
+
 /** `drgitops.yaml` at the project root; every field is optional. */
 export const ProjectConfigSchema = z.strictObject({
   namespace: z
     .string()
-    .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, {
-      error: "must be path-like segments of letters, digits, '.', '_' or '-' separated by '/'",
-    })
+    .regex(NAMESPACE_PATTERN, { error: NAMESPACE_RULE })
     .optional()
     .meta({ description: "Prefix of every model key; default: the git remote's owner/repo" }),
   paths: z

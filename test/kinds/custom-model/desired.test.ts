@@ -32,7 +32,14 @@ function resolved(rel: string, extra: Partial<ResolvedPath> = {}): ResolvedPath 
     missingCode: "x",
     content: "files",
   };
-  return { spec: spec as LocalPathSpec, abs: `/repo/${rel}`, rel, root: "/repo", ...extra };
+  return {
+    spec: spec as LocalPathSpec,
+    abs: `/repo/${rel}`,
+    rel,
+    root: "/repo",
+    rootSource: "git",
+    ...extra,
+  };
 }
 
 function loadedModel(

@@ -25,7 +25,13 @@ function modelEntry(yamlSpec: string, staged: Staged = {}): Entry<PartialCustomM
   const m = manifest as PartialCustomModelManifest;
   const paths: Record<string, ResolvedPath> = {};
   for (const spec of customModelKind.localPaths(m, () => false)) {
-    const base: ResolvedPath = { spec, abs: `/p/${spec.written}`, rel: spec.written, root: "/p" };
+    const base: ResolvedPath = {
+      spec,
+      abs: `/p/${spec.written}`,
+      rel: spec.written,
+      root: "/p",
+      rootSource: "git",
+    };
     const extra =
       spec.role === "source"
         ? {
@@ -48,7 +54,7 @@ function modelEntry(yamlSpec: string, staged: Staged = {}): Entry<PartialCustomM
 
 function run(models: Entry<PartialCustomModelManifest>[]): RuleIssue[] {
   const found: RuleIssue[] = [];
-  runRules({ entries: models, unjudged: [], report: (i) => found.push(i) }, kinds);
+  runRules({ root: "/p", entries: models, unjudged: [], report: (i) => found.push(i) }, kinds);
   return found;
 }
 
