@@ -35,7 +35,12 @@ describe("drgitops validate", () => {
     // The model parses but refers to an environment no manifest defines: it is loaded, and not valid.
     const human = await cli(["validate", "test/fixtures/invalid/dangling-ref"]);
     expect(human.stdout.trimEnd().split("\n").at(-1)).toBe(
-      "invalid: 1 error, 0 warnings (0 models, 1 environment, 0 datasets valid)",
+      "invalid: 1 error, 0 warnings (0 deployments, 0 registered models, 0 models, 1 environment, 0 datasets valid)",
+    );
+    // The same for a deployment whose registered model no manifest defines.
+    const deployment = await cli(["validate", "test/fixtures/invalid/deployment-dangling-ref"]);
+    expect(deployment.stdout.trimEnd().split("\n").at(-1)).toBe(
+      "invalid: 1 error, 0 warnings (0 deployments, 0 registered models, 1 model, 0 environments, 0 datasets valid)",
     );
     const json = await cli(["validate", "test/fixtures/invalid/dangling-ref", "--format", "json"]);
     expect(JSON.parse(json.stdout)).toMatchObject({ summary: { errors: 1, models: 0, environments: 1 } });

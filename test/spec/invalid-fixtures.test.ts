@@ -115,6 +115,9 @@ describe("invalid fixtures", () => {
       // A newcomer must be able to act on it: the message says what is wrong in words, not a zod dump.
       expect(issue?.message).toMatch(/\w{3,}/);
       expect(issue?.message).not.toMatch(/Invalid input|\[object Object\]|undefined/);
+      // The other document is named relative to the project root, never by an absolute path.
+      if (code === "duplicate-display-name")
+        expect(issue?.message).toMatch(new RegExp(`\\((?!/)\\S*invalid/${fixture}/manifest\\.yaml:10\\)`));
     },
   );
 });
