@@ -1,4 +1,4 @@
-import { posixRelative } from "../../spec/local-paths.js";
+import { relativePosix } from "../../reconcile/state.js";
 import { reporter, type KindRule } from "../../spec/rules/context.js";
 import { REGISTERED_MODEL, type PartialRegisteredModelManifest } from "./schema.js";
 
@@ -15,7 +15,7 @@ const uniqueDisplayName: KindRule<PartialRegisteredModelManifest> = (entry, ctx)
   )({
     code: "duplicate-display-name",
     path: entry.manifest.spec.displayName === undefined ? ["metadata", "name"] : ["spec", "displayName"],
-    message: `RegisteredModel "${first.name}" (${posixRelative(ctx.root, first.doc.file)}:${first.doc.line}) already has the name "${name}"; registered model names are unique on DataRobot`,
+    message: `RegisteredModel "${first.name}" (${relativePosix(ctx.root, first.doc.file)}:${first.doc.line}) already has the name "${name}"; registered model names are unique on DataRobot`,
   });
 };
 
