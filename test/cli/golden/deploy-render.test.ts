@@ -1,10 +1,9 @@
-import { readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderHuman, renderJson, renderMarkdown } from "../../../src/cli/views/index.js";
 import { parsePlan, type Plan } from "../../../src/reconcile/plan-file.js";
 import { deployment, desired, file, freshLive, model, NS, planOf, registeredModel, testConfig } from "../../reconcile/builders.js";
 import { newServer, observe, simulate } from "../../reconcile/simulate.js";
+import { expectGolden } from "./golden.js";
 
 /**
  * Golden files of a plan that rolls models out (the chain version -> registered version ->
@@ -12,19 +11,7 @@ import { newServer, observe, simulate } from "../../reconcile/simulate.js";
  * rewrites them.
  */
 
-const GOLDEN = join(import.meta.dirname, "plan");
 
-async function expectGolden(name: string, actual: string): Promise<void> {
-  const path = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN === "1") {
-    await writeFile(path, actual);
-    return;
-  }
-  const expected = await readFile(path, "utf8").catch(() => {
-    throw new Error(`golden file ${path} is missing; run UPDATE_GOLDEN=1 npx vitest run test/cli/golden`);
-  });
-  expect(actual).toBe(expected);
-}
 
 function scenario(): Plan {
   const state = (v: string, extra: { canary?: boolean } = {}) =>
