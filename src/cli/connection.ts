@@ -5,10 +5,11 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { createClient, httpTraceFromEnv, resolveConnection, type DataRobotClient } from "../client/index.js";
 import { DrgitopsError } from "../errors.js";
+import { makeStateDir, STATE_DIR } from "../spec/state-dir.js";
 import type { CliContext } from "./context.js";
 
 /** Where the embedded emulator keeps its data, relative to the project root (DESIGN.md §9). */
-export const EMBEDDED_DATA_DIR = join(".drgitops", "emulator");
+export const EMBEDDED_DATA_DIR = join(STATE_DIR, "emulator");
 
 export interface ConnectionOptions {
   /** `--endpoint`; the value `local` asks for the embedded emulator explicitly. */
@@ -94,6 +95,7 @@ export async function openConnection(ctx: CliContext, options: ConnectionOptions
     );
   }
   const dataDir = join(options.projectRoot, EMBEDDED_DATA_DIR);
+  await makeStateDir(dataDir);
   // Loaded only when needed: fastify and SQLite cost most of the CLI's start-up time.
   const { startEmulator } = await import("../emulator/index.js");
   const emulator = await startEmulator({

@@ -30,6 +30,8 @@ export interface Kind<M, PM, D extends DesiredBase, LS, L, A extends BaseAction>
   readonly partialSchema: z.ZodType<PM>;
   /** drgitops.yaml `defaults` are merged under the spec of this kind's manifests. */
   readonly takesDefaults: boolean;
+  /** How defaults merge under a spec, when a deep merge is not enough (alternative fields). */
+  mergeDefaults?(defaults: Record<string, unknown>, spec: Record<string, unknown>): Record<string, unknown>;
   /** Local files and folders the manifest names: resolved, listed and hashed by the loader. */
   localPaths(manifest: PM, invalid: (path: FieldPath) => boolean): LocalPathSpec[];
   /** `{ref: name}` references to other manifests: checked offline, and kept in scope together. */

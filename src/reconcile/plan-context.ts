@@ -62,6 +62,8 @@ export interface PlanOutput {
   drift: DriftItem[];
   unchanged: string[];
   gate: GateItem[];
+  /** Keys that no test gates (no test section): no test runs for them and no gate applies. */
+  untested: string[];
   refusals: Refusal[];
   needs: Need[];
 }

@@ -17,6 +17,8 @@ export const PlanSummarySchema = z.object({
   drift: z.number().int(),
   unchanged: z.number().int(),
   gate: z.number().int(),
+  /** Plans written before models could be untested have no such count. */
+  untested: z.number().int().default(0),
   refusals: z.number().int(),
 });
 export type PlanSummary = z.infer<typeof PlanSummarySchema>;
@@ -31,6 +33,8 @@ export const PlanSchema = z.object({
   /** Keys with nothing to do. */
   unchanged: z.array(z.string()),
   gate: z.array(GateItemSchema),
+  /** Keys of models without a test section: no test runs, no gate applies (older plans: none). */
+  untested: z.array(z.string()).default([]),
   refusals: z.array(RefusalSchema),
   summary: PlanSummarySchema,
 });

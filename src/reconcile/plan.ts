@@ -136,6 +136,7 @@ export function buildPlan(
     drift: [],
     unchanged: [],
     gate: [],
+    untested: [],
     refusals: [],
     needs: [],
   };
@@ -182,6 +183,7 @@ export function buildPlan(
     drift: out.drift,
     unchanged: [...out.unchanged].sort(),
     gate: out.gate,
+    untested: [...out.untested].sort(),
     refusals: out.refusals,
     summary: summarise(out),
   };
@@ -198,6 +200,7 @@ function summarise(out: PlanOutput): PlanSummary {
     drift: out.drift.length,
     unchanged: out.unchanged.length,
     gate: out.gate.length,
+    untested: out.untested.length,
     refusals: out.refusals.length,
   };
 }

@@ -26,6 +26,15 @@ export const TrailerSchema = z.object({
   protected: z.boolean().optional(),
   /** Models and environments: digest of the managed fields as last applied (tells drift from edits). */
   applied: DigestSchema.optional(),
+  /**
+   * Environments only: a version made outside drgitops and adopted by `drgitops import --environment`
+   * as the build of the docker context whose digest is `fingerprint` (environment versions cannot be
+   * annotated: API.md §4 has no PATCH for them).
+   */
+  adoptedVersion: z
+    .string()
+    .regex(/^[0-9A-Za-z._-]+$/)
+    .optional(),
 });
 export type Trailer = z.infer<typeof TrailerSchema>;
 
@@ -39,6 +48,7 @@ const FIELDS = [
   ["Drgitops-Test", "test"],
   ["Drgitops-Protected", "protected"],
   ["Drgitops-Applied", "applied"],
+  ["Drgitops-Adopted-Version", "adoptedVersion"],
 ] as const;
 const LABELS = new Map<string, (typeof FIELDS)[number][1]>(FIELDS.map(([label, field]) => [label, field]));
 

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { openPromise, type Entry, type ZipFile } from "yauzl";
 import { z } from "zod";
 import { compareCodePoints } from "../spec/digest.js";
+import { makeStateDir, STATE_DIR } from "../spec/state-dir.js";
 import { VersionFileDigestSchema, type VersionFileDigest } from "./diff.js";
 
 /** Text files up to this size are kept with their digests so the plan can show unified diffs. */
@@ -21,7 +22,7 @@ export type VersionFilesEntry = z.infer<typeof VersionFilesEntry>;
 
 /** Where `.drgitops/cache/versions/<versionId>.json` lives for a project. */
 export function versionCacheDir(projectRoot: string): string {
-  return join(projectRoot, ".drgitops", "cache", "versions");
+  return join(projectRoot, STATE_DIR, "cache", "versions");
 }
 
 /**
@@ -47,7 +48,7 @@ export class VersionFileCache {
 
   async put(entry: VersionFilesEntry): Promise<void> {
     const target = this.path(entry.versionId);
-    await mkdir(dirname(target), { recursive: true });
+    await makeStateDir(dirname(target));
     // Write-then-rename: a process killed mid-write leaves no half entry behind.
     const temp = `${target}.${process.pid}.${Date.now()}.tmp`;
     await writeFile(temp, JSON.stringify(entry));

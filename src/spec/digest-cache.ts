@@ -1,8 +1,9 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
+import { makeStateDir, STATE_DIR } from "./state-dir.js";
 
-export const CACHE_DIR = ".drgitops/cache";
+export const CACHE_DIR = `${STATE_DIR}/cache`;
 const CACHE_FILE = "digests.json";
 
 /**
@@ -86,7 +87,7 @@ export class DigestCache {
   async save(): Promise<void> {
     if (this.file === undefined || !this.dirty) return;
     const dir = join(this.file, "..");
-    await mkdir(dir, { recursive: true });
+    await makeStateDir(dir);
     const temp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
     let kept = [...this.entries];
     if (kept.length > this.maxEntries) {

@@ -77,7 +77,7 @@ export function normaliseDocument(
   }
   const input =
     kind.takesDefaults && defaults && isRecord(data["spec"])
-      ? { ...data, spec: mergeDefaults(defaults, data["spec"]) }
+      ? { ...data, spec: (kind.mergeDefaults ?? mergeDefaults)(defaults, data["spec"]) }
       : data;
   const schema = kind.schema as z.ZodType<AnyManifest>;
   const parsed = schema.safeParse(input);

@@ -47,12 +47,13 @@ function plan(parts: { actions?: number; drift?: number; gate?: number; blocking
       outcome: "failed" as const,
       message: "errorCheck failed",
     })),
+    untested: [],
     refusals: Array.from({ length: parts.blocking ?? 0 }, () => ({
       key: "ns/m",
       reason: "no execution environment is named x",
       blocking: true,
     })),
-    summary: { actions: {}, total: 0, drift: 0, unchanged: 0, gate: 0, refusals: 0 },
+    summary: { actions: {}, total: 0, drift: 0, unchanged: 0, gate: 0, untested: 0, refusals: 0 },
   };
 }
 

@@ -21,7 +21,7 @@ describe("drgitops validate", () => {
     const { code, stdout } = await cli(["validate", "examples/manifests"]);
     expect(code).toBe(0);
     expect(stdout).toBe(
-      "valid: 18 manifests (2 deployments, 2 registered models, 5 models, 2 environments, 7 datasets)\n",
+      "valid: 17 manifests (2 deployments, 2 registered models, 5 models, 2 environments, 6 datasets)\n",
     );
   });
 

@@ -155,6 +155,9 @@ describe("connection (DESIGN §9)", { timeout: 120_000 }, () => {
       expect(applied.stderr.match(/embedded emulator/g)).toHaveLength(1);
       const planned = await runCli(["plan", "--detailed-exitcode"], { cwd: repo.dir, env });
       expect(planned.code).toBe(0);
+      // Its data, the digest and version caches: all under .drgitops/, which git never sees.
+      expect(await readFile(join(repo.dir, ".drgitops/.gitignore"), "utf8")).toBe("*\n");
+      expect(await git(repo.dir, "status", "--porcelain", "--untracked-files=all")).toBe("");
     } finally {
       await repo.cleanup();
     }

@@ -65,7 +65,7 @@ describe("status", { timeout: 240_000 }, () => {
     expect(commit).toMatch(
       /drgitops-examples\/churn-prod\s+deployment\s+in sync\s.*Customer churn classifier 1\.0$/m,
     );
-    expect(commit).toMatch(/Status: 18 in sync, 0 changes pending, 0 drifted, 0 gate failed, 0 unmanaged\./);
+    expect(commit).toMatch(/Status: 17 in sync, 0 changes pending, 0 drifted, 0 gate failed, 0 unmanaged\./);
     await expectSameCostAsPlan(world);
   });
 
@@ -99,7 +99,7 @@ describe("status", { timeout: 240_000 }, () => {
     );
     expect(human.stdout).toMatch(/drgitops-examples\/stray\s+model\s+unmanaged\s+-/);
     expect(human.stdout).toContain(
-      "Status: 15 in sync, 1 changes pending, 1 drifted, 1 gate failed, 1 unmanaged.",
+      "Status: 14 in sync, 1 changes pending, 1 drifted, 1 gate failed, 1 unmanaged.",
     );
     await expectSameCostAsPlan(world);
   });

@@ -230,9 +230,10 @@ export async function cmaCreatesModel(
     const unstructured = targetType.startsWith("Unstructured");
     const response = await call(api, "PATCH", `customModels/${created.id}/versions/withTrainingData/`, {
       trainingData: { datasetId: version.training_dataset_id },
+      // Python's None: `{partitionColumn: null}` when the definition has no partitioning column.
       holdoutData: unstructured
-        ? { datasetId: version.holdout_dataset_id }
-        : { partitionColumn: version.partitioning_column },
+        ? { datasetId: version.holdout_dataset_id ?? null }
+        : { partitionColumn: version.partitioning_column ?? null },
       gitModelVersion: GIT_MODEL_VERSION,
     });
     if (response.status !== 202)

@@ -29,11 +29,36 @@ const DATASETS: Record<string, string> = {
   "62779143562155aa34a3d65b": "fraud-test.csv",
   "627791f5562155d63f367b05": "fraud-predictions.csv",
   "62ef8e053f9b9493db97af67": "house-test.csv",
+  "62ef8e053f9b9493db97af11": "house-train.csv",
   "62f0f226bc397a932a9c0c11": "churn-test.csv",
   "62f0f226bc397a932a9c0c44": "anomaly-test.csv",
   "62f0f226bc397a932a9c0c22": "tagger-train.csv",
   "62f0f226bc397a932a9c0c33": "tagger-holdout.csv",
 };
+
+/** A copy of the risk-models fixture that CMA has pushed to a fresh emulator (datasets, models, versions). */
+async function cmaWorld(): Promise<{ emu: RunningEmulator; dir: string; created: CmaCreated[] }> {
+  if (!existsSync(join(REPO, "dist/cli/main.js")))
+    await promisify(execFile)("npm", ["run", "build"], { cwd: REPO });
+  const emu = await startEmulator({ jobDurationMs: 0 });
+  const dir = await mkdtemp(join(tmpdir(), "drgitops-cma-e2e-"));
+  await cp(join(FIXTURES, "risk-models"), dir, { recursive: true });
+  const api = { url: emu.url, token: emu.token };
+  // The datasets exist in the catalogue before CMA runs; their ids go into the definitions.
+  const ids = new Map<string, string>();
+  for (const [placeholder, file] of Object.entries(DATASETS))
+    ids.set(placeholder, await uploadDataset(api, join(FIXTURES, "datasets", file)));
+  for (const file of DEFINITIONS) {
+    const path = join(dir, file);
+    let text = await readFile(path, "utf8");
+    for (const [placeholder, id] of ids) text = text.replaceAll(placeholder, id);
+    await writeFile(path, text);
+  }
+  const created: CmaCreated[] = [];
+  for (const model of await fixtureModels(dir, DEFINITIONS))
+    created.push(await cmaCreatesModel(api, dir, `${REPOSITORY_ID}/`, model));
+  return { emu, dir, created };
+}
 
 describe("switching from custom-models-action without a new version", { timeout: 240_000 }, () => {
   let emu: RunningEmulator;
@@ -44,27 +69,8 @@ describe("switching from custom-models-action without a new version", { timeout:
   const connection = (): string[] => ["--endpoint", emu.url, "--token", emu.token];
 
   beforeAll(async () => {
-    if (!existsSync(join(REPO, "dist/cli/main.js")))
-      await promisify(execFile)("npm", ["run", "build"], { cwd: REPO });
-    emu = await startEmulator({ jobDurationMs: 0 });
-    dir = await mkdtemp(join(tmpdir(), "drgitops-cma-e2e-"));
-    await cp(join(FIXTURES, "risk-models"), dir, { recursive: true });
-    const api = { url: emu.url, token: emu.token };
-    // The datasets exist in the catalogue before CMA runs; their ids go into the definitions.
-    const ids = new Map<string, string>();
-    for (const [placeholder, file] of Object.entries(DATASETS))
-      ids.set(placeholder, await uploadDataset(api, join(FIXTURES, "datasets", file)));
-    for (const file of DEFINITIONS) {
-      const path = join(dir, file);
-      let text = await readFile(path, "utf8");
-      for (const [placeholder, id] of ids) text = text.replaceAll(placeholder, id);
-      await writeFile(path, text);
-    }
-    created = [];
-    for (const model of await fixtureModels(dir, DEFINITIONS))
-      created.push(await cmaCreatesModel(api, dir, `${REPOSITORY_ID}/`, model));
+    ({ emu, dir, created } = await cmaWorld());
     env = cleanEnv(dir);
-
     conversion = await convertCmaRepository({ dir, outDir: dir, namespace: REPOSITORY_ID });
     await writeConversion(conversion);
   }, 240_000);
@@ -97,8 +103,9 @@ describe("switching from custom-models-action without a new version", { timeout:
         update.changes.map((c) => c.path),
         update.key,
       ).toEqual([]);
-    // The one test drgitops adds is the always-passing one for the test CMA skipped.
-    expect(of("runTest")).toEqual([`${REPOSITORY_ID}/risk-team/house-prices`]);
+    // No test is added: the model whose test CMA skips is untested, and the plan says so.
+    expect(of("runTest")).toEqual([]);
+    expect(plan.untested).toEqual([`${REPOSITORY_ID}/risk-team/house-prices`]);
   });
 
   it("applies only annotations, keeps every version, and then has nothing to do", async () => {
@@ -109,5 +116,65 @@ describe("switching from custom-models-action without a new version", { timeout:
     expect(await Promise.all(created.map((c) => versionCount(api, c.modelId)))).toEqual(before);
     const again = await runCli(["plan", "--detailed-exitcode", ...connection()], { cwd: dir, env });
     expect(again.code, again.stdout + again.stderr).toBe(0);
+  });
+});
+
+describe("drgitops import --from-cma (the command)", { timeout: 240_000 }, () => {
+  let emu: RunningEmulator;
+  let dir: string;
+  let created: CmaCreated[];
+  const connection = (): string[] => ["--endpoint", emu.url, "--token", emu.token];
+  const cli = (...args: string[]) => runCli(args, { cwd: dir, env: cleanEnv(dir) });
+
+  beforeAll(async () => {
+    ({ emu, dir, created } = await cmaWorld());
+  }, 240_000);
+  afterAll(async () => {
+    await emu?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("--dry-run prints the report and the files it would write, and writes none", async () => {
+    const r = await cli("import", "--from-cma", ".", "--namespace", REPOSITORY_ID, "--dry-run");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`namespace ${REPOSITORY_ID}/risk-team`);
+    expect(r.stdout).toMatch(
+      /models\/house_prices\/model\.yaml:\d+:\d+ {2}\S+house-prices {2}test\.skip {2}the test is skipped/,
+    );
+    expect(r.stdout).toContain("would write manifests/fraud-detector.yaml");
+    expect(r.stdout).toContain("would write drgitops.yaml");
+    expect(existsSync(join(dir, "drgitops.yaml"))).toBe(false);
+    expect(existsSync(join(dir, "manifests"))).toBe(false);
+  });
+
+  it("writes manifests that validate and a drgitops.yaml; the next plan creates no model and no version", async () => {
+    const r = await cli("import", "--from-cma", ".", "--namespace", REPOSITORY_ID);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("wrote manifests/house-prices.yaml");
+    expect(r.stdout).toContain("wrote drgitops.yaml");
+    expect(await readFile(join(dir, "drgitops.yaml"), "utf8")).toContain(
+      `namespace: ${REPOSITORY_ID}/risk-team`,
+    );
+    expect((await cli("validate")).code).toBe(0);
+    const { plan } = await planJson(dir, cleanEnv(dir), ...connection());
+    const types = new Set(plan.actions.map((a) => a.type));
+    expect(types.has("createModel") || types.has("createVersion")).toBe(false);
+    expect(plan.untested).toEqual([`${REPOSITORY_ID}/risk-team/house-prices`]);
+    const api = { url: emu.url, token: emu.token };
+    const before = await Promise.all(created.map((c) => versionCount(api, c.modelId)));
+    const applied = await cli("apply", "--yes", ...connection());
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(await Promise.all(created.map((c) => versionCount(api, c.modelId)))).toEqual(before);
+  });
+
+  it("refuses to convert again over the written files without --force", async () => {
+    const manifest = join(dir, "manifests/fraud-detector.yaml");
+    const text = await readFile(manifest, "utf8");
+    const r = await cli("import", "--from-cma", ".", "--namespace", REPOSITORY_ID);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("refusing to overwrite");
+    expect(await readFile(manifest, "utf8")).toBe(text);
+    const forced = await cli("import", "--from-cma", ".", "--namespace", REPOSITORY_ID, "--force");
+    expect(forced.code, forced.stderr).toBe(0);
   });
 });

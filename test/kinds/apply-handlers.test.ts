@@ -40,8 +40,17 @@ function planOf(actions: unknown[], unchanged: string[] = []): Plan {
     drift: [],
     unchanged,
     gate: [],
+    untested: [],
     refusals: [],
-    summary: { actions: {}, total: actions.length, drift: 0, unchanged: 0, gate: 0, refusals: 0 },
+    summary: {
+      actions: {},
+      total: actions.length,
+      drift: 0,
+      unchanged: 0,
+      gate: 0,
+      untested: 0,
+      refusals: 0,
+    },
   };
 }
 

@@ -235,6 +235,7 @@ export function simulate(server: Server, plan: Plan, options: SimulateOptions = 
           predictionThreshold: body.predictionThreshold ?? 0.5,
           classLabels: body.classLabels ?? null,
           language: body.language ?? "",
+          tags: body.tags ?? {},
           updated: `t${++server.counter}`,
           deploymentsCount: 0,
           isTrainingDataForVersionsPermanentlyEnabled:
@@ -490,6 +491,7 @@ function createVersion(
     maximumMemory: r?.maximumMemory ?? prev?.maximumMemory ?? null,
     replicas: r?.replicas ?? prev?.replicas ?? null,
     networkEgressPolicy: r?.networkEgressPolicy ?? prev?.networkEgressPolicy ?? null,
+    resourceBundleId: r?.resourceBundleId ?? prev?.resourceBundleId ?? null,
     runtimeParameters: [...params.values()],
     trainingData: spec.trainingData
       ? { datasetId: datasetId(spec.trainingData.dataset) }

@@ -19,6 +19,7 @@ const cases: Case[] = [
   ["invalid-format", "invalid-format", ["metadata", "name"], 4, 9],
   ["out-of-range", "out-of-range", ["spec", "resources", "replicas"], 11, 25],
   ["invalid-memory", "invalid-memory", ["spec", "resources", "memory"], 12, 13],
+  ["invalid-tags", "invalid-type", ["spec", "tags", "tier"], 12, 11],
   ["unknown-kind", "unknown-kind", ["kind"], 2, 7],
   ["unsupported-api-version", "unsupported-api-version", ["apiVersion"], 1, 13],
   ["unknown-check-mode", "invalid-value", ["spec", "test", "checks", "sideEffects"], 13, 20],
@@ -45,6 +46,7 @@ const cases: Case[] = [
     22,
   ],
   ["test-dataset-required", "test-dataset-required", ["spec", "test", "dataset"], 11, 5],
+  ["memory-bundle-conflict", "memory-bundle-conflict", ["spec", "resources", "bundle"], 12, 13],
   // across documents
   ["duplicate-key", "duplicate-key", ["metadata", "name"], 15, 9],
   ["dangling-ref", "dangling-ref", ["spec", "environment", "ref"], 8, 22],

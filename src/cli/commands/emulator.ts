@@ -1,7 +1,8 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { InvalidArgumentError } from "commander";
 import type { EmulatorOptions } from "../../emulator/index.js";
 import { UsageError } from "../../errors.js";
+import { makeStateDir, STATE_DIR } from "../../spec/state-dir.js";
 import { ExitCode } from "../exit-codes.js";
 import type { RegisterCommand } from "./index.js";
 
@@ -61,10 +62,11 @@ export const register: RegisterCommand = (program, ctx, run) => {
     )
     .action((flags: Flags) =>
       run(async () => {
+        const dataDir = resolve(ctx.cwd, flags.data ?? join(STATE_DIR, "emulator"));
         const options: EmulatorOptions = {
           port: flags.port,
           host: flags.host,
-          dataDir: resolve(ctx.cwd, flags.data ?? ".drgitops/emulator"),
+          dataDir,
           jobDurationMs: flags.jobDuration,
           faults: {
             latencyMs: flags.latency,
@@ -80,6 +82,8 @@ export const register: RegisterCommand = (program, ctx, run) => {
         };
         // Loaded lazily: fastify and SQLite would otherwise slow the start of every other command.
         const { startEmulator } = await import("../../emulator/index.js");
+        // Under .drgitops/ (the default) the folder gets its .gitignore first.
+        await makeStateDir(dataDir);
         const emulator = await startEmulator(options).catch((error: unknown) => {
           if ((error as NodeJS.ErrnoException).code === "EADDRINUSE")
             throw new UsageError(

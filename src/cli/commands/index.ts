@@ -5,6 +5,7 @@ import { register as validate } from "./validate.js";
 import { register as schema } from "./schema.js";
 import { register as plan } from "./plan.js";
 import { register as apply } from "./apply.js";
+import { register as importCommand } from "./import.js";
 import { register as status } from "./status.js";
 import { register as logs } from "./logs.js";
 import { register as cancel } from "./cancel.js";
@@ -16,4 +17,14 @@ export type RegisterCommand = (
   run: (action: CommandAction) => Promise<void>,
 ) => void;
 
-export const commands: RegisterCommand[] = [validate, schema, plan, apply, status, logs, cancel, emulator];
+export const commands: RegisterCommand[] = [
+  validate,
+  schema,
+  plan,
+  apply,
+  importCommand,
+  status,
+  logs,
+  cancel,
+  emulator,
+];

@@ -105,3 +105,10 @@ export function summaryLine(plan: Plan): string {
   const main = `${counts.create} to create, ${counts.change} to change, ${counts.delete} to delete`;
   return extras.length > 0 ? `${main}; ${extras.join(", ")}` : main;
 }
+
+/** The untested note, the same in every view: what has no test, and what that means. */
+export function untestedNote(plan: Plan): string | undefined {
+  const n = plan.untested.length;
+  if (n === 0) return undefined;
+  return `Untested: ${n} model${n === 1 ? " has" : "s have"} no test section, so no test runs and no gate applies`;
+}

@@ -1,6 +1,6 @@
 import type { BaseAction } from "../../reconcile/action.js";
 import type { Plan } from "../../reconcile/plan-file.js";
-import { describeChange, effectOf, groupByKey, kindSections, MARKER, summaryLine, verbOf } from "./format.js";
+import { describeChange, effectOf, groupByKey, kindSections, MARKER, summaryLine, untestedNote, verbOf } from "./format.js";
 import { createStyle, type Style } from "./style.js";
 import { textDiff, type ReadText } from "./text-diff.js";
 
@@ -43,6 +43,12 @@ export async function renderHuman(plan: Plan, options: HumanOptions): Promise<st
   if (plan.gate.length > 0) {
     out.push(s.remove(s.bold("Test gate: failed (apply exits 7 until the model or its test changes)")));
     for (const g of plan.gate) out.push(`  ${s.remove("✗")} ${s.bold(g.key)}: ${g.message}`);
+    out.push("");
+  }
+  const untested = untestedNote(plan);
+  if (untested !== undefined) {
+    out.push(s.bold(untested));
+    for (const key of plan.untested) out.push(`  ${s.dim("-")} ${key}`);
     out.push("");
   }
   if (plan.refusals.length > 0) {

@@ -1,5 +1,5 @@
 import type { Plan } from "../../reconcile/plan-file.js";
-import { describeChange, effectOf, groupByKey, kindSections, MARKER, summaryLine, verbOf } from "./format.js";
+import { describeChange, effectOf, groupByKey, kindSections, MARKER, summaryLine, untestedNote, verbOf } from "./format.js";
 import { textDiff, type ReadText } from "./text-diff.js";
 
 export interface MarkdownOptions {
@@ -32,6 +32,10 @@ export async function renderMarkdown(plan: Plan, options: MarkdownOptions = {}):
     out.push("> [!CAUTION]", "> **Test gate failed**: apply exits 7 until the model or its test changes.");
     for (const g of plan.gate) out.push(`> - ${code(g.key)}: ${cell(g.message)}`);
     out.push("");
+  }
+  const untested = untestedNote(plan);
+  if (untested !== undefined) {
+    out.push("> [!NOTE]", `> **${untested}**: ${plan.untested.map((k) => code(k)).join(", ")}`, "");
   }
   if (plan.refusals.length > 0) {
     out.push("> [!IMPORTANT]", "> **Refused**");

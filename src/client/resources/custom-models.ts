@@ -98,6 +98,27 @@ export function customModels(ctx: ResourceContext) {
         CustomModelSchema,
       );
     },
+    /**
+     * Adoption (`drgitops import`): PATCH customModels/{id}/ takes any field of the create body,
+     * `userProvidedId` included (API.md §1.2); one another model has is refused like a duplicate create.
+     */
+    async setUserProvidedId(id: string, userProvidedId: string, signal?: AbortSignal): Promise<CustomModel> {
+      const body = checkInput(
+        CreateCustomModelSchema.shape.userProvidedId.unwrap(),
+        userProvidedId,
+        "userProvidedId",
+      );
+      return await http.json(
+        {
+          method: "PATCH",
+          path: `customModels/${seg(id)}/`,
+          json: { userProvidedId: body },
+          signal,
+          idempotent: true,
+        },
+        CustomModelSchema,
+      );
+    },
     async delete(id: string, signal?: AbortSignal): Promise<void> {
       await http.send({ method: "DELETE", path: `customModels/${seg(id)}/`, signal });
     },

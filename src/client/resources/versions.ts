@@ -37,6 +37,7 @@ export function versionFormParts(input: CheckedVersion): FormPart[] {
   scalar("networkEgressPolicy", input.networkEgressPolicy);
   scalar("maximumMemory", input.maximumMemory);
   scalar("replicas", input.replicas);
+  scalar("resourceBundleId", input.resourceBundleId);
   scalar("keepTrainingHoldoutData", input.keepTrainingHoldoutData);
   if (input.requiredMetadataValues)
     parts.push(jsonField("requiredMetadataValues", input.requiredMetadataValues));

@@ -123,6 +123,8 @@ export const CreateVersionSchema = z.object({
   networkEgressPolicy: NetworkEgressPolicySchema.optional(),
   maximumMemory: z.number().int().positive().optional(),
   replicas: z.number().int().min(1).optional(),
+  /** A resource bundle (API.md §2.2); clients that set it leave maximumMemory out, as TF does. */
+  resourceBundleId: z.string().min(1).optional(),
   requiredMetadataValues: z.array(RequiredMetadataValueSchema).optional(),
   trainingData: z.object({ datasetId: z.string().min(1) }).optional(),
   holdoutData: z

@@ -78,6 +78,9 @@ function parseHoldout(
   const h = raw as Record<string, unknown>;
   const hasDataset = h.datasetId !== undefined && h.datasetId !== null;
   const hasPartition = h.partitionColumn !== undefined && h.partitionColumn !== null;
+  // CMA sends `{partitionColumn: null}` (or `{datasetId: null}`) when the definition has none: a
+  // null key is absent (API.md §0.9, rule 6), and a holdout with no key set is no holdout.
+  if (!hasDataset && !hasPartition) return null;
   if (hasDataset && hasPartition) {
     throw invalid(
       "holdoutData",

@@ -163,7 +163,10 @@ function trainingFor(
   latest: VersionRecord | undefined,
   input: VersionInput,
 ): { trainingData: TrainingData | null; holdoutData: HoldoutData | null } {
-  const hd = input.holdoutData;
+  // A holdout whose keys are all absent or null (CMA's `{partitionColumn: null}`) is no holdout.
+  const given = input.holdoutData;
+  const hd =
+    given && (given.datasetId !== undefined || given.partitionColumn !== undefined) ? given : undefined;
   if (hd && !input.trainingData) throw invalid("holdoutData", "holdoutData requires trainingData");
   if (!input.trainingData) {
     const keep = input.keepTrainingHoldoutData ?? true;

@@ -1,17 +1,18 @@
 import { dirname, join, resolve } from "node:path";
-import { Document, isMap, isPair, isScalar, visit } from "yaml";
 import { DrgitopsError } from "../../errors.js";
 import type { FieldPath } from "../../spec/issue.js";
 import { findProjectRoot } from "../../spec/project-root.js";
 import { CustomModelManifestSchema, type TargetType } from "../../kinds/custom-model/schema.js";
 import { parseMemory } from "../../spec/schema/memory.js";
 import { isInside } from "../../spec/source-files.js";
-import { cmaNamespace, cmaUserProvidedId, sanitizedName, splitKeys } from "./namespace.js";
+import { cmaNamespace, cmaUserProvidedId, splitKeys } from "./namespace.js";
+import { sanitizedName, uniqueName } from "../names.js";
 import { readCmaRepository, repoPath } from "./read.js";
 import type { CmaModelDefinition, CmaProblem, CmaRepository } from "./read.js";
 import { DR_TARGET_TYPE, isCmaBinary, isCmaMulticlass, isCmaUnstructured } from "./schema.js";
 import type { CmaMemory, CmaModel } from "./schema.js";
 import { convertSource, sourcePath } from "./source.js";
+import { yamlText } from "../yaml.js";
 
 /**
  * `drgitops import --from-cma DIR`: custom-models-action definitions in, drgitops manifests out,
@@ -126,14 +127,12 @@ export async function convertCmaRepository(options: ConvertOptions): Promise<Con
         `"${rest}" cannot be a drgitops metadata.name (1-63 lowercase letters, digits and "-"), so it is named "${name}" and its key ${split.namespace}/${name} differs from the userProvidedId: the next apply would create a new model, and with --prune delete the old one unless it is deployed. Rename it in CMA first if you want to keep one model`,
       );
     }
-    let unique = name;
-    for (let n = 2; used.has(unique); n++) unique = `${name.slice(0, 60)}-${n}`;
+    const unique = uniqueName(name, used);
     if (unique !== name)
       note(
         ["user_provided_model_id"],
         `metadata.name "${name}" is taken by another model; named "${unique}"`,
       );
-    used.add(unique);
     return { m, id, name: unique, manifest: join(outDir, "manifests", `${unique}.yaml`) };
   });
   const configFile = join(projectRoot, "drgitops.yaml");
@@ -229,14 +228,11 @@ function projectConfig(
   manifestsDir: string,
 ): string {
   const moved = namespace.slice(cmaNs.length - 1).replace(/^\//, "");
-  const doc = new Document({ namespace, paths: [sourcePath(projectRoot, manifestsDir)] });
-  doc.commentBefore = [
-    " Written by `drgitops import --from-cma` from a custom-models-action repository.",
-    ` CMA's namespace was "${cmaNs}" (${source === "option" ? "given with --namespace" : "its workflow's namespace input"})${moved ? `; the folder${moved.includes("/") ? "s" : ""} "${moved}/" that every model id shares moved into drgitops' namespace` : ""},`,
-    " so each key <namespace>/<metadata.name> is the userProvidedId CMA gave the model.",
-  ].join("\n");
-  style(doc);
-  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+  return yamlText({ namespace, paths: [sourcePath(projectRoot, manifestsDir)] }, [
+    "Written by `drgitops import --from-cma` from a custom-models-action repository.",
+    `CMA's namespace was "${cmaNs}" (${source === "option" ? "given with --namespace" : "its workflow's namespace input"})${moved ? `; the folder${moved.includes("/") ? "s" : ""} "${moved}/" that every model id shares moved into drgitops' namespace` : ""},`,
+    "so each key <namespace>/<metadata.name> is the userProvidedId CMA gave the model.",
+  ]);
 }
 
 interface ModelInput {
@@ -473,49 +469,32 @@ type CmaCheck = { enabled: boolean; block_deployment_if_fails: boolean };
 const modeOf = (check: CmaCheck | undefined): "fail" | "warn" | "skip" =>
   check?.enabled ? (check.block_deployment_if_fails ? "fail" : "warn") : "skip";
 
-/** CMA's `_build_tests_configuration` and `_build_tests_parameters`, as drgitops checks. */
+/**
+ * CMA's `_build_tests_configuration` and `_build_tests_parameters`, as drgitops checks. A test CMA
+ * skips (or does not have) is no test section: drgitops leaves the model untested (DESIGN.md §3).
+ */
 function convertTest(def: CmaModel, targetType: TargetType, note: Note): Record<string, unknown> | undefined {
   const test = def.test;
-  // drgitops' rule test-dataset-required wants a test dataset for every model but Unstructured ones,
-  // with or without a test section (DESIGN.md §3 has the section optional).
-  const needsDataset = targetType !== "Unstructured";
-  const unvalidated = `drgitops requires spec.test.dataset for ${targetType} models (its rule test-dataset-required; DESIGN.md §3 has the test section optional), so \`drgitops validate\` refuses this manifest until you add a test with a dataset`;
-  if (test === undefined || test.skip === true) {
-    const skipped = (["test_data_id", "memory", "checks"] as const).filter((k) => test?.[k] !== undefined);
-    if (!needsDataset) {
-      if (skipped.length > 0)
-        note(
-          ["test", "skip"],
-          `the test is skipped, so there is no test section; its ${skipped.join(", ")} ${skipped.length === 1 ? "is" : "are"} not kept`,
-        );
-      return undefined;
-    }
-    if (test?.test_data_id === undefined) {
+  if (test === undefined) return undefined;
+  if (test.skip === true) {
+    const skipped = (["test_data_id", "memory", "checks"] as const).filter((k) => test[k] !== undefined);
+    if (skipped.length > 0)
       note(
-        test === undefined ? ["target_type"] : ["test", "skip"],
-        `CMA runs no test for this model; ${unvalidated}`,
+        ["test", "skip"],
+        `the test is skipped, so there is no test section (drgitops leaves the model untested); its ${skipped.join(", ")} ${skipped.length === 1 ? "is" : "are"} not kept`,
       );
-      return undefined;
-    }
-    note(
-      ["test", "skip"],
-      `CMA skips this test, but drgitops tests every ${targetType} model with a dataset (rule test-dataset-required): the test section has test_data_id and every check set to skip, so it always passes; the next apply runs it once on the latest version (a test, no new version)${skipped.length > 1 ? `; the skipped ${skipped.filter((k) => k !== "test_data_id").join(", ")} ${skipped.length === 2 ? "is" : "are"} not kept` : ""}`,
-    );
-    const skip = {
-      errorCheck: "skip",
-      longRunningService: "skip",
-      nullValueImputation: "skip",
-      sideEffects: "skip",
-    };
-    return { dataset: { id: test.test_data_id }, checks: skip };
+    return undefined;
   }
   if (test.memory !== undefined)
     note(
       ["test", "memory"],
       "drgitops runs tests with the version's resources; a separate test memory is not supported",
     );
-  if (test.test_data_id === undefined && needsDataset) {
-    note(["test"], `CMA tests this unstructured model without a dataset; ${unvalidated}`);
+  if (test.test_data_id === undefined && targetType !== "Unstructured") {
+    note(
+      ["test"],
+      `CMA tests this unstructured model without a dataset, and drgitops tests a ${targetType} model only with one (spec.test.dataset): there is no test section, so drgitops leaves the model untested until you add one`,
+    );
     return undefined;
   }
   const c = test.checks ?? {};
@@ -573,41 +552,15 @@ function convertTest(def: CmaModel, targetType: TargetType, note: Note): Record<
   return { ...(test.test_data_id !== undefined ? { dataset: { id: test.test_data_id } } : {}), checks };
 }
 
-const FLOW_MAPS = new Set(["environment", "dataset", "resources", "performance", "stability"]);
-
-/** YAML 1.1 readers (PyYAML, so CMA and many tools) take these for booleans or null: always quoted. */
-const AMBIGUOUS = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|~|null|Null|NULL)$/;
-
-/** Short maps (references, resources, checks) and lists of scalars on one line; ambiguous words quoted. */
-function style(doc: Document): void {
-  visit(doc, {
-    Map(_, node, path) {
-      const parent = path.at(-1);
-      const key = isPair(parent) && isScalar(parent.key) ? String(parent.key.value) : "";
-      if (FLOW_MAPS.has(key) && node.items.every((p) => isScalar(p.value))) node.flow = true;
-    },
-    Seq(_, node) {
-      if (node.items.every((i) => isScalar(i))) node.flow = true;
-    },
-    Scalar(_, node) {
-      if (typeof node.value === "string" && AMBIGUOUS.test(node.value)) node.type = "QUOTE_DOUBLE";
-    },
-  });
-}
-
 function manifestText(manifest: object, m: CmaModelDefinition, input: ModelInput, noted: string[]): string {
-  const doc = new Document(manifest);
   const root = resolve(input.workspace);
   const where = m.at.length === 0 ? "" : ` (${settingName(m.at.slice(0, 2))})`;
   const lines = [
-    ` Converted by \`drgitops import --from-cma\` from ${repoPath(root, m.file)}${where}, a custom-models-action`,
-    ` definition; on DataRobot the model's userProvidedId is ${input.id}.`,
+    `Converted by \`drgitops import --from-cma\` from ${repoPath(root, m.file)}${where}, a custom-models-action`,
+    `definition; on DataRobot the model's userProvidedId is ${input.id}.`,
   ];
   const unique = [...new Set(noted)];
   if (unique.length > 0)
-    lines.push(` Not carried over exactly (see the import report): ${unique.join(", ")}.`);
-  doc.commentBefore = lines.join("\n");
-  style(doc);
-  if (isMap(doc.contents)) doc.contents.spaceBefore = false;
-  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+    lines.push(`Not carried over exactly (see the import report): ${unique.join(", ")}.`);
+  return yamlText(manifest, lines);
 }

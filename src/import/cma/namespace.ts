@@ -55,15 +55,3 @@ export function splitKeys(namespace: string, userProvidedIds: readonly string[])
   });
   return { namespace: drNamespace, names };
 }
-
-/** A valid metadata.name close to `text`, for a model whose id cannot be kept. */
-export function sanitizedName(text: string): string {
-  const name = text
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, "-")
-    .replace(/-+/g, "-")
-    .replace(/^-+/, "")
-    .slice(0, 63)
-    .replace(/-+$/, "");
-  return name === "" ? "model" : name;
-}

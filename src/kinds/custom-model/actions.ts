@@ -9,7 +9,7 @@ import { ModelFieldsSchema, VersionResourcesSchema } from "./fields.js";
 
 /** The custom model kind's actions, as the plan file holds them. */
 
-/** Model-level fields as sent (API.md §1.2), description with its trailer. */
+/** Model-level fields as sent (API.md §1.2), description with its trailer; tags as a map (apply sends a list). */
 export const ModelBodySchema = ModelFieldsSchema.extend({
   targetName: z.string(),
   isTrainingDataForVersionsPermanentlyEnabled: z.literal(true),

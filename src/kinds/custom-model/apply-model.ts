@@ -3,6 +3,7 @@ import { TargetTypeSchema } from "../../client/wire/custom-model.js";
 import { handlerFor } from "../../reconcile/io.js";
 import { parseDescription } from "../../reconcile/trailer.js";
 import type { CreateModelAction, DeleteModelAction, UpdateModelAction } from "./actions.js";
+import { modelFieldsToWire } from "./fields.js";
 
 /**
  * POST customModels/ with userProvidedId = key. The server refuses a second model with that id, and
@@ -13,7 +14,7 @@ export const createModel = handlerFor<CreateModelAction>(
   async ({ action, context, signal }) => {
     const { body } = action;
     const { model, existed } = await context.client.customModels.create(
-      { ...body, targetType: TargetTypeSchema.parse(body.targetType) },
+      { ...modelFieldsToWire(body), targetType: TargetTypeSchema.parse(body.targetType) },
       signal,
     );
     return {
@@ -28,7 +29,7 @@ export const createModel = handlerFor<CreateModelAction>(
 export const updateModel = handlerFor<UpdateModelAction>(
   "updateModel",
   async ({ action, context, signal }) => {
-    await context.client.customModels.update(action.modelId, action.patch, signal);
+    await context.client.customModels.update(action.modelId, modelFieldsToWire(action.patch), signal);
     return {
       status: "succeeded",
       message: `updated ${Object.keys(action.patch).join(", ")}`,

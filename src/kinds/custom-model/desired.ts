@@ -151,6 +151,7 @@ export function desiredModel(
   const classLabels = spec.classLabels ?? loaded.paths["classLabelsFile"]?.lines;
   if (classLabels !== undefined) fields.classLabels = classLabels;
   if (spec.language !== undefined) fields.language = spec.language;
+  if (spec.tags !== undefined) fields.tags = { ...spec.tags };
 
   const issues: Issue[] = [];
   const metadata = source.metadata;

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { NetworkEgressPolicySchema } from "../../client/wire/common.js";
+import type { CustomModel, TagSchema } from "../../client/wire/custom-model.js";
+import { compareCodePoints } from "../../spec/digest.js";
 
 /**
  * The field tables of a custom model: for each field, the manifest field it comes from, its desired
@@ -8,7 +10,6 @@ import { NetworkEgressPolicySchema } from "../../client/wire/common.js";
  * field), this table (desired, live, fingerprint and wire keys), apply-version.ts (the body).
  */
 
-/** Model-level fields (PATCH customModels/{id}/), by wire key: manifest names and value schema. */
 /**
  * Model-level fields (PATCH customModels/{id}/), by wire key: the manifest fields they come from
  * (as `lifecycle.ignoreChanges` names them), the desired value's schema, and the live value's (as the
@@ -31,6 +32,12 @@ export const MODEL_FIELDS = {
     live: z.array(z.string()).nullable(),
   },
   language: { manifest: ["language"], desired: z.string(), live: z.string() },
+  /** A map here; `[{name, value}]` on the wire (modelFieldsToWire, liveModelFields). */
+  tags: {
+    manifest: ["tags"],
+    desired: z.record(z.string(), z.string()),
+    live: z.record(z.string(), z.string()),
+  },
 } as const;
 
 export type ModelFieldName = keyof typeof MODEL_FIELDS;
@@ -55,6 +62,38 @@ export type ModelFields = z.infer<typeof ModelFieldsSchema>;
 export const LiveModelFieldsSchema = z.object(shape("live"));
 export type LiveModelFields = z.infer<typeof LiveModelFieldsSchema>;
 
+type WireTag = z.infer<typeof TagSchema>;
+
+/**
+ * Wire tags -> a map. PATCH replaces the whole list (API.md §1.2), so a name given twice (possible
+ * in the UI) is read as its values joined: it never equals a manifest, and the next PATCH fixes it.
+ */
+export function tagsFromWire(tags: readonly WireTag[] | undefined): Record<string, string> {
+  const grouped = new Map<string, string[]>();
+  for (const t of tags ?? []) grouped.set(t.name, [...(grouped.get(t.name) ?? []), t.value]);
+  return Object.fromEntries([...grouped].map(([name, values]) => [name, values.join(", ")]));
+}
+
+/** A tag map -> the wire list, sorted by name so equal maps send equal bodies. */
+export function tagsToWire(tags: Readonly<Record<string, string>>): WireTag[] {
+  return Object.entries(tags)
+    .sort(([a], [b]) => compareCodePoints(a, b))
+    .map(([name, value]) => ({ name, value }));
+}
+
+/** The table's fields of a listed model, as the live state holds them. */
+export function liveModelFields(m: CustomModel): LiveModelFields {
+  const out: Record<string, unknown> = {};
+  for (const f of MODEL_FIELD_NAMES) out[f] = f === "tags" ? tagsFromWire(m.tags) : (m[f] ?? null);
+  return out as LiveModelFields;
+}
+
+/** A create or PATCH body with the table's fields in their wire shape (tags as a list). */
+export function modelFieldsToWire<B extends object>(body: B): Omit<B, "tags"> & { tags?: WireTag[] } {
+  const { tags, ...rest } = body as B & { tags?: Record<string, string> };
+  return tags === undefined ? rest : { ...rest, tags: tagsToWire(tags) };
+}
+
 /**
  * Version-level resource fields: `manifest` under `spec.resources`, `wire` the version field (and the
  * desired version's), `fingerprint` the key in the version fingerprint (kept stable across releases).
@@ -63,6 +102,8 @@ export const RESOURCE_FIELDS = [
   { manifest: "memory", wire: "maximumMemory", fingerprint: "memoryBytes" },
   { manifest: "replicas", wire: "replicas", fingerprint: "replicas" },
   { manifest: "networkEgressPolicy", wire: "networkEgressPolicy", fingerprint: "networkEgressPolicy" },
+  // Absent from the fingerprint unless set, so fingerprints of versions without a bundle never change.
+  { manifest: "bundle", wire: "resourceBundleId", fingerprint: "resourceBundleId" },
 ] as const;
 
 /** A version's resources, by wire key; absent = not declared (the new version inherits the live value). */
@@ -70,11 +111,15 @@ export const VersionResourcesSchema = z.object({
   maximumMemory: z.number().int().positive().optional(),
   replicas: z.number().int().min(1).optional(),
   networkEgressPolicy: NetworkEgressPolicySchema.optional(),
+  resourceBundleId: z.string().min(1).optional(),
 });
 export type VersionResources = z.infer<typeof VersionResourcesSchema>;
 export type ResourceWireKey = (typeof RESOURCE_FIELDS)[number]["wire"];
 
-/** Manifest `spec.resources` (memory already in bytes) -> desired version resources. */
+/**
+ * Manifest `spec.resources` (memory already in bytes) -> desired version resources. With a bundle,
+ * memory is not sent (the bundle sets it), as the Terraform provider does.
+ */
 export function resourcesFromManifest(
   resources: Readonly<Record<string, unknown>> | undefined,
 ): VersionResources {
@@ -83,6 +128,7 @@ export function resourcesFromManifest(
     const value = resources?.[f.manifest];
     if (value !== undefined) out[f.wire] = value;
   }
+  if (out["resourceBundleId"] !== undefined) delete out["maximumMemory"];
   return VersionResourcesSchema.parse(out);
 }
 

@@ -1,3 +1,4 @@
+import { isRecord, mergeDefaults } from "../../spec/normalise.js";
 import type { ManifestReference } from "../kind.js";
 import { defineKind } from "../kind.js";
 import { DATASET } from "../dataset/schema.js";
@@ -41,6 +42,21 @@ function references(m: PartialCustomModelManifest): ManifestReference[] {
   return refs;
 }
 
+/** The manifest's own choice of `resources.memory` or `resources.bundle` wins over a default of the other. */
+function mergeModelDefaults(
+  defaults: Record<string, unknown>,
+  spec: Record<string, unknown>,
+): Record<string, unknown> {
+  const merged = mergeDefaults(defaults, spec);
+  const own = isRecord(spec["resources"]) ? spec["resources"] : {};
+  const resources = merged["resources"];
+  if (!isRecord(resources)) return merged;
+  const drop = own["bundle"] !== undefined ? "memory" : own["memory"] !== undefined ? "bundle" : undefined;
+  if (drop === undefined || own[drop] !== undefined) return merged;
+  const { [drop]: _dropped, ...kept } = resources;
+  return { ...merged, resources: kept };
+}
+
 /** A custom inference model: its fields, one version per change, its dependency build and test gate. */
 export const customModelKind = defineKind<
   CustomModelManifest,
@@ -54,6 +70,7 @@ export const customModelKind = defineKind<
   schema: CustomModelManifestSchema,
   partialSchema: PartialCustomModelManifestSchema,
   takesDefaults: true,
+  mergeDefaults: mergeModelDefaults,
   localPaths: (m, invalid) => {
     const spec = m.spec;
     const paths = [];

@@ -6,7 +6,7 @@ import type { CustomModelVersion } from "../../client/wire/version.js";
 import { TestOutcomeSchema } from "../../reconcile/action.js";
 import { parseDescription, TrailerSchema } from "../../reconcile/trailer.js";
 import { VersionFileDigestSchema, type VersionFileDigest } from "../../reconcile/diff.js";
-import { LiveModelFieldsSchema, MODEL_FIELD_NAMES, type LiveModelFields } from "./fields.js";
+import { liveModelFields, LiveModelFieldsSchema } from "./fields.js";
 
 /**
  * What DataRobot holds of custom models, reduced to what reconciling needs. Only models whose
@@ -38,6 +38,7 @@ export const LiveVersionSchema = z.object({
   maximumMemory: z.number().nullable(),
   replicas: z.number().nullable(),
   networkEgressPolicy: z.string().nullable(),
+  resourceBundleId: z.string().nullable(),
   runtimeParameters: z.array(LiveRuntimeParameterSchema),
   trainingData: z.object({ datasetId: z.string().nullable() }).nullable(),
   holdoutData: z
@@ -121,10 +122,9 @@ export function liveModelsFrom(
 }
 
 function liveModel(m: CustomModel, key: string): LiveModel {
-  // The table's fields as the API returns them, absent ones as null.
-  const fields = Object.fromEntries(MODEL_FIELD_NAMES.map((f) => [f, m[f] ?? null])) as LiveModelFields;
   return {
-    ...fields,
+    // The table's fields as the API returns them, absent ones as null.
+    ...liveModelFields(m),
     id: m.id,
     key,
     description: m.description,
@@ -152,6 +152,7 @@ export function liveVersion(v: CustomModelVersion): LiveVersion {
     maximumMemory: v.maximumMemory ?? null,
     replicas: v.replicas ?? null,
     networkEgressPolicy: v.networkEgressPolicy ?? null,
+    resourceBundleId: v.resourceBundleId ?? null,
     runtimeParameters: (v.runtimeParameters ?? []).map((p) => ({
       fieldName: p.fieldName,
       type: p.type,

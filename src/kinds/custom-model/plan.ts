@@ -52,6 +52,8 @@ function expectedOf(live: LiveModel): Expected {
 
 function planModel(d: DesiredModel, live: LiveModel | undefined, ctx: PlanContext): void {
   const key = d.key;
+  // Said in every plan, changed or not: nothing gates this model's versions.
+  if (d.test === null) ctx.out.untested.push(key);
   if (live && live.targetType !== d.targetType) {
     ctx.out.refusals.push({
       key,

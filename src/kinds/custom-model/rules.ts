@@ -114,11 +114,16 @@ const targetTypeRules: KindRule<PartialCustomModelManifest> = (model, ctx) => {
         message: `holdoutData is for Unstructured models; a ${type} model marks its holdout rows with spec.trainingData.partitionColumn`,
       });
     }
-    if (spec.test?.dataset === undefined && !isInvalid(model, ["spec", "test", "dataset"])) {
+    // No test section: an untested model (DESIGN.md §3); a test section needs its dataset.
+    if (
+      spec.test !== undefined &&
+      spec.test.dataset === undefined &&
+      !isInvalid(model, ["spec", "test", "dataset"])
+    ) {
       report({
         code: "test-dataset-required",
-        path: spec.test === undefined ? ["spec", "test"] : ["spec", "test", "dataset"],
-        message: `a ${type} model is tested with a dataset: set spec.test.dataset to {ref: <Dataset name>} or {id: <catalog id>}`,
+        path: ["spec", "test", "dataset"],
+        message: `a ${type} model is tested with a dataset: set spec.test.dataset to {ref: <Dataset name>} or {id: <catalog id>}, or remove spec.test to leave the model untested`,
       });
     }
   }
@@ -169,6 +174,21 @@ function checkClassLabels(
     });
   }
 }
+
+/** A version gets its memory from a resource bundle or from `memory`, never both (API.md §2.2). */
+const resourcesRule: KindRule<PartialCustomModelManifest> = (model, ctx) => {
+  const resources = model.manifest.spec.resources;
+  if (resources?.memory === undefined || resources.bundle === undefined) return;
+  reporter(
+    ctx,
+    model,
+  )({
+    code: "memory-bundle-conflict",
+    path: ["spec", "resources", "bundle"],
+    message:
+      "give either spec.resources.memory or spec.resources.bundle, not both: a resource bundle sets the memory",
+  });
+};
 
 /** model-metadata.yaml on its own: the cross-field rules of API.md §10.2, reported in that file. */
 const metadataDefinitionRules: KindRule<PartialCustomModelManifest> = (model, ctx) => {
@@ -331,6 +351,7 @@ const runtimeParameterRules: KindRule<PartialCustomModelManifest> = (model, ctx)
 
 export const customModelRules: readonly KindRule<PartialCustomModelManifest>[] = [
   targetTypeRules,
+  resourcesRule,
   metadataDefinitionRules,
   runtimeParameterRules,
 ];

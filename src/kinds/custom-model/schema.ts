@@ -47,6 +47,11 @@ export const SourceSchema = z.strictObject({
 
 export const ResourcesSchema = z.strictObject({
   memory: MemorySchema.optional(),
+  bundle: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: "A DataRobot resource bundle id (resourceBundleId), instead of memory" }),
   replicas: z.number().int().min(1).max(100).optional(),
   networkEgressPolicy: NetworkEgressPolicySchema.optional(),
 });
@@ -109,6 +114,9 @@ export const ChecksSchema = z.strictObject({
   predictionVerification: PredictionVerificationCheckSchema.optional(),
 });
 
+/** DataRobot model tags as a map (API.md §1.2 sends them as `[{name, value}]`). */
+export const TagsSchema = z.record(z.string().min(1), z.string());
+
 export const TestSchema = z.strictObject({
   dataset: DatasetRefSchema.optional().meta({ description: "Required unless targetType is Unstructured" }),
   checks: ChecksSchema.optional(),
@@ -128,6 +136,7 @@ const specShape = {
   environment: EnvironmentRefSchema,
   source: SourceSchema,
   resources: ResourcesSchema.optional(),
+  tags: TagsSchema.optional().meta({ description: "DataRobot model tags, name -> value" }),
   runtimeParameters: z
     .record(
       z.string().regex(ENV_VAR, {
@@ -140,7 +149,10 @@ const specShape = {
     .strictObject({ dataset: DatasetRefSchema, partitionColumn: z.string().min(1).optional() })
     .optional(),
   holdoutData: z.strictObject({ dataset: DatasetRefSchema }).optional(),
-  test: TestSchema.optional(),
+  test: TestSchema.optional().meta({
+    description:
+      "Optional: without it no test runs, no gate applies and the plan lists the model as untested",
+  }),
   featureImpact: z.boolean().optional().meta({
     description: "Compute feature impact for each new version with training data, before it is registered",
   }),

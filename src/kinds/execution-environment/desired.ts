@@ -23,6 +23,11 @@ export function contextDigest(files: readonly { path: string; sha256: string }[]
   return sha256Digest(canonicalJson(list));
 }
 
+/** Digest of an environment's fields as declared: its trailer's `Drgitops-Applied`. */
+export function environmentFieldsDigest(fields: DesiredEnvironment["fields"]): Digest {
+  return sha256Digest(canonicalJson(fields));
+}
+
 export function desiredEnvironment(
   loaded: LoadedResource<ExecutionEnvironmentManifest>,
   inputs: DesiredInputs,

@@ -3,13 +3,16 @@ import { actionId, actionSchema, PendingIdSchema, type FieldChange } from "../..
 import { valueChange } from "../../reconcile/diff.js";
 import type { Pair } from "../../reconcile/pair.js";
 import { refSlot, type PlanContext } from "../../reconcile/plan-context.js";
-import { stripTrailer, withTrailer } from "../../reconcile/trailer.js";
-import { canonicalJson } from "../../spec/canonical-json.js";
-import { DigestSchema, sha256Digest } from "../../spec/digest.js";
-import type { DesiredEnvironment } from "./desired.js";
-import type { LiveEnvironment, LiveEnvironmentVersion } from "./live.js";
+import { stripTrailer, withTrailer, type Trailer } from "../../reconcile/trailer.js";
+import { DigestSchema } from "../../spec/digest.js";
+import { environmentFieldsDigest, type DesiredEnvironment } from "./desired.js";
+import {
+  emptyLiveEnvironments,
+  type LiveEnvironment,
+  type LiveEnvironments,
+  type LiveEnvironmentVersion,
+} from "./live.js";
 import { EXECUTION_ENVIRONMENT } from "./schema.js";
-import { emptyLiveEnvironments, type LiveEnvironments } from "./live.js";
 
 /** This kind's part of the plan's live state. */
 function liveOfEnvironments(ctx: PlanContext): LiveEnvironments {
@@ -74,8 +77,14 @@ export function planEnvironment(
       blocking: false,
     });
   }
-  // Like models: the applied digest tells a UI edit (drift) from a manifest edit.
-  const trailer = { key, applied: sha256Digest(canonicalJson(desired.fields)) };
+  // Like models: the applied digest tells a UI edit (drift) from a manifest edit. An adopted
+  // version stays recorded while it is the build of the manifest's context.
+  const adopted = adoptedBuild(live, desired.contextDigest);
+  const trailer: Trailer = {
+    key,
+    applied: environmentFieldsDigest(desired.fields),
+    ...(adopted ? { fingerprint: desired.contextDigest, adoptedVersion: adopted.id } : {}),
+  };
   const versionDescription = withTrailer("", { key, fingerprint: desired.contextDigest });
   if (!live) {
     const createId = actionId("createEnvironment", key);
@@ -139,10 +148,11 @@ export function planEnvironment(
       blocking: false,
     });
   }
-  const trailerChanged = live.trailer?.applied !== trailer.applied;
+  const appliedChanged = live.trailer?.applied !== trailer.applied;
+  const trailerChanged = appliedChanged || live.trailer?.adoptedVersion !== trailer.adoptedVersion;
   if (description || trailerChanged) patch.description = withTrailer(desired.fields.description, trailer);
   const names = changes.map((c) => c.path).join(", ");
-  const drifted = changes.length > 0 && !trailerChanged;
+  const drifted = changes.length > 0 && !appliedChanged;
   if (drifted)
     ctx.out.drift.push({
       key,
@@ -161,7 +171,9 @@ export function planEnvironment(
           ? `restore ${names} changed outside drgitops`
           : changes.length > 0
             ? `${names} changed in the manifest`
-            : "record the applied fields in the environment's trailer",
+            : appliedChanged
+              ? "record the applied fields in the environment's trailer"
+              : `the docker context changed: the adopted version ${live.trailer?.adoptedVersion ?? "?"} is no longer its build`,
       ],
       changes,
       dependsOn: [],
@@ -203,19 +215,44 @@ export function planEnvironment(
 }
 
 /**
- * A version of this context that is built or building (a failed build does not count). The listing
- * shows the latest and latest successful versions; when neither has this digest (a context reverted
- * to an earlier state) every version is asked for, so the plan reuses an older build exactly as apply
- * would, instead of planning a build that apply then skips, on every run.
+ * A version of this context that is built or building (a failed build does not count): one whose
+ * trailer carries the context digest, or the one `import --environment` adopted for that digest.
+ * Only the versions the listing shows (the latest and latest successful ones) are looked at.
+ */
+export function listedBuildFor(live: LiveEnvironment, digest: string): LiveEnvironmentVersion | undefined {
+  return [live.latestVersion, live.latestSuccessfulVersion].find(
+    (v): v is LiveEnvironmentVersion => v !== null && isBuildOf(live, v, digest),
+  );
+}
+
+function isBuildOf(live: LiveEnvironment, v: LiveEnvironmentVersion, digest: string): boolean {
+  return v.buildStatus !== "failed" && (v.trailer?.fingerprint === digest || isAdopted(live, v, digest));
+}
+
+function isAdopted(live: LiveEnvironment, v: LiveEnvironmentVersion, digest: string): boolean {
+  return live.trailer?.adoptedVersion === v.id && live.trailer.fingerprint === digest;
+}
+
+/** The adopted version, while it still is the environment's build of `digest`. */
+function adoptedBuild(live: LiveEnvironment | undefined, digest: string): LiveEnvironmentVersion | undefined {
+  if (live === undefined) return undefined;
+  return [live.latestVersion, live.latestSuccessfulVersion].find(
+    (v): v is LiveEnvironmentVersion =>
+      v !== null && v.buildStatus !== "failed" && isAdopted(live, v, digest),
+  );
+}
+
+/**
+ * The build of this context (listedBuildFor). When neither listed version is one (a context
+ * reverted to an earlier state) every version is asked for, so the plan reuses an older build
+ * exactly as apply would, instead of planning a build that apply then skips, on every run.
  */
 function builtFor(
   live: LiveEnvironment,
   digest: string,
   ctx: PlanContext,
 ): LiveEnvironmentVersion | undefined {
-  const matches = (v: LiveEnvironmentVersion | null): v is LiveEnvironmentVersion =>
-    v !== null && v.trailer?.fingerprint === digest && v.buildStatus !== "failed";
-  const listed = [live.latestVersion, live.latestSuccessfulVersion].find(matches);
+  const listed = listedBuildFor(live, digest);
   if (listed) return listed;
   const all = liveOfEnvironments(ctx).versions[live.id];
   if (all === undefined) {
@@ -223,5 +260,5 @@ function builtFor(
     return undefined;
   }
   // Only a finished build can be used now; one still building is waited for by the build action.
-  return all.find((v) => matches(v) && v.buildStatus === "success");
+  return all.find((v) => isBuildOf(live, v, digest) && v.buildStatus === "success");
 }

@@ -46,3 +46,12 @@ export const MemorySchema = z
     return bytes;
   })
   .meta({ description: `Memory: ${MEMORY_HELP}` });
+
+/** Bytes as a manifest would say them: `512Mi`, `2Gi` when exact in a binary unit, else the bytes. */
+export function formatMemory(bytes: number): string | number {
+  for (const unit of ["Ti", "Gi", "Mi", "Ki"] as const) {
+    const size = UNITS[unit]!;
+    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
+  }
+  return bytes;
+}

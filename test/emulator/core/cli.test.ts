@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -45,6 +45,7 @@ describe("drgitops emulator", () => {
     controller.abort();
     expect(await done).toBe(0);
     expect(out.text()).toContain(join(cwd, ".drgitops", "emulator"));
+    expect(readFileSync(join(cwd, ".drgitops", ".gitignore"), "utf8")).toBe("*\n");
     await expect(fetch(`${url}/ping`)).rejects.toThrow();
   });
 

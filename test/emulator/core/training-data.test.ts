@@ -72,6 +72,25 @@ describe("inline training data on version create", () => {
     expect(wrong.status).toBe(422);
   });
 
+  it("takes a holdout whose keys are null (as Python clients send None) as no holdout", async () => {
+    const dataset = await createDataset(api(), CSV, "train.csv");
+    for (const [targetType, holdout] of [
+      ["Regression", { partitionColumn: null }],
+      ["Unstructured", { datasetId: null }],
+    ] as const) {
+      const m = await createModel(api(), { targetType });
+      const r = await createVersion(
+        api(),
+        str(m.id),
+        {},
+        { trainingData: JSON.stringify({ datasetId: dataset }), holdoutData: JSON.stringify(holdout) },
+      );
+      expect(r.status, targetType).toBe(201);
+      expect(r.body.trainingData).toMatchObject({ datasetId: dataset });
+      expect(r.body.holdoutData, targetType).toBeNull();
+    }
+  });
+
   it.each([
     [{ trainingData: { datasetId: "0123456789abcdef01234567" } }, "trainingData", "not found"],
     [{ holdoutData: { partitionColumn: "fold" } }, "holdoutData", "requires trainingData"],

@@ -134,6 +134,25 @@ describe("training data over HTTP", () => {
     expect(versions.totalCount).toBe(1);
   });
 
+  it("takes CMA's holdout of a definition without one ({partitionColumn: null}, {datasetId: null}) as no holdout", async () => {
+    for (const [targetType, holdoutData] of [
+      ["Regression", { partitionColumn: null }],
+      ["Unstructured", { datasetId: null }],
+    ] as const) {
+      const model = await api.createModel({ targetType });
+      await api.createVersion(model.id as string, GOOD);
+      const reply = await api.patch(`customModels/${model.id as string}/versions/withTrainingData/`, {
+        trainingData: { datasetId },
+        holdoutData,
+      });
+      expect(reply.status, targetType).toBe(202);
+      const status = await api.waitForStatus(reply.headers.get("location") ?? "");
+      const version = (await api.get(status.headers.get("location") ?? "")).body as Json;
+      expect(version.trainingData, targetType).toMatchObject({ datasetId });
+      expect(version.holdoutData, targetType).toBeNull();
+    }
+  });
+
   it("takes holdout datasets (not partition columns) for Unstructured models", async () => {
     const model = await api.createModel({ targetType: "Unstructured" });
     await api.createVersion(model.id as string, GOOD);
