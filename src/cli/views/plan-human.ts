@@ -1,6 +1,15 @@
 import type { BaseAction } from "../../reconcile/action.js";
 import type { Plan } from "../../reconcile/plan-file.js";
-import { describeChange, effectOf, groupByKey, kindSections, MARKER, summaryLine, untestedNote, verbOf } from "./format.js";
+import {
+  describeChange,
+  effectOf,
+  groupByKey,
+  kindSections,
+  MARKER,
+  summaryLine,
+  untestedNote,
+  verbOf,
+} from "./format.js";
 import { createStyle, type Style } from "./style.js";
 import { textDiff, type ReadText } from "./text-diff.js";
 

@@ -1,5 +1,14 @@
 import type { Plan } from "../../reconcile/plan-file.js";
-import { describeChange, effectOf, groupByKey, kindSections, MARKER, summaryLine, untestedNote, verbOf } from "./format.js";
+import {
+  describeChange,
+  effectOf,
+  groupByKey,
+  kindSections,
+  MARKER,
+  summaryLine,
+  untestedNote,
+  verbOf,
+} from "./format.js";
 import { textDiff, type ReadText } from "./text-diff.js";
 
 export interface MarkdownOptions {
