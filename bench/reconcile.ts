@@ -2,8 +2,10 @@
  * Reconcile benchmark (issue 5): a generated repository of 1,000 models x 20 files on the emulator
  * with 20 ms latency per request. Measures the built CLI as users run it: requests and wall time of a
  * no-change plan (cold and warm hash cache), then an apply after editing one file in each of 10
- * models: versions created, bytes uploaded vs bytes changed, peak RSS of each run. Prints figures;
- * asserts nothing.
+ * models: versions created, bytes uploaded vs bytes changed, peak RSS of each run. Then (issue 12)
+ * 500 of the models get a RegisteredModel and a Deployment: the same no-change plan with them, next
+ * to the one without, and what `--detect-drift` adds (it reads each deployment's settings). Prints
+ * figures; asserts nothing.
  */
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -17,6 +19,7 @@ import { PlanSchema } from "../src/reconcile/plan-file.js";
 export const MODELS = 1000;
 export const FILES_PER_MODEL = 20;
 const CHANGED_MODELS = 10;
+const DEPLOYED_MODELS = 500;
 export const LATENCY_MS = 20;
 const MAIN = pathToFileURL(resolve(import.meta.dirname, "../dist/cli/main.js")).href;
 
@@ -135,6 +138,26 @@ export function benchEnv(dir: string, emu: RunningEmulator): NodeJS.ProcessEnv {
   };
 }
 
+/** A RegisteredModel and a Deployment of each of the first `DEPLOYED_MODELS` models. */
+async function generateDeployments(dir: string): Promise<void> {
+  for (let i = 0; i < DEPLOYED_MODELS; i++) {
+    const name = modelName(i);
+    await writeFile(
+      join(dir, "manifests", `${name}-deploy.yaml`),
+      `apiVersion: drgitops/v1\nkind: RegisteredModel\nmetadata: {name: ${name}-rm}\nspec:\n  model: {ref: ${name}}\n` +
+        `---\napiVersion: drgitops/v1\nkind: Deployment\nmetadata: {name: ${name}-prod}\nspec:\n` +
+        `  registeredModel: {ref: ${name}-rm}\n  settings: {predictionsDataCollection: true}\n`,
+    );
+  }
+}
+
+/** "N requests (route: n, ...)" of a stats snapshot, API routes only. */
+const byRoute = (s: Stats): string =>
+  Object.entries(s.requests)
+    .filter(([k]) => k.includes("/api/v2/"))
+    .map(([k, n]) => `${k.replace(/^GET \/api\/v2\//, "")} ${n}`)
+    .join(", ");
+
 const fmt = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 export async function run(): Promise<void> {
@@ -151,10 +174,12 @@ export async function run(): Promise<void> {
 
     await admin(emu, "PUT", "faults", { latencyMs: LATENCY_MS });
     await rm(join(dir, ".drgitops"), { recursive: true, force: true });
+    let undeployed = { requests: 0, wallMs: 0 };
     for (const label of ["cold hash cache", "warm hash cache"]) {
       await admin(emu, "POST", "stats/reset");
       const plan = await cli(dir, env, ["plan", "--detailed-exitcode"]);
       const s = await stats(emu);
+      undeployed = { requests: s.total, wallMs: plan.wallMs };
       console.log(
         `no-change plan, ${label}: exit ${plan.code}, ${s.total} requests, ${fmt(plan.wallMs)}, peak RSS ${plan.maxRssMb.toFixed(0)} MB`,
       );
@@ -186,6 +211,26 @@ export async function run(): Promise<void> {
     const after = await cli(dir, env, ["plan", "--detailed-exitcode"]);
     console.log(
       `plan after apply: exit ${after.code} (0 = no changes), ${(await stats(emu)).total} requests, ${fmt(after.wallMs)}`,
+    );
+
+    await generateDeployments(dir);
+    await admin(emu, "PUT", "faults", { latencyMs: 0 });
+    const deployed = await cli(dir, env, ["apply", "--parallelism", "16"]);
+    console.log(
+      `apply of ${DEPLOYED_MODELS} registered models and deployments (no latency, parallelism 16): exit ${deployed.code}, ${fmt(deployed.wallMs)}`,
+    );
+    await admin(emu, "PUT", "faults", { latencyMs: LATENCY_MS });
+    await admin(emu, "POST", "stats/reset");
+    const withDeployments = await cli(dir, env, ["plan", "--detailed-exitcode"]);
+    const ws = await stats(emu);
+    console.log(
+      `no-change plan with ${DEPLOYED_MODELS} deployed: exit ${withDeployments.code}, ${ws.total} requests (${byRoute(ws)}), ${fmt(withDeployments.wallMs)}, peak RSS ${withDeployments.maxRssMb.toFixed(0)} MB` +
+        ` | without deployments: ${undeployed.requests} requests, ${fmt(undeployed.wallMs)}`,
+    );
+    await admin(emu, "POST", "stats/reset");
+    const drift = await cli(dir, env, ["plan", "--detailed-exitcode", "--detect-drift"]);
+    console.log(
+      `no-change plan --detect-drift (reads each deployment's settings): exit ${drift.code}, ${(await stats(emu)).total} requests, ${fmt(drift.wallMs)}`,
     );
   } finally {
     await emu.stop();

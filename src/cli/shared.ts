@@ -73,10 +73,13 @@ export function addCommonOptions(command: Command): Command {
   command
     .option("--target <key>", "only this model/environment/dataset (name or full key); repeatable", collect)
     .option("--selector <k=v>", "only manifests whose labels match; repeatable, all must match", collect)
-    .option("--prune", "delete managed models whose manifest is gone (never protected or deployed ones)")
+    .option(
+      "--prune",
+      "delete managed models and deployments whose manifest is gone (never protected or deployed ones)",
+    )
     .option(
       "--max-deletions <n>",
-      `refuse to prune more than n models in one run (default ${DEFAULT_MAX_DELETIONS})`,
+      `refuse to prune more than n models and deployments in one run (default ${DEFAULT_MAX_DELETIONS})`,
       parseCount("--max-deletions", 0),
     )
     .option(

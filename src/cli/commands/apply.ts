@@ -33,6 +33,7 @@ interface ApplyFlags extends CommonFlags {
   plan?: string;
   parallelism?: number;
   skipTests?: boolean;
+  detectDrift?: boolean;
   yes?: boolean;
   waitTimeout?: number;
   lockTimeout?: number;
@@ -178,6 +179,7 @@ const DECIDED_BY_PLAN: readonly [keyof ApplyFlags, string][] = [
   ["target", "--target"],
   ["selector", "--selector"],
   ["skipTests", "--skip-tests"],
+  ["detectDrift", "--detect-drift"],
   ["namespace", "--namespace"],
 ];
 
@@ -194,6 +196,10 @@ export const register: RegisterCommand = (program, ctx, run) => {
       parseCount("--parallelism", 1),
     )
     .option("--skip-tests", "do not run the configured tests for new versions")
+    .option(
+      "--detect-drift",
+      "also read what only trailers vouch for (deployment settings, one request each) and restore it",
+    )
     .option("--yes", "do not ask for confirmation on a terminal")
     .option(
       "--wait-timeout <seconds>",
@@ -253,6 +259,7 @@ async function planAndShow(
 ): Promise<{ code: number } | Execution> {
   const planned = await planFromManifests(ctx, paths, flags, {
     skipTests: flags.skipTests === true,
+    ...(flags.detectDrift === true ? { detectDrift: true } : {}),
     ...(flags.parallelism !== undefined ? { parallelism: flags.parallelism } : {}),
     lock: { waitMs: lockWaitMs(flags) },
   });

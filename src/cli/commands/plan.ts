@@ -54,7 +54,10 @@ export const register: RegisterCommand = (program, ctx, run) => {
         .default("human"),
     )
     .option("--detailed-exitcode", "exit 2 when there are changes, 0 when there are none")
-    .option("--detect-drift", "exit 6 when something was changed outside drgitops");
+    .option(
+      "--detect-drift",
+      "exit 6 when something was changed outside drgitops (also reads each deployment's settings)",
+    );
   addCommonOptions(command).addHelpText(
     "after",
     "\nExit codes: 0 no changes (or changes without --detailed-exitcode), 2 changes, 3 invalid manifests,\n" +
@@ -63,7 +66,13 @@ export const register: RegisterCommand = (program, ctx, run) => {
   );
   command.action((paths: string[], flags: PlanFlags) =>
     run(async () => {
-      const planned = await planFromManifests(ctx, paths, flags);
+      // Drift hides also where only trailers vouch for the live state (deployment settings): read it.
+      const planned = await planFromManifests(
+        ctx,
+        paths,
+        flags,
+        flags.detectDrift === true ? { detectDrift: true } : {},
+      );
       if (planned.code !== null) return planned.code;
       const { connection, result, load } = planned;
       try {

@@ -1,6 +1,15 @@
 import type { BaseAction } from "../../reconcile/action.js";
 import type { Plan } from "../../reconcile/plan-file.js";
-import { describeChange, effectOf, groupByKey, MARKER, summaryLine, untestedNote, verbOf } from "./format.js";
+import {
+  describeChange,
+  effectOf,
+  groupByKey,
+  kindSections,
+  MARKER,
+  summaryLine,
+  untestedNote,
+  verbOf,
+} from "./format.js";
 import { createStyle, type Style } from "./style.js";
 import { textDiff, type ReadText } from "./text-diff.js";
 
@@ -23,6 +32,12 @@ export async function renderHuman(plan: Plan, options: HumanOptions): Promise<st
       out.push(`  ${s.warn("!")} ${s.bold(d.key)}: ${d.summary}`);
       for (const c of d.changes) out.push(`      ${describeChange(c)}`);
     }
+    out.push("");
+  }
+
+  for (const section of kindSections(plan)) {
+    out.push(s.bold(section.title));
+    for (const line of section.lines) out.push(`  ${line}`);
     out.push("");
   }
 

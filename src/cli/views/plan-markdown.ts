@@ -1,5 +1,14 @@
 import type { Plan } from "../../reconcile/plan-file.js";
-import { describeChange, effectOf, groupByKey, MARKER, summaryLine, untestedNote, verbOf } from "./format.js";
+import {
+  describeChange,
+  effectOf,
+  groupByKey,
+  kindSections,
+  MARKER,
+  summaryLine,
+  untestedNote,
+  verbOf,
+} from "./format.js";
 import { textDiff, type ReadText } from "./text-diff.js";
 
 export interface MarkdownOptions {
@@ -43,6 +52,11 @@ export async function renderMarkdown(plan: Plan, options: MarkdownOptions = {}):
       out.push(
         `> - ${r.blocking ? "**blocking** " : ""}${r.key === null ? "" : `${code(r.key)}: `}${cell(r.reason)}`,
       );
+    out.push("");
+  }
+  for (const section of kindSections(plan)) {
+    out.push(`**${section.title}**`, "");
+    for (const line of section.lines) out.push(`- ${code(line)}`);
     out.push("");
   }
   const groups = groupByKey(plan.actions);
