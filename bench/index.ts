@@ -4,6 +4,7 @@ import { run as runClient } from "./client.js";
 import { run as runEmulator } from "./emulator.js";
 import { run as runReconcile } from "./reconcile.js";
 import { run as runSpec } from "./spec.js";
+import { run as runWatch } from "./watch.js";
 
 export interface Bench {
   name: string;
@@ -16,4 +17,5 @@ export const benches: Bench[] = [
   { name: "emulator", run: runEmulator },
   { name: "reconcile", run: runReconcile },
   { name: "spec", run: runSpec },
+  { name: "watch", run: runWatch },
 ];

@@ -2,8 +2,10 @@
  * Reconcile benchmark (issue 5): a generated repository of 1,000 models x 20 files on the emulator
  * with 20 ms latency per request. Measures the built CLI as users run it: requests and wall time of a
  * no-change plan (cold and warm hash cache), then an apply after editing one file in each of 10
- * models: versions created, bytes uploaded vs bytes changed, peak RSS of each run. Prints figures;
- * asserts nothing.
+ * models: versions created, bytes uploaded vs bytes changed, peak RSS of each run. Then (issue 12)
+ * 500 of the models get a RegisteredModel and a Deployment: the same no-change plan with them, next
+ * to the one without, and what `--detect-drift` adds (it reads each deployment's settings). Prints
+ * figures; asserts nothing.
  */
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -14,16 +16,19 @@ import { BUILTIN_ENVIRONMENT } from "../src/emulator/seed.js";
 import { startEmulator, type RunningEmulator } from "../src/emulator/index.js";
 import { PlanSchema } from "../src/reconcile/plan-file.js";
 
-const MODELS = 1000;
-const FILES_PER_MODEL = 20;
+export const MODELS = 1000;
+export const FILES_PER_MODEL = 20;
 const CHANGED_MODELS = 10;
-const LATENCY_MS = 20;
+const DEPLOYED_MODELS = 500;
+export const LATENCY_MS = 20;
 const MAIN = pathToFileURL(resolve(import.meta.dirname, "../dist/cli/main.js")).href;
 
-interface RunFigures {
+export interface RunFigures {
   code: number;
   wallMs: number;
   maxRssMb: number;
+  /** CPU time of the CLI process (user + system): steadier than wall time on a shared machine. */
+  cpuMs: number;
   stdout: string;
 }
 
@@ -34,7 +39,8 @@ export async function cli(dir: string, env: NodeJS.ProcessEnv, args: string[]): 
     wrapper,
     `import { writeFileSync } from "node:fs";\nimport { main } from ${JSON.stringify(MAIN)};\n` +
       `const code = await main(process.argv);\n` +
-      `writeFileSync(process.env.BENCH_RSS_FILE, JSON.stringify({ code, maxRss: process.resourceUsage().maxRSS }));\n` +
+      `const usage = process.resourceUsage();\n` +
+      `writeFileSync(process.env.BENCH_RSS_FILE, JSON.stringify({ code, maxRss: usage.maxRSS, cpuUs: usage.userCPUTime + usage.systemCPUTime }));\n` +
       `process.exitCode = code;\n`,
   );
   const rssFile = join(dir, ".bench-rss.json");
@@ -55,10 +61,14 @@ export async function cli(dir: string, env: NodeJS.ProcessEnv, args: string[]): 
     );
   });
   const wallMs = performance.now() - started;
-  const { code, maxRss } = JSON.parse(await readFile(rssFile, "utf8")) as { code: number; maxRss: number };
+  const { code, maxRss, cpuUs } = JSON.parse(await readFile(rssFile, "utf8")) as {
+    code: number;
+    maxRss: number;
+    cpuUs: number;
+  };
   // Exit 2 is `plan --detailed-exitcode` reporting changes; anything else unexpected is shown.
   if (code !== 0 && code !== 2) console.log(`drgitops ${args.join(" ")} exited ${code}:\n${stderr}`);
-  return { code, wallMs, maxRssMb: maxRss / 1024, stdout };
+  return { code, wallMs, maxRssMb: maxRss / 1024, cpuMs: cpuUs / 1000, stdout };
 }
 
 export async function admin(
@@ -75,23 +85,23 @@ export async function admin(
   return response.status === 204 ? undefined : await response.json();
 }
 
-interface Stats {
+export interface Stats {
   requests: Record<string, number>;
   bytesReceived: number;
   total: number;
 }
-const stats = async (emu: RunningEmulator) => (await admin(emu, "GET", "stats")) as Stats;
+export const stats = async (emu: RunningEmulator) => (await admin(emu, "GET", "stats")) as Stats;
 const versionCreates = (s: Stats): number =>
   Object.entries(s.requests)
     .filter(([k]) => /^(POST|PATCH) \/api\/v2\/customModels\/:\w+\/versions\/?$/.test(k))
     .reduce((n, [, v]) => n + v, 0);
 
-function modelName(i: number): string {
+export function modelName(i: number): string {
   return `model-${String(i).padStart(4, "0")}`;
 }
 
 /** 1,000 model folders of 20 small text files and one manifest file per model. */
-async function generate(dir: string): Promise<void> {
+export async function generate(dir: string): Promise<void> {
   await writeFile(join(dir, "drgitops.yaml"), "namespace: bench/models\npaths: [manifests]\n");
   await mkdir(join(dir, "manifests"));
   for (let i = 0; i < MODELS; i++) {
@@ -118,6 +128,36 @@ async function generate(dir: string): Promise<void> {
   }
 }
 
+/** A clean environment pointing the CLI at the bench's emulator (nothing of the caller's leaks in). */
+export function benchEnv(dir: string, emu: RunningEmulator): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env["PATH"],
+    HOME: dir,
+    DATAROBOT_ENDPOINT: emu.url,
+    DATAROBOT_API_TOKEN: emu.token,
+  };
+}
+
+/** A RegisteredModel and a Deployment of each of the first `DEPLOYED_MODELS` models. */
+async function generateDeployments(dir: string): Promise<void> {
+  for (let i = 0; i < DEPLOYED_MODELS; i++) {
+    const name = modelName(i);
+    await writeFile(
+      join(dir, "manifests", `${name}-deploy.yaml`),
+      `apiVersion: drgitops/v1\nkind: RegisteredModel\nmetadata: {name: ${name}-rm}\nspec:\n  model: {ref: ${name}}\n` +
+        `---\napiVersion: drgitops/v1\nkind: Deployment\nmetadata: {name: ${name}-prod}\nspec:\n` +
+        `  registeredModel: {ref: ${name}-rm}\n  settings: {predictionsDataCollection: true}\n`,
+    );
+  }
+}
+
+/** "N requests (route: n, ...)" of a stats snapshot, API routes only. */
+const byRoute = (s: Stats): string =>
+  Object.entries(s.requests)
+    .filter(([k]) => k.includes("/api/v2/"))
+    .map(([k, n]) => `${k.replace(/^GET \/api\/v2\//, "")} ${n}`)
+    .join(", ");
+
 const fmt = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 export async function run(): Promise<void> {
@@ -125,12 +165,7 @@ export async function run(): Promise<void> {
   const emu = await startEmulator({ quiet: true });
   try {
     await generate(dir);
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env["PATH"],
-      HOME: dir,
-      DATAROBOT_ENDPOINT: emu.url,
-      DATAROBOT_API_TOKEN: emu.token,
-    };
+    const env = benchEnv(dir, emu);
     console.log(`${MODELS} models x ${FILES_PER_MODEL} files, ${LATENCY_MS} ms injected latency per request`);
     const setup = await cli(dir, env, ["apply", "--parallelism", "16"]);
     console.log(
@@ -139,10 +174,12 @@ export async function run(): Promise<void> {
 
     await admin(emu, "PUT", "faults", { latencyMs: LATENCY_MS });
     await rm(join(dir, ".drgitops"), { recursive: true, force: true });
+    let undeployed = { requests: 0, wallMs: 0 };
     for (const label of ["cold hash cache", "warm hash cache"]) {
       await admin(emu, "POST", "stats/reset");
       const plan = await cli(dir, env, ["plan", "--detailed-exitcode"]);
       const s = await stats(emu);
+      undeployed = { requests: s.total, wallMs: plan.wallMs };
       console.log(
         `no-change plan, ${label}: exit ${plan.code}, ${s.total} requests, ${fmt(plan.wallMs)}, peak RSS ${plan.maxRssMb.toFixed(0)} MB`,
       );
@@ -174,6 +211,26 @@ export async function run(): Promise<void> {
     const after = await cli(dir, env, ["plan", "--detailed-exitcode"]);
     console.log(
       `plan after apply: exit ${after.code} (0 = no changes), ${(await stats(emu)).total} requests, ${fmt(after.wallMs)}`,
+    );
+
+    await generateDeployments(dir);
+    await admin(emu, "PUT", "faults", { latencyMs: 0 });
+    const deployed = await cli(dir, env, ["apply", "--parallelism", "16"]);
+    console.log(
+      `apply of ${DEPLOYED_MODELS} registered models and deployments (no latency, parallelism 16): exit ${deployed.code}, ${fmt(deployed.wallMs)}`,
+    );
+    await admin(emu, "PUT", "faults", { latencyMs: LATENCY_MS });
+    await admin(emu, "POST", "stats/reset");
+    const withDeployments = await cli(dir, env, ["plan", "--detailed-exitcode"]);
+    const ws = await stats(emu);
+    console.log(
+      `no-change plan with ${DEPLOYED_MODELS} deployed: exit ${withDeployments.code}, ${ws.total} requests (${byRoute(ws)}), ${fmt(withDeployments.wallMs)}, peak RSS ${withDeployments.maxRssMb.toFixed(0)} MB` +
+        ` | without deployments: ${undeployed.requests} requests, ${fmt(undeployed.wallMs)}`,
+    );
+    await admin(emu, "POST", "stats/reset");
+    const drift = await cli(dir, env, ["plan", "--detailed-exitcode", "--detect-drift"]);
+    console.log(
+      `no-change plan --detect-drift (reads each deployment's settings): exit ${drift.code}, ${(await stats(emu)).total} requests, ${fmt(drift.wallMs)}`,
     );
   } finally {
     await emu.stop();

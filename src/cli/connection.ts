@@ -67,6 +67,28 @@ function inCi(env: NodeJS.ProcessEnv): boolean {
 }
 
 /**
+ * True when the connection resolves to a remote endpoint: opening it starts nothing and prints
+ * nothing, so a command may open it before it knows whether it will need it.
+ */
+export function resolvesRemote(
+  ctx: CliContext,
+  options: Pick<ConnectionOptions, "endpoint" | "token" | "homeDir">,
+): boolean {
+  try {
+    const resolved = resolveConnection({
+      endpoint: options.endpoint,
+      token: options.token,
+      env: ctx.env,
+      homeDir: options.homeDir ?? homedir(),
+    });
+    return resolved?.kind === "remote";
+  } catch {
+    // An incomplete configuration is reported where the connection is opened, as before.
+    return false;
+  }
+}
+
+/**
  * Connects as DESIGN.md §9 says: flags, environment, config files; with nothing configured and `CI`
  * unset (or with `--endpoint local`) an in-process emulator whose data persists under the project's
  * `.drgitops/emulator/`. In CI nothing configured is an error, so a missing secret never looks like a

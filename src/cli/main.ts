@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { DrgitopsError } from "../errors.js";
-import { commands } from "./commands/index.js";
+import { commandsFor, type RegisterCommand } from "./commands/index.js";
 import type { CliContext, CommandAction } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
 import { VERSION } from "../version.js";
@@ -10,7 +10,11 @@ export function exitCodeForError(error: unknown): number {
   return error instanceof DrgitopsError ? error.exitCode : ExitCode.error;
 }
 
-export function buildProgram(ctx: CliContext, record: (code: number) => void): Command {
+export function buildProgram(
+  ctx: CliContext,
+  record: (code: number) => void,
+  commands: readonly RegisterCommand[],
+): Command {
   const program = new Command("drgitops")
     .description("Declarative GitOps for DataRobot custom inference models")
     .version(VERSION, "-V, --version")
@@ -44,7 +48,7 @@ export async function main(argv: string[], ctx?: Partial<CliContext>): Promise<n
   };
   let code: number = ExitCode.ok;
   try {
-    const program = buildProgram(full, (c) => (code = c));
+    const program = buildProgram(full, (c) => (code = c), await commandsFor(argv));
     await program.parseAsync(argv);
     return code;
   } catch (error) {

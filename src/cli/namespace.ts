@@ -1,4 +1,3 @@
-import { namespaceOfRepository } from "../git/index.js";
 import { UsageError } from "../errors.js";
 import { findProjectRoot, loadProjectConfig } from "../spec/index.js";
 import { NAMESPACE_PATTERN, NAMESPACE_RULE } from "../spec/schema/project-config.js";
@@ -21,5 +20,8 @@ export async function namespaceFor(
   if (profileNamespace !== undefined) return profileNamespace;
   const root = await findProjectRoot(cwd);
   const { config } = await loadProjectConfig(root);
-  return config.namespace ?? (await namespaceOfRepository(root));
+  if (config.namespace !== undefined) return config.namespace;
+  // simple-git is loaded only when the namespace has to come from the remote.
+  const { namespaceOfRepository } = await import("../git/index.js");
+  return await namespaceOfRepository(root);
 }

@@ -1,14 +1,14 @@
-import { isAbsolute, relative, resolve } from "node:path";
+import { basename, isAbsolute, relative, resolve } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { UsageError } from "../errors.js";
 import type { NamespaceLock } from "../reconcile/io.js";
 import { lockNamespace } from "../reconcile/lock.js";
 import { secretsOf } from "../reconcile/desired.js";
-import { observeAndPlan, type ObserveAndPlanResult } from "../reconcile/observe.js";
+import { observeAndPlan, observeListings, type ObserveAndPlanResult } from "../reconcile/observe.js";
 import type { Plan } from "../reconcile/plan-file.js";
 import { DEFAULT_MAX_DELETIONS, type BuildPlanOptions } from "../reconcile/plan.js";
 import { parseShard, shardPlan, type Shard } from "../reconcile/shard.js";
-import { VersionFileCache, versionCacheDir } from "../reconcile/version-cache.js";
+import type { LiveState } from "../reconcile/state.js";
 import {
   findProjectRoot,
   loadProject,
@@ -19,13 +19,15 @@ import {
 import type { Project } from "../spec/project.js";
 import { changedFilesSince, describeScope, addChangedSinceOption } from "./changed-since.js";
 import { annotateIssues } from "./ci-output.js";
-import { openConnection, type Connection } from "./connection.js";
+import type { Connection } from "./connection.js";
 import type { CliContext } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
 import { namespaceFor } from "./namespace.js";
 import { addProfileOption, profileConnection, selectProfile } from "./profiles.js";
-import { renderPlan, shouldColor, type PlanFormat } from "./views/index.js";
-import { createTextReader } from "./views/text-reader.js";
+import type { PlanFormat } from "./views/index.js";
+
+// The HTTP client, the views and the zip readers are imported where they are used: a command
+// loads only what it runs (start-up time is most of a short command's time).
 
 /** What the commands share: flags, the validated load, the connection, issue formatting. */
 
@@ -82,10 +84,13 @@ export function addCommonOptions(command: Command): Command {
   command
     .option("--target <key>", "only this model/environment/dataset (name or full key); repeatable", collect)
     .option("--selector <k=v>", "only manifests whose labels match; repeatable, all must match", collect)
-    .option("--prune", "delete managed models whose manifest is gone (never protected or deployed ones)")
+    .option(
+      "--prune",
+      "delete managed models and deployments whose manifest is gone (never protected or deployed ones)",
+    )
     .option(
       "--max-deletions <n>",
-      `refuse to prune more than n models in one run (default ${DEFAULT_MAX_DELETIONS})`,
+      `refuse to prune more than n models and deployments in one run (default ${DEFAULT_MAX_DELETIONS})`,
       parseCount("--max-deletions", 0),
     )
     .option(
@@ -231,6 +236,7 @@ export async function connect(
     { config: project.config, issues: [] },
     project.profile ?? flags.profile,
   );
+  const { openConnection } = await import("./connection.js");
   return await openConnection(ctx, {
     endpoint: flags.endpoint,
     token: flags.token,
@@ -239,6 +245,39 @@ export async function connect(
     seedFile: seed ? resolve(project.root, seed) : undefined,
     parallelism: flags.parallelism ?? project.config.parallelism,
   });
+}
+
+/** A remote connection opened before the manifests are loaded, with its listing under way. */
+interface EarlyListing {
+  connection: Connection;
+  namespace: string;
+  listing: Promise<LiveState>;
+}
+
+/**
+ * Listing live state is mostly waiting for the server; loading the manifests is mostly CPU. With a
+ * remote endpoint (opening it starts and prints nothing) both run at once. The embedded emulator,
+ * and anything that fails here, goes the sequential way, so errors surface as they always did.
+ */
+async function listEarly(
+  ctx: CliContext,
+  flags: CommonFlags,
+  parallelism: number | undefined,
+): Promise<EarlyListing | undefined> {
+  const { resolvesRemote } = await import("./connection.js");
+  if (!resolvesRemote(ctx, flags)) return undefined;
+  try {
+    const root = await findProjectRoot(ctx.cwd);
+    const { config } = await loadProjectConfig(root);
+    const namespace = (await namespaceFor(ctx.cwd, flags.namespace)) ?? basename(root);
+    const connection = await connect(ctx, { root, config }, { ...flags, parallelism });
+    const listing = observeListings(connection.client, namespace, ctx.signal);
+    // Awaited only when the manifests are valid; until then a failure must not go unhandled.
+    listing.catch(() => undefined);
+    return { connection, namespace, listing };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -297,19 +336,24 @@ export async function planFromManifests(
     throw new UsageError(
       "--prune cannot be used with --changed-since: a resource outside the change is not gone; prune with a full plan",
     );
+  const early = await listEarly(ctx, flags, extra.parallelism);
   const load = await loadValidated(ctx, paths, flags.namespace, {
     profile: flags.profile,
     changedSince: flags.changedSince,
   });
-  if (!load) return { code: ExitCode.invalidManifests };
+  if (!load) {
+    await early?.connection.close();
+    return { code: ExitCode.invalidManifests };
+  }
   const { project } = load;
   const parallelism = extra.parallelism ?? project.config.parallelism;
-  const connection = await connect(ctx, project, { ...flags, parallelism });
+  const connection = early?.connection ?? (await connect(ctx, project, { ...flags, parallelism }));
   // Before the first request: a sensitive value DataRobot echoes in an error never reaches the output.
+  // (The early listing sends none of them; if it failed, the listing is made again from here.)
   connection.client.addSecrets(...secretsOf(project, ctx.env));
   const planOptions = { ...usagePlanOptions, secretKey: secretKeyFor(ctx, connection) };
   let lock: NamespaceLock | undefined;
-  const observe = () =>
+  const observe = (listed?: LiveState) =>
     observeAndPlan({
       client: connection.client,
       project,
@@ -317,11 +361,12 @@ export async function planFromManifests(
       planOptions,
       signal: ctx.signal,
       ...(parallelism !== undefined ? { parallelism } : {}),
+      ...(listed !== undefined ? { listed } : {}),
     });
   // The plan this run acts on: this shard's share of the whole, named with its profile and REF.
   let whole: Plan | undefined;
-  const observeShare = async (): Promise<ObserveAndPlanResult> => {
-    const observed = await observe();
+  const observeShare = async (listed?: LiveState): Promise<ObserveAndPlanResult> => {
+    const observed = await observe(listed);
     if (!observed.ok) return observed;
     whole = observed.plan;
     const share = flags.shard === undefined ? whole : shardPlan(whole, observed.desired, flags.shard);
@@ -333,7 +378,9 @@ export async function planFromManifests(
     return { ...observed, plan };
   };
   try {
-    let result = await observeShare();
+    const listed =
+      early?.namespace === project.namespace ? await early.listing.catch(() => undefined) : undefined;
+    let result = await observeShare(listed);
     // A plan with something to do is made again under the namespace's lock, so two applies never
     // interleave (the second one plans against what the first did). One with nothing to do writes
     // nothing at all, not even the lock.
@@ -372,6 +419,12 @@ export async function renderPlanFor(
   root: string,
   liveTexts: Record<string, Record<string, string>>,
 ): Promise<string> {
+  const [{ renderPlan, shouldColor }, { createTextReader }, { VersionFileCache, versionCacheDir }] =
+    await Promise.all([
+      import("./views/index.js"),
+      import("./views/text-reader.js"),
+      import("../reconcile/version-cache.js"),
+    ]);
   const readText = createTextReader(liveTexts, new VersionFileCache(versionCacheDir(root)), root);
   return await renderPlan(plan, format, { color: shouldColor(ctx.stdout, ctx.env), readText });
 }

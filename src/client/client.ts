@@ -124,6 +124,8 @@ export function createClient(options: CreateClientOptions) {
     redact: http.redact,
     /** Values this client must never print either (sensitive runtime values a run reads). */
     addSecrets: (...secrets: string[]): void => http.secrets.add(...secrets),
+    /** 429s met since the last call and the longest wait they asked for (watch slows down by it). */
+    takeThrottling: () => http.takeThrottling(),
   };
 }
 

@@ -70,6 +70,13 @@ export interface HttpOptions {
   maxUploadBytes?: number | undefined;
 }
 
+/** Rate limiting met since it was last taken: 429s (and 503s with Retry-After) and the longest wait. */
+export interface Throttling {
+  count: number;
+  /** The longest Retry-After (or backoff) waited for, in ms; 0 when none. */
+  longestWaitMs: number;
+}
+
 /** The outcome of one attempt that did not throw: finished, or an HTTP status worth judging. */
 type Outcome<T> = { done: T } | { failed: HttpResponse };
 
@@ -89,6 +96,7 @@ export class HttpClient {
   private readonly limiter: Limiter;
   private readonly sleep: Sleep;
   private readonly random: () => number;
+  private throttling: Throttling = { count: 0, longestWaitMs: 0 };
 
   readonly errors: ErrorMapper;
   /** The token, and the sensitive values the run reads (`addSecrets`). */
@@ -139,6 +147,16 @@ export class HttpClient {
       else url.searchParams.set(key, String(value));
     }
     return url.href;
+  }
+
+  /**
+   * The rate limiting met since the last call, and starts counting afresh: a long-running caller
+   * (watch) slows down when the server asks it to.
+   */
+  takeThrottling(): Throttling {
+    const taken = this.throttling;
+    this.throttling = { count: 0, longestWaitMs: 0 };
+    return taken;
   }
 
   /** Sends with retries; answers < 400 (including 3xx: redirects are never followed) are returned. */
@@ -231,6 +249,11 @@ export class HttpClient {
         this.options.retry,
         this.random,
       );
+      if (res.status === 429 || (res.status === 503 && res.headers["retry-after"] !== undefined)) {
+        this.throttling.count += 1;
+        if (decision.retry)
+          this.throttling.longestWaitMs = Math.max(this.throttling.longestWaitMs, decision.delayMs);
+      }
       if (!decision.retry) throw this.errors.statusError(req.method, res, retries + 1, upload);
       await this.pause(req, url, decision.delayMs, decision.reason);
     }

@@ -1,14 +1,22 @@
 import { z } from "zod";
 import { customModelKind } from "./custom-model/index.js";
 import { datasetKind } from "./dataset/index.js";
+import { deploymentKind } from "./deployment/index.js";
 import { executionEnvironmentKind } from "./execution-environment/index.js";
 import type { AnyKind, Kind } from "./kind.js";
+import { registeredModelKind } from "./registered-model/index.js";
 
 /**
  * The registry: every resource kind, in planning order (a kind may use what the kinds before it
  * resolved: models need datasets and environments). Adding a kind is one folder and one line here.
  */
-const registry = [datasetKind, executionEnvironmentKind, customModelKind] as const;
+const registry = [
+  datasetKind,
+  executionEnvironmentKind,
+  customModelKind,
+  registeredModelKind,
+  deploymentKind,
+] as const;
 
 /** The registry as shared code loops over it: kinds of every shape. */
 export const kinds: readonly AnyKind[] = registry;

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { ActionText, BaseAction } from "../reconcile/action.js";
+import type { ActionText, BaseAction, PlanSection } from "../reconcile/action.js";
 import type { KindIo } from "../reconcile/io.js";
 import type { Pair } from "../reconcile/pair.js";
 import type { PlanContext } from "../reconcile/plan-context.js";
@@ -68,11 +68,15 @@ export interface Kind<M, PM, D extends DesiredBase, LS, L, A extends BaseAction>
     readonly actions: Readonly<Record<string, ActionText>>;
     /** How counts name one of them ("model": "4 models"; `models` in JSON summaries). */
     readonly noun: string;
+    /** A section of its own in the human and markdown plans, shown before the resources. */
+    readonly section?: (actions: readonly BaseAction[]) => PlanSection | null;
   };
 
   // status.ts
   /** What `drgitops status` shows of a resource besides its state (pure: reads what was observed). */
   status?(pair: Pair<D, L>, live: LS): StatusFacts;
+  /** Why one of its objects without a manifest stays or goes (status' `unmanaged` reason); default: prune deletes it. */
+  readonly unmanagedNote?: string;
 
   // apply.ts, loaded when a command talks to DataRobot
   io(): Promise<KindIo<LS>>;

@@ -88,6 +88,12 @@ export interface ActionText {
   doing?: string;
 }
 
+/** A section a kind adds to the human and markdown plans (e.g. what goes live), from the plan's actions. */
+export interface PlanSection {
+  title: string;
+  lines: string[];
+}
+
 /** A change made outside drgitops: reported apart; the plan's actions still restore the manifest. */
 export const DriftItemSchema = z.object({
   key: z.string(),

@@ -9,6 +9,8 @@ export interface ApplyRunOptions {
   context: ApplyContext;
   parallelism: number;
   signal?: AbortSignal;
+  /** Once aborted, no further action starts; the running ones finish with `signal`. */
+  stopStarting?: AbortSignal;
   onEvent?: (event: ApplyEvent) => void;
   /** The plan was made earlier (`apply --plan`); for messages only: every action is re-checked anyway. */
   savedPlan: boolean;
@@ -49,6 +51,7 @@ export async function applyPlan(plan: Plan, options: ApplyRunOptions): Promise<T
     run: dispatch(options.context),
     parallelism: options.parallelism,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.stopStarting ? { stopStarting: options.stopStarting } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     // Right before each write, its object must still be as planned: a UI edit (or another writer) since
     // the plan refuses exactly that action as stale, for a saved plan and a fresh one alike.

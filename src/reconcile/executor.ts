@@ -34,6 +34,8 @@ export interface RunOptions<A> {
   run: RunTask<A>;
   parallelism: number;
   signal?: AbortSignal;
+  /** Once aborted, no further task starts but the running ones finish (`watch --apply` stopping). */
+  stopStarting?: AbortSignal;
   onEvent?: (event: ApplyEvent) => void;
   precheck?: Precheck<A>;
   /** Test seam for event times and durations. */
@@ -191,7 +193,7 @@ export async function runTasks<A>(options: RunOptions<A>): Promise<TaskResult[]>
   };
 
   for (;;) {
-    if (!signal.aborted) {
+    if (!signal.aborted && options.stopStarting?.aborted !== true) {
       for (const t of ordered) {
         if (running.size >= parallelism) break;
         if (!ready(t)) continue;

@@ -67,6 +67,8 @@ export interface ObserveAndPlanOptions {
   planOptions: BuildPlanOptions;
   parallelism?: number;
   signal?: AbortSignal;
+  /** Live state listed already (the CLI lists while it loads the manifests); else listed here. */
+  listed?: LiveState;
 }
 
 export type ObserveAndPlanResult =
@@ -87,7 +89,7 @@ export type ObserveAndPlanResult =
  */
 export async function observeAndPlan(options: ObserveAndPlanOptions): Promise<ObserveAndPlanResult> {
   const { client, project, signal } = options;
-  const listed = await observeListings(client, project.namespace, signal);
+  const listed = options.listed ?? (await observeListings(client, project.namespace, signal));
   const secretKey = options.planOptions.secretKey ?? "";
   const { state: desired, issues } = desiredStateFromProject(project, {
     live: listed,

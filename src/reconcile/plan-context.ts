@@ -9,6 +9,11 @@ export const PlanOptionsSchema = z.object({
   targets: z.array(z.string()),
   selector: z.record(z.string(), z.string()),
   skipTests: z.boolean(),
+  /**
+   * Look for drift in what listings do not show, at one request per object (deployment settings);
+   * absent: trust the trailers for it.
+   */
+  detectDrift: z.boolean().optional(),
   /** Prune even though no manifest was loaded (otherwise that plan would delete everything). */
   allowEmpty: z.boolean().default(false),
   /** Which key digested the sensitive values (`keyId`): an apply with another key refuses them. */

@@ -26,6 +26,8 @@ export interface BuildPlanOptions {
   /** Label selector: every `k=v` must match. */
   selector?: Readonly<Record<string, string>>;
   skipTests?: boolean;
+  /** Also read what only trailers vouch for (deployment settings: one request each). */
+  detectDrift?: boolean;
   allowEmpty?: boolean;
   /** Key of the sensitive values' digests (the same the desired state was made with). */
   secretKey?: string;
@@ -47,6 +49,7 @@ function normaliseOptions(options: BuildPlanOptions): PlanOptions {
     targets: [...(options.targets ?? [])],
     selector: { ...(options.selector ?? {}) },
     skipTests: options.skipTests ?? false,
+    ...(options.detectDrift === true ? { detectDrift: true } : {}),
     allowEmpty: options.allowEmpty ?? false,
     secretKeyId: options.secretKey === undefined ? null : keyId(options.secretKey),
   });
@@ -76,7 +79,9 @@ export function scopeOf(desired: DesiredState, options: PlanOptions): Set<string
   const selector = Object.entries(options.selector);
   if (options.targets.length === 0 && selector.length === 0) return null;
   const entries = scopeEntries(desired);
-  const deps = new Map(entries.map((e) => [e.key, e.deps]));
+  // Names are unique per kind only: a CustomModel and a RegisteredModel may share a key.
+  const deps = new Map<string, string[]>();
+  for (const e of entries) deps.set(e.key, [...(deps.get(e.key) ?? []), ...e.deps]);
   const scope = new Set<string>();
   const add = (key: string): void => {
     if (scope.has(key)) return;
@@ -162,7 +167,7 @@ export function buildPlan(
   } else if (out.deletions.length > planOptions.maxDeletions) {
     out.refusals.push({
       key: null,
-      reason: `prune would delete ${out.deletions.length} models (${out.deletions.map((a) => a.key).join(", ")}), more than --max-deletions ${planOptions.maxDeletions}; nothing is deleted. Raise --max-deletions if this is intended.`,
+      reason: `prune would delete ${out.deletions.length} resources (${out.deletions.map((a) => a.key).join(", ")}), more than --max-deletions ${planOptions.maxDeletions}; nothing is deleted. Raise --max-deletions if this is intended.`,
       blocking: true,
     });
   } else {

@@ -56,6 +56,9 @@ export const ResourceStatusSchema = StatusFactsSchema.extend({
 });
 export type ResourceStatus = z.infer<typeof ResourceStatusSchema>;
 
+/** What happens to an object without a manifest, unless its kind says otherwise. */
+const PRUNED = "`apply --prune` deletes it unless it is protected or deployed";
+
 /** The order rows are counted and explained in: what needs a person first. */
 export const STATE_ORDER: readonly ResourceState[] = [
   "drifted",
@@ -104,9 +107,7 @@ export function resourceStatuses(plan: Plan, desired: DesiredState, live: LiveSt
         pair.desired === undefined
           ? {
               state: "unmanaged" as const,
-              reasons: [
-                "no manifest declares this key; `apply --prune` deletes it unless it is protected or deployed",
-              ],
+              reasons: [`no manifest declares this key; ${kind.unmanagedNote ?? PRUNED}`],
             }
           : stateOf(pair.key, plan);
       rows.push({ key: pair.key, kind: kind.name, ...facts, ...derived });

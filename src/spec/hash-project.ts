@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { statSync } from "node:fs";
 import { DigestCache } from "./digest-cache.js";
 import type { ResolvedPath } from "./local-paths.js";
 import type { Project } from "./project.js";
@@ -11,24 +11,31 @@ import type { ListedFile, SourceFile } from "./source-files.js";
  */
 export async function hashProject(project: Project, cacheDir: string): Promise<void> {
   const cache = await DigestCache.load(cacheDir);
+  await hashResolvedPaths(
+    project.resources.flatMap((r) => Object.values(r.paths)),
+    cache,
+  );
+  await cache.save();
+}
+
+/** Fills in `files` for the given paths, reusing and updating `cache` (not saved here). */
+export async function hashResolvedPaths(paths: readonly ResolvedPath[], cache: DigestCache): Promise<void> {
   // One pool over every file of the project: many small models hash as fast as one big one.
   const batches: { files: ListedFile[]; path: ResolvedPath }[] = [];
-  for (const resource of project.resources) {
-    for (const path of Object.values(resource.paths)) {
-      if (path.problem !== undefined) continue;
-      if (path.spec.content === "files" && path.listing && (path.escapes ?? []).length === 0) {
-        batches.push({ files: path.listing, path });
-      } else if (path.spec.content === "digest") {
-        const s = await stat(path.abs);
-        const listed: ListedFile = {
-          path: path.spec.written,
-          absPath: path.abs,
-          size: s.size,
-          mtimeMs: s.mtimeMs,
-          ino: s.ino,
-        };
-        batches.push({ files: [listed], path });
-      }
+  for (const path of paths) {
+    if (path.problem !== undefined) continue;
+    if (path.spec.content === "files" && path.listing && (path.escapes ?? []).length === 0) {
+      batches.push({ files: path.listing, path });
+    } else if (path.spec.content === "digest") {
+      const s = statSync(path.abs);
+      const listed: ListedFile = {
+        path: path.spec.written,
+        absPath: path.abs,
+        size: s.size,
+        mtimeMs: s.mtimeMs,
+        ino: s.ino,
+      };
+      batches.push({ files: [listed], path });
     }
   }
   const hashed: SourceFile[] = await hashListedFiles(
@@ -41,5 +48,4 @@ export async function hashProject(project: Project, cacheDir: string): Promise<v
     batch.path.files = hashed.slice(offset, offset + batch.files.length);
     offset += batch.files.length;
   }
-  await cache.save();
 }

@@ -1,263 +1,66 @@
-import { readFile, realpath } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
-import { kinds } from "../kinds/index.js";
-import { changedScope, scopeId, type ScopeDocument } from "./changed-scope.js";
+import { join } from "node:path";
 import { CACHE_DIR } from "./digest-cache.js";
 import { discoverManifestFiles } from "./discover.js";
 import { hashProject } from "./hash-project.js";
-import { hasErrors } from "./issue.js";
-import type { FieldPath, Issue, Note } from "./issue.js";
-import { gatherPaths, type Roots } from "./local-paths.js";
-import { mapLimit } from "./map-limit.js";
-import { classifyDocument, normaliseDocument, type AnyManifest } from "./normalise.js";
-import type { LoadedResource, LoadOptions, LoadResult, ManifestLocation, Project } from "./project.js";
-import { byLocation, capPerFile, dedupe, identify, ioIssue, placer } from "./place-issues.js";
-import { loadProjectConfig, locateProjectRoot } from "./project-root.js";
-import { defaultsFor, profileOf } from "./profiles.js";
-import type { Profile, ProjectConfig } from "./schema/project-config.js";
-import { runRules, type Entry, type RuleIssue } from "./rules/index.js";
-import { touchesInvalid } from "./salvage.js";
-import { locate, parseYaml } from "./yaml-doc.js";
-import type { YamlDoc } from "./yaml-doc.js";
-
-/** A judged document; `complete` when it passed its schema whole (only those make the project). */
-interface Judged extends Entry<AnyManifest> {
-  complete?: AnyManifest;
-}
+import type { Issue, Note } from "./issue.js";
+import {
+  assembleLoad,
+  byDocument,
+  changeScope,
+  gatherDocument,
+  judgeFile,
+  prepareLoad,
+  readText,
+} from "./load-steps.js";
+import type { DocumentLoad, JudgedEntry } from "./load-steps.js";
+import { ParseCache } from "./parse-cache.js";
+import type { LoadOptions, LoadResult } from "./project.js";
 
 /**
  * Loads and validates a project: discovery → parse → normalise (each kind's schema) → local paths
  * (fs) → rules. Never throws on bad manifests: every problem is an issue, and `ok` says whether any
  * is an error. Nothing here names a kind: each kind of the registry declares its schema, paths,
- * references and rules.
+ * references and rules. The steps live in load-steps.ts (watch re-runs them per file).
  */
 export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
-  const cwd = resolve(opts.cwd);
-  const { root, source: rootSource } = await locateProjectRoot(cwd);
-  const roots: Roots = { root, realRoot: await realpath(root), rootSource };
-  const loadedConfig = await loadProjectConfig(root);
-  const { config } = loadedConfig;
-  const issues: Issue[] = [...loadedConfig.issues];
+  const setup = await prepareLoad(opts);
+  const cacheDir = opts.cacheDir ?? join(setup.root, CACHE_DIR);
+  const issues: Issue[] = [...setup.loadedConfig.issues];
   const notes: Note[] = [];
-  const profile = selectProfile(config, loadedConfig.issues.length > 0, opts.profile);
-  const namespace = opts.namespace ?? profile?.namespace ?? config.namespace ?? basename(root);
-  const defaults = defaultsFor(config, profile);
-
-  // Paths on the command line are relative to the cwd; those in drgitops.yaml to the project root.
-  const inputs =
-    opts.paths.length > 0
-      ? opts.paths.map((p) => resolve(cwd, p))
-      : config.paths
-        ? config.paths.map((p) => resolve(root, p))
-        : [cwd];
-  const skip = new Set(loadedConfig.file ? [loadedConfig.file] : []);
-  const discovered = await discoverManifestFiles(inputs, cwd, { skip });
+  const discovered = await discoverManifestFiles(setup.inputs, setup.cwd, { skip: setup.skip });
   issues.push(...discovered.issues);
 
-  const place = placer(loadedConfig.doc, profile === undefined ? undefined : opts.profile);
+  // Parsed YAML is kept by content digest between runs: an unchanged file is not parsed again.
+  const parser = await ParseCache.load(cacheDir);
+  const parse = parser.parse;
   // Documents with schema errors are judged too, on their valid fields, but never enter the project.
-  const documents: { doc: YamlDoc; manifest: AnyManifest; complete?: AnyManifest; invalid?: FieldPath[] }[] =
-    [];
+  const documents: DocumentLoad[] = [];
   const unjudged: { kind: string; name: string }[] = [];
-  // Reading overlaps (the disk and the thread pool work in parallel); parsing stays in file order.
-  const texts = await mapLimit(discovered.files, 32, async (file) => {
-    const bytes = await readFile(file).catch((error: unknown) => {
-      issues.push(ioIssue(file, error));
-      return undefined;
-    });
-    if (bytes === undefined) return undefined;
-    const text = yamlText(bytes);
-    if (text === undefined) issues.push(notTextIssue(file));
-    return text;
-  });
-  for (const [i, file] of discovered.files.entries()) {
-    const text = texts[i];
-    if (text === undefined) continue;
-    const parsed = parseYaml(file, text);
-    issues.push(...parsed.issues);
-    for (const doc of parsed.docs) {
-      const cls = classifyDocument(doc.data);
-      if (cls.type === "empty") continue;
-      if (cls.type === "foreign") {
-        notes.push({
-          code: "skipped-document",
-          file,
-          line: doc.line,
-          column: doc.column,
-          message: cls.message,
-        });
-        continue;
-      }
-      const ident = identify(doc.data);
-      if (cls.type === "invalid") {
-        issues.push(place(cls.issue, doc, ident));
-        continue;
-      }
-      const result = normaliseDocument(doc, kinds, defaults);
-      for (const p of result.issues) issues.push(place(p, doc, ident));
-      if (result.manifest) documents.push({ doc, manifest: result.manifest, complete: result.manifest });
-      else if (result.salvaged) documents.push({ doc, manifest: result.salvaged.data, ...result.salvaged });
-      else if (ident.kind !== undefined && ident.name !== undefined)
-        unjudged.push({ kind: ident.kind, name: ident.name });
+  for (const file of discovered.files) {
+    const text = readText(file);
+    if (typeof text !== "string") {
+      issues.push(text);
+      continue;
     }
+    const judged = judgeFile(setup, file, text, parse);
+    issues.push(...judged.issues);
+    notes.push(...judged.notes);
+    documents.push(...judged.documents);
+    unjudged.push(...judged.unjudged);
   }
 
-  // --changed-since: which documents the change touches, decided before any of their files is read.
   const scope =
-    opts.changedFiles === undefined
-      ? undefined
-      : changedScope(
-          documents.map((d) => scopeDocument(d, namespace)),
-          opts.changedFiles,
-          loadedConfig.file,
-        );
-
-  const judged: Judged[] = [];
-  await mapLimit(documents, 32, async ({ doc, manifest, complete, invalid }) => {
-    const kind = kinds.find((k) => k.name === manifest.kind);
-    if (kind === undefined) return;
-    const name = manifest.metadata.name;
-    const key = `${namespace}/${name}`;
-    if (scope !== undefined && !scope.inScope.has(scopeId(kind.name, key))) {
-      // Out of scope: judged for duplicates and references only; nothing it names is read.
-      judged.push({ kind: kind.name, doc, manifest, name, key, paths: {}, outOfScope: true });
-      return;
-    }
-    try {
-      const isBad = (path: FieldPath): boolean => invalid !== undefined && touchesInvalid(invalid, path);
-      const gathered = await gatherPaths(roots, dirname(doc.file), kind.localPaths(manifest, isBad));
-      issues.push(...gathered.issues);
-      for (const { issue, doc: at } of gathered.pending)
-        issues.push(place(issue, at, { kind: kind.name, name }));
-      judged.push({
-        kind: kind.name,
-        doc,
-        manifest,
-        name,
-        key,
-        paths: gathered.paths,
-        ...(invalid ? { invalid } : {}),
-        ...(complete ? { complete } : {}),
-      });
-    } catch (error) {
-      // An unreadable folder or file is a finding about this manifest, not a crash of the whole run.
-      issues.push({
-        ...ioIssue(doc.file, error),
-        line: doc.line,
-        column: doc.column,
-        kind: kind.name,
-        name,
-      });
-    }
-  });
-  // Paths were gathered concurrently; restore file order so output and duplicate detection are stable.
-  judged.sort((a, b) =>
-    a.doc.file === b.doc.file ? a.doc.index - b.doc.index : a.doc.file < b.doc.file ? -1 : 1,
-  );
-
-  runRules(
-    {
-      root,
-      entries: judged,
-      unjudged,
-      report: (r: RuleIssue) => issues.push(place(r, r.at, { kind: r.kind, name: r.name })),
-    },
-    kinds,
-  );
-
-  const project: Project = {
-    root,
-    namespace,
-    ...(profile !== undefined && opts.profile !== undefined ? { profile: opts.profile } : {}),
-    config,
-    ...(loadedConfig.file ? { configFile: loadedConfig.file } : {}),
-    resources: judged.flatMap((entry) =>
-      entry.complete && entry.outOfScope !== true ? [loadedResource(entry, entry.complete)] : [],
-    ),
-  };
-  if (opts.hash) await hashProject(project, opts.cacheDir ?? join(root, CACHE_DIR));
-
-  const unique = capPerFile(dedupe(issues).sort(byLocation));
-  return { ok: !hasErrors(unique), project, issues: unique, notes, ...(scope ? { scope } : {}) };
-}
-
-/** What the change scope needs of a document: its file, the paths it names, what it references. */
-function scopeDocument(
-  d: { doc: YamlDoc; manifest: AnyManifest; invalid?: FieldPath[] },
-  namespace: string,
-): ScopeDocument {
-  const kind = kinds.find((k) => k.name === d.manifest.kind);
-  const key = `${namespace}/${d.manifest.metadata.name}`;
-  const isBad = (path: FieldPath): boolean => d.invalid !== undefined && touchesInvalid(d.invalid, path);
-  const dir = dirname(d.doc.file);
-  return {
-    id: scopeId(d.manifest.kind, key),
-    key,
-    file: d.doc.file,
-    localPaths: (kind?.localPaths(d.manifest, isBad) ?? []).map((spec) => resolve(dir, spec.written)),
-    references: (kind?.references(d.manifest) ?? []).map((r) => scopeId(r.kind, `${namespace}/${r.name}`)),
-  };
-}
-
-/**
- * The profile a load was asked for. The CLI has already refused an unknown name; with a broken
- * drgitops.yaml (reported as issues) there is nothing to select from.
- */
-function selectProfile(
-  config: ProjectConfig,
-  broken: boolean,
-  name: string | undefined,
-): Profile | undefined {
-  if (name === undefined || broken) return undefined;
-  const profile = profileOf(config, name);
-  if (profile === undefined)
-    throw new Error(`profile "${name}" is not defined in drgitops.yaml (the caller must check it first)`);
-  return profile;
-}
-
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
-
-/** A YAML file's text; undefined for binary content (a NUL byte, or bytes that are not UTF-8). */
-function yamlText(bytes: Buffer): string | undefined {
-  if (bytes.includes(0)) return undefined;
-  try {
-    return UTF8.decode(bytes);
-  } catch {
-    return undefined;
+    opts.changedFiles === undefined ? undefined : changeScope(setup, documents, opts.changedFiles);
+  const gathered = documents.map((d) => gatherDocument(setup, d, parse, scope));
+  const entries: JudgedEntry[] = [];
+  for (const g of gathered) {
+    issues.push(...g.issues);
+    if (g.entry) entries.push(g.entry);
   }
-}
-
-function notTextIssue(file: string): Issue {
-  return {
-    code: "not-text",
-    severity: "error",
-    file,
-    line: 1,
-    column: 1,
-    path: [],
-    message:
-      "this .yaml file is not UTF-8 text (binary content): rename it, or exclude its folder from the manifest paths",
-  };
-}
-
-function loadedResource(entry: Judged, manifest: AnyManifest): LoadedResource {
-  return {
-    kind: entry.kind,
-    manifest,
-    file: entry.doc.file,
-    line: entry.doc.line,
-    documentIndex: entry.doc.index,
-    locate: locator(entry.doc),
-    key: entry.key,
-    name: entry.name,
-    paths: entry.paths,
-  };
-}
-
-/** Positions for later layers (plan-time issues), from the parsed document kept in memory. */
-function locator(doc: YamlDoc): ManifestLocation["locate"] {
-  return (path) => {
-    const { line, column } = locate(doc, [...path]);
-    return { line, column };
-  };
+  // Restore file order so output and duplicate detection are stable.
+  entries.sort(byDocument);
+  const result = assembleLoad(setup, { issues, notes, entries, unjudged, ...(scope ? { scope } : {}) });
+  if (opts.hash) await hashProject(result.project, cacheDir);
+  await parser.save();
+  return result;
 }

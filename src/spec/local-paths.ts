@@ -1,11 +1,11 @@
-import { readFile, realpath, stat } from "node:fs/promises";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { FieldPath, Issue, PendingIssue } from "./issue.js";
 import { describeRoot, type RootSource } from "./project-root.js";
 import { ModelMetadataSchema, type ModelMetadata } from "./schema/model-metadata.js";
 import {
   isInside,
-  listSourceFiles,
+  listSourceFilesSync,
   type ListedFile,
   type SourceFile,
   type SourceFilter,
@@ -95,23 +95,28 @@ export interface GatheredPaths {
   pending: { issue: PendingIssue; doc: YamlDoc }[];
 }
 
-/** Resolves, judges and reads every local path of one manifest. */
-export async function gatherPaths(
+/** Parses a YAML text (model-metadata.yaml): `parseYaml`, or the loader's parse cache. */
+type Parse = (file: string, text: string) => { docs: YamlDoc[]; issues: Issue[] };
+
+/** Resolves, judges and reads every local path of one manifest (synchronous fs, see gatherOne). */
+export function gatherPaths(
   roots: Roots,
   manifestDir: string,
   specs: readonly LocalPathSpec[],
-): Promise<GatheredPaths> {
+  parse: Parse = parseYaml,
+): GatheredPaths {
   const out: GatheredPaths = { paths: {}, issues: [], pending: [] };
-  for (const spec of specs) out.paths[spec.role] = await gatherOne(roots, manifestDir, spec, out);
+  for (const spec of specs) out.paths[spec.role] = gatherOne(roots, manifestDir, spec, out, parse);
   return out;
 }
 
-async function gatherOne(
+function gatherOne(
   roots: Roots,
   manifestDir: string,
   spec: LocalPathSpec,
   out: GatheredPaths,
-): Promise<ResolvedPath> {
+  parse: Parse,
+): ResolvedPath {
   const abs = resolve(manifestDir, spec.written);
   const base: ResolvedPath = {
     spec,
@@ -120,11 +125,12 @@ async function gatherOne(
     root: roots.root,
     rootSource: roots.rootSource,
   };
-  const problem = await judge(roots, spec, abs);
+  // Synchronous fs: metadata and small files the kernel has cached (see listSourceFilesSync).
+  const problem = judge(roots, spec, abs);
   if (problem !== undefined) return { ...base, problem };
-  if (spec.content === "lines") return { ...base, lines: parseLines(await readFile(abs, "utf8")) };
+  if (spec.content === "lines") return { ...base, lines: parseLines(readFileSync(abs, "utf8")) };
   if (spec.content === "digest" || spec.listable === false) return base;
-  const listing = await listSourceFiles(abs, spec.filter ?? {}, { root: roots.realRoot });
+  const listing = listSourceFilesSync(abs, spec.filter ?? {}, { root: roots.realRoot });
   const resolved: ResolvedPath = {
     ...base,
     listing: listing.files,
@@ -133,7 +139,7 @@ async function gatherOne(
     badNames: listing.badNames,
   };
   if (spec.required) {
-    const s = await stat(join(abs, spec.required.name)).catch(() => undefined);
+    const s = statSync(join(abs, spec.required.name), { throwIfNoEntry: false });
     resolved.hasRequired = s?.isFile() ?? false;
   }
   // Only the uploaded copy matters: an excluded model-metadata.yaml never reaches DataRobot.
@@ -141,7 +147,7 @@ async function gatherOne(
     ? listing.files.find((f) => f.path === "model-metadata.yaml")
     : undefined;
   if (metaFile) {
-    const { docs, issues } = parseYaml(metaFile.absPath, await readFile(metaFile.absPath, "utf8"));
+    const { docs, issues } = parse(metaFile.absPath, readFileSync(metaFile.absPath, "utf8"));
     const doc: YamlDoc | undefined = docs[0];
     resolved.metadata = { file: metaFile.absPath, ...(doc ? { doc } : {}) };
     out.issues.push(...issues);
@@ -154,16 +160,16 @@ async function gatherOne(
   return resolved;
 }
 
-async function judge(
-  roots: Roots,
-  spec: LocalPathSpec,
-  abs: string,
-): Promise<ResolvedPath["problem"] | undefined> {
+function judge(roots: Roots, spec: LocalPathSpec, abs: string): ResolvedPath["problem"] | undefined {
   if (isAbsolute(spec.written)) return "absolute";
   if (!isInside(roots.root, abs)) return "escapes";
-  const s = await stat(abs).catch(() => undefined);
-  if (s === undefined) return "missing";
-  if (!isInside(roots.realRoot, await realpath(abs))) return "symlink-escapes";
+  let s;
+  try {
+    s = statSync(abs);
+  } catch {
+    return "missing";
+  }
+  if (!isInside(roots.realRoot, realpathSync.native(abs))) return "symlink-escapes";
   if (spec.expect === "dir" && !s.isDirectory()) return "not-directory";
   if (spec.expect === "file" && !s.isFile()) return "not-file";
   return undefined;

@@ -1,4 +1,4 @@
-import { readdir, realpath, stat } from "node:fs/promises";
+import { readdirSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
 import picomatch from "picomatch";
 import { DrgitopsError } from "../errors.js";
@@ -55,75 +55,87 @@ function compilePredicate(filter: SourceFilter): (path: string) => boolean {
 /**
  * Every file under `dir` matching the filter, sorted by relative POSIX path. Dotfiles are included,
  * `.git/` never is. Symlinks are followed when they resolve inside `root` (default: `dir`).
+ *
+ * Synchronous inside: listing is directory and inode metadata the kernel has cached, and a
+ * synchronous stat costs a few microseconds where a promise round trip through the thread pool costs
+ * tens (a project of 1,000 models x 20 files lists in a fraction of the time).
  */
-export async function listSourceFiles(
+export function listSourceFiles(
   dir: string,
   filter: SourceFilter = {},
   options: { root?: string } = {},
 ): Promise<SourceListing> {
-  const root = await realpath(options.root ?? dir);
+  // The executor turns a failure (a folder gone meanwhile) into a rejection, as before.
+  return new Promise((resolve) => resolve(listSourceFilesSync(dir, filter, options)));
+}
+
+export function listSourceFilesSync(
+  dir: string,
+  filter: SourceFilter = {},
+  options: { root?: string } = {},
+): SourceListing {
+  const root = realpathSync.native(options.root ?? dir);
   const keep = compilePredicate(filter);
   const files: ListedFile[] = [];
   const escapes: string[] = [];
   const skipped: SourceListing["skipped"] = [];
   const badNames: string[] = [];
   const visited = new Set<string>();
-  const realDir = await realpath(dir);
+  const realDir = realpathSync.native(dir);
 
-  async function walk(absDir: string, relDir: string): Promise<void> {
-    const real = await realpath(absDir);
+  const walk = (absDir: string, relDir: string): void => {
+    const real = realpathSync.native(absDir);
     if (visited.has(real)) {
       // Only a symlinked folder can lead back to one already listed (a cycle).
       skipped.push({ path: relDir, why: "a symlink to a folder already listed (a cycle)" });
       return;
     }
     visited.add(real);
-    const entries = await readdir(absDir, { withFileTypes: true });
-    await Promise.all(
-      entries.map(async (entry) => {
-        const absPath = join(absDir, entry.name);
-        const path = relDir === "" ? entry.name : `${relDir}/${entry.name}`;
-        let isDir = entry.isDirectory();
-        let isFile = entry.isFile();
-        if (entry.isSymbolicLink()) {
-          const target = await realpath(absPath).catch(() => undefined);
-          if (target === undefined) {
-            if (keep(path)) skipped.push({ path, why: "a dangling symlink (its target does not exist)" });
-            return;
-          }
-          if (!isInside(root, target)) {
-            escapes.push(path);
-            return;
-          }
-          const s = await stat(target);
-          isDir = s.isDirectory();
-          isFile = s.isFile();
-          // Following it would list the same files twice, under whichever path was walked first.
-          if (isDir && isInside(realDir, target)) {
-            skipped.push({
-              path,
-              why: "a symlink to a folder of this same source (its files are listed under their own path)",
-            });
-            return;
-          }
+    for (const entry of readdirSync(absDir, { withFileTypes: true })) {
+      const absPath = join(absDir, entry.name);
+      const path = relDir === "" ? entry.name : `${relDir}/${entry.name}`;
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        let target: string;
+        try {
+          target = realpathSync.native(absPath);
+        } catch {
+          if (keep(path)) skipped.push({ path, why: "a dangling symlink (its target does not exist)" });
+          continue;
         }
-        if (isDir) {
-          if (entry.name !== ".git") await walk(absPath, path);
-        } else if (!keep(path)) {
-          return;
-        } else if (!isFile) {
-          skipped.push({ path, why: "not a regular file (a FIFO, socket or device)" });
-        } else if (UNSAFE_NAME.test(entry.name)) {
-          badNames.push(path);
-        } else {
-          const s = await stat(absPath);
-          files.push({ path, absPath, size: s.size, mtimeMs: s.mtimeMs, ino: s.ino });
+        if (!isInside(root, target)) {
+          escapes.push(path);
+          continue;
         }
-      }),
-    );
-  }
+        const s = statSync(target);
+        isDir = s.isDirectory();
+        isFile = s.isFile();
+        // Following it would list the same files twice, under whichever path was walked first.
+        if (isDir && isInside(realDir, target)) {
+          skipped.push({
+            path,
+            why: "a symlink to a folder of this same source (its files are listed under their own path)",
+          });
+          continue;
+        }
+      }
+      if (isDir) {
+        if (entry.name !== ".git") walk(absPath, path);
+      } else if (!keep(path)) {
+        continue;
+      } else if (!isFile) {
+        skipped.push({ path, why: "not a regular file (a FIFO, socket or device)" });
+      } else if (UNSAFE_NAME.test(entry.name)) {
+        badNames.push(path);
+      } else {
+        const s = statSync(absPath);
+        files.push({ path, absPath, size: s.size, mtimeMs: s.mtimeMs, ino: s.ino });
+      }
+    }
+  };
 
-  await walk(dir, "");
+  walk(dir, "");
   files.sort((a, b) => compareCodePoints(a.path, b.path));
   escapes.sort(compareCodePoints);
   skipped.sort((a, b) => compareCodePoints(a.path, b.path));

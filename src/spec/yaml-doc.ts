@@ -1,6 +1,16 @@
-import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit } from "yaml";
-import type { Document, Node } from "yaml";
+import { createRequire } from "node:module";
+import type * as Yaml from "yaml";
+import type { Document, LineCounter, Node } from "yaml";
 import type { FieldPath, Issue } from "./issue.js";
+
+// Loaded on first use: a run whose YAML all comes from the parse cache never loads the parser.
+const require = createRequire(import.meta.url);
+let yamlModule: typeof Yaml | undefined;
+function yaml(): typeof Yaml {
+  return (yamlModule ??= require("yaml") as typeof Yaml);
+}
+
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, merge: true } as const;
 
 /** One YAML document with what is needed to turn a field path back into a file position. */
 export interface YamlDoc {
@@ -23,8 +33,9 @@ export interface Position {
 
 /** Parses every document of a YAML text; syntax errors become issues with their exact position. */
 export function parseYaml(file: string, text: string): { docs: YamlDoc[]; issues: Issue[] } {
+  const { LineCounter, parseAllDocuments } = yaml();
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  const parsed = parseAllDocuments(text, { lineCounter, ...PARSE_OPTIONS });
   const documents = Array.isArray(parsed) ? parsed : [];
   const docs: YamlDoc[] = [];
   const issues: Issue[] = [];
@@ -87,8 +98,43 @@ export function parseYaml(file: string, text: string): { docs: YamlDoc[]; issues
   return { docs, issues };
 }
 
+/**
+ * A document whose data and start are already known (the parse cache): its YAML nodes, needed only
+ * to place an issue, are parsed from `text` on first use, once for every document of the text.
+ */
+export function lazyYamlDoc(
+  file: string,
+  text: string,
+  known: { index: number; data: unknown; line: number; column: number },
+  shared: { parsed?: { docs: Document.Parsed[]; lineCounter: LineCounter } } = {},
+): YamlDoc {
+  const full = (): { docs: Document.Parsed[]; lineCounter: LineCounter } => {
+    if (shared.parsed) return shared.parsed;
+    const { LineCounter, parseAllDocuments } = yaml();
+    const lineCounter = new LineCounter();
+    const parsed = parseAllDocuments(text, { lineCounter, ...PARSE_OPTIONS });
+    return (shared.parsed = { docs: Array.isArray(parsed) ? parsed : [], lineCounter });
+  };
+  return {
+    file,
+    index: known.index,
+    data: known.data,
+    line: known.line,
+    column: known.column,
+    get doc(): Document.Parsed {
+      const doc = full().docs[known.index];
+      if (doc === undefined) throw new Error(`internal error: ${file} has no YAML document ${known.index}`);
+      return doc;
+    },
+    get lineCounter(): LineCounter {
+      return full().lineCounter;
+    },
+  };
+}
+
 /** `the key "name"` of the mapping pair whose key starts at `offset`, for duplicate-key errors. */
 function keyNamed(doc: Document.Parsed, offset: number): string {
+  const { isScalar, visit } = yaml();
   let name: string | undefined;
   visit(doc, {
     Pair(_, pair) {
@@ -104,6 +150,7 @@ function keyNamed(doc: Document.Parsed, offset: number): string {
 
 /** The first alias whose anchor is not set before it in the same document (YAML scopes anchors so). */
 function strayAlias(doc: Document.Parsed): { name: string; offset: number } | undefined {
+  const { isAlias, isNode, visit } = yaml();
   const seen = new Set<string>();
   let stray: { name: string; offset: number } | undefined;
   visit(doc, (_, node) => {
@@ -119,6 +166,7 @@ function strayAlias(doc: Document.Parsed): { name: string; offset: number } | un
 }
 
 function anchors(doc: Document.Parsed): Set<string> {
+  const { isAlias, isNode, visit } = yaml();
   const names = new Set<string>();
   visit(doc, (_, node) => {
     if (isNode(node) && !isAlias(node) && node.anchor !== undefined) names.add(node.anchor);
@@ -148,6 +196,7 @@ export function quoteCut(text: string, max = 200): string {
  * exist (a missing field) it is the position of the deepest existing parent, typically the mapping.
  */
 export function locate(target: YamlDoc, path: FieldPath, atKey = false): Position {
+  const { isMap, isPair, isScalar, isSeq } = yaml();
   let node: Node | null = target.doc.contents ?? null;
   let offset = node?.range?.[0] ?? 0;
   let exact = true;

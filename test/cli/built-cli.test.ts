@@ -13,7 +13,7 @@ describe("built drgitops validate", () => {
   it("exits 0 on examples/manifests", async () => {
     expect(existsSync(resolve(REPO, "dist/cli/main.js")), "dist/ is missing: run `npm run build`").toBe(true);
     const { stdout } = await run(process.execPath, [BIN, "validate", "examples/manifests"], { cwd: REPO });
-    expect(stdout).toContain("valid: 13 manifests");
+    expect(stdout).toContain("valid: 17 manifests");
   });
 
   it("exits 3 on an invalid manifest", async () => {

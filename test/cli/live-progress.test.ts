@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createProgressView, formatEventLine } from "../../src/cli/views/apply-progress.js";
 import { formatDuration } from "../../src/cli/views/duration.js";
 import { liveViewSupported, runningWords, type LiveClock } from "../../src/cli/views/live-progress.js";
+import { ACTION_TYPES } from "../../src/kinds/index.js";
 import type { ApplyEvent } from "../../src/reconcile/events.js";
 import { screenOf } from "./helpers/screen.js";
 
@@ -101,6 +102,15 @@ describe("runningWords", () => {
       "creating a version: uploading 3 files, deleting 0",
     );
     expect(runningWords("somethingNew", "RUNNING")).toBe("somethingNew: RUNNING");
+  });
+
+  it("has plain words for every action of every kind, registration and rollout included", () => {
+    const missing = ACTION_TYPES.filter((type) => runningWords(type, undefined) === type);
+    expect(missing).toEqual([]);
+    expect(runningWords("replaceDeploymentModel", "DeploymentModelReplacement RUNNING")).toBe(
+      "validating and replacing the model",
+    );
+    expect(runningWords("registerVersion", undefined)).toBe("registering the version");
   });
 });
 

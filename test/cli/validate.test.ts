@@ -20,7 +20,9 @@ describe("drgitops validate", () => {
   it("exits 0 on the examples and summarises what it checked", async () => {
     const { code, stdout } = await cli(["validate", "examples/manifests"]);
     expect(code).toBe(0);
-    expect(stdout).toBe("valid: 13 manifests (5 models, 2 environments, 6 datasets)\n");
+    expect(stdout).toBe(
+      "valid: 17 manifests (2 deployments, 2 registered models, 5 models, 2 environments, 6 datasets)\n",
+    );
   });
 
   it("uses drgitops.yaml paths when no path is given", async () => {
@@ -33,7 +35,12 @@ describe("drgitops validate", () => {
     // The model parses but refers to an environment no manifest defines: it is loaded, and not valid.
     const human = await cli(["validate", "test/fixtures/invalid/dangling-ref"]);
     expect(human.stdout.trimEnd().split("\n").at(-1)).toBe(
-      "invalid: 1 error, 0 warnings (0 models, 1 environment, 0 datasets valid)",
+      "invalid: 1 error, 0 warnings (0 deployments, 0 registered models, 0 models, 1 environment, 0 datasets valid)",
+    );
+    // The same for a deployment whose registered model no manifest defines.
+    const deployment = await cli(["validate", "test/fixtures/invalid/deployment-dangling-ref"]);
+    expect(deployment.stdout.trimEnd().split("\n").at(-1)).toBe(
+      "invalid: 1 error, 0 warnings (0 deployments, 0 registered models, 1 model, 0 environments, 0 datasets valid)",
     );
     const json = await cli(["validate", "test/fixtures/invalid/dangling-ref", "--format", "json"]);
     expect(JSON.parse(json.stdout)).toMatchObject({ summary: { errors: 1, models: 0, environments: 1 } });
@@ -150,6 +157,8 @@ describe("drgitops schema", () => {
       oneOf: { properties: { kind: { const: string } }; additionalProperties: boolean }[];
     };
     expect(schema.oneOf.map((s) => s.properties.kind.const)).toEqual([
+      "Deployment",
+      "RegisteredModel",
       "CustomModel",
       "ExecutionEnvironment",
       "Dataset",

@@ -7,20 +7,14 @@ import { hashZipFile } from "../../src/reconcile/version-cache.js";
 import {
   EXAMPLES_NAMESPACE as NS,
   actionsOf,
+  countRequests as count,
   exampleWorld,
   planJson,
   resetStats,
   stats,
-  type EmulatorStats,
   type ExampleWorld,
 } from "./harness.js";
 
-/** Requests matching METHOD and a route pattern, e.g. ("PATCH", /versions\/$/). */
-function count(s: EmulatorStats, method: string, route: RegExp): number {
-  return Object.entries(s.requests)
-    .filter(([k]) => k.startsWith(`${method} `) && route.test(k.slice(method.length + 1)))
-    .reduce((n, [, v]) => n + v, 0);
-}
 const VERSION_CREATES = /^\/api\/v2\/customModels\/:\w+\/versions\/?$/;
 
 describe("changes, drift, saved plans and prune on the examples", { timeout: 120_000 }, () => {

@@ -82,11 +82,15 @@ describe("apply then plan on the examples", { timeout: 120_000 }, () => {
     const again = await runCli(["plan", "--detailed-exitcode"], { cwd: repo.dir, env });
     expect(again.stdout).toContain("No changes");
     expect(again.code).toBe(0);
-    // O(pages), not O(models): the listings only, no per-model test or download calls.
+    // O(pages), not O(models): one page of each listing (models, credentials, environments,
+    // datasets, registered models, packages, deployments, prediction environments) and the stats
+    // call itself; no per-model test or download call, no per-deployment settings read.
     const planStats = await stats(emu);
-    expect(planStats.total).toBeLessThanOrEqual(6);
+    expect(planStats.total).toBeLessThanOrEqual(9);
     expect(
-      Object.keys(planStats.requests).some((k) => k.includes("download") || k.includes("customModelTests")),
+      Object.keys(planStats.requests).some(
+        (k) => k.includes("download") || k.includes("customModelTests") || k.includes("settings"),
+      ),
     ).toBe(false);
 
     await resetStats(emu);

@@ -3,7 +3,12 @@ import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { createClient, type CustomModel, type DataRobotClient } from "../../src/client/index.js";
+import {
+  createClient,
+  type CustomModel,
+  type DataRobotClient,
+  type Deployment,
+} from "../../src/client/index.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
 import { PlanSchema, type Plan } from "../../src/reconcile/plan-file.js";
 
@@ -115,6 +120,13 @@ export async function setFaults(emu: EmulatorHandle, faults: Record<string, numb
   await admin(emu, "PUT", "faults", faults);
 }
 
+/** Requests matching METHOD and a route pattern, e.g. ("PATCH", /versions\/$/). */
+export function countRequests(s: EmulatorStats, method: string, route: RegExp): number {
+  return Object.entries(s.requests)
+    .filter(([k]) => k.startsWith(`${method} `) && route.test(k.slice(method.length + 1)))
+    .reduce((n, [, v]) => n + v, 0);
+}
+
 /** Requests that can change state: everything but GET/HEAD. */
 export function writeRequests(s: EmulatorStats): Record<string, number> {
   return Object.fromEntries(Object.entries(s.requests).filter(([k]) => !/^(GET|HEAD) /.test(k)));
@@ -136,6 +148,10 @@ export interface DuplicateReport {
   datasetsByName: Record<string, number>;
   environmentsByName: Record<string, number>;
   environmentVersions: Record<string, number>;
+  registeredModelsByName: Record<string, number>;
+  /** Registered versions per (registered model, custom model version): one registration each. */
+  registeredVersions: Record<string, number>;
+  deploymentsByKey: Record<string, number>;
 }
 
 async function countBy<T>(
@@ -178,6 +194,11 @@ export async function duplicateReport(client: DataRobotClient): Promise<Duplicat
       ]),
     ),
     environmentVersions,
+    registeredModelsByName: await countBy(client.registeredModels.listAll({}), (r) => r.name),
+    registeredVersions: await countBy(client.modelPackages.listAll({}), (p) =>
+      p.registeredModelId ? `${p.registeredModelId}:${p.modelId ?? "?"}` : undefined,
+    ),
+    deploymentsByKey: await countBy(client.deployments.listAll({}), (d) => d.userProvidedId ?? undefined),
   };
 }
 
@@ -257,4 +278,16 @@ export async function exampleWorld(options: { scenario?: string } = {}): Promise
       await repo.cleanup();
     },
   };
+}
+
+/** The live deployment of an example Deployment manifest, by name (undefined when there is none). */
+export async function deploymentOf(client: DataRobotClient, name: string): Promise<Deployment | undefined> {
+  const key = `${EXAMPLES_NAMESPACE}/${name}`;
+  for await (const d of client.deployments.listAll({})) if (d.userProvidedId === key) return d;
+  return undefined;
+}
+
+/** The custom model version a deployment's champion is, as DataRobot reports it. */
+export function servedVersion(d: Deployment | undefined): string | null {
+  return d?.model?.customModelImage?.customModelVersionId ?? null;
 }

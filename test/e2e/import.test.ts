@@ -106,6 +106,19 @@ describe("drgitops import MODEL_ID", { timeout: 180_000 }, () => {
     expect(r.stdout + r.stderr).not.toContain(SECRET);
   });
 
+  it("--profile adopts into the profile's namespace, as every other command would look for it", async () => {
+    const config = join(dir, "drgitops.yaml");
+    const before = await readFile(config, "utf8");
+    await writeFile(config, `${before}profiles:\n  stage: {namespace: acme/stage}\n`);
+    try {
+      const r = await cli("import", model.id, "--name", "scorer", "--dry-run", "--profile", "stage");
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain("would adopt: userProvidedId acme/stage/scorer");
+    } finally {
+      await writeFile(config, before);
+    }
+  });
+
   it("writes a manifest that validates, with every setting, and adopts the model by userProvidedId", async () => {
     await resetStats(emu);
     const r = await cli("import", model.id, "--name", "scorer");

@@ -85,7 +85,7 @@ describe("apply's live view", { timeout: 240_000 }, () => {
     );
     expect(screen).toContainEqual(expect.stringMatching(/^drgitops-examples\/churn-classifier\s+unchanged$/));
     expect(screen.at(-1)).toMatch(
-      /^Resources: 1 succeeded, 0 failed, 0 skipped, 12 unchanged; total time \d+\.\ds\.$/,
+      /^Resources: 1 succeeded, 0 failed, 0 skipped, 16 unchanged; total time \d+\.\ds\.$/,
     );
   });
 

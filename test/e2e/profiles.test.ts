@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type DataRobotClient } from "../../src/client/index.js";
@@ -50,6 +50,15 @@ beforeAll(async () => {
   client = createClient({ endpoint: emu.url, token: emu.token });
   repo = await exampleRepo();
   await writeFile(join(repo.dir, "drgitops.yaml"), CONFIG);
+  // Registered model names are unique on one DataRobot, so two stages sharing one (the emulator
+  // here) cannot both register "Customer churn": these stages stop at the tested model version.
+  for (const file of ["churn-classifier.yaml", "document-tagger.yaml"]) {
+    const path = join(repo.dir, "examples", "manifests", file);
+    const documents = (await readFile(path, "utf8")).split(/^---$/m);
+    const models = documents.filter((d) => !/^kind: (RegisteredModel|Deployment)$/m.test(d));
+    expect(models).toHaveLength(documents.length - 2);
+    await writeFile(path, models.join("---"));
+  }
   await git(repo.dir, "commit", "-q", "-am", "profiles");
   // CI is set and DATAROBOT_* are not: only the profile's variables can connect.
   env = cleanEnv(repo.dir, { CI: "true", STAGE_ENDPOINT: emu.url, STAGE_TOKEN: emu.token });
@@ -115,6 +124,30 @@ describe("profiles", () => {
       const cancel = await cli(["cancel", "churn-classifier"], { DRGITOPS_PROFILE: "dev" });
       expect(cancel.stderr).not.toContain("not on DataRobot yet");
       expect(cancel.code, cancel.stderr).toBe(8);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "watch --once plans the profile's namespace with its defaults, and refuses the CI-only flags",
+    async () => {
+      // Runs after the applies above: prod is in sync with its own namespace and replicas: 2.
+      const prod = await cli(["watch", "--once", "--profile", "prod", "--format", "json"]);
+      expect(prod.code, prod.stderr).toBe(0);
+      const ready = prod.stdout
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { event: string; changes?: number })
+        .find((e) => e.event === "plan");
+      expect(ready?.changes).toBe(0);
+      for (const flag of [
+        ["--shard", "1/2"],
+        ["--changed-since", "HEAD"],
+      ]) {
+        const refused = await cli(["watch", "--once", "--profile", "prod", ...flag]);
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toContain(`${flag[0]} is for CI`);
+      }
     },
     TIMEOUT,
   );

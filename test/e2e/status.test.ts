@@ -57,7 +57,15 @@ describe("status", { timeout: 240_000 }, () => {
     expect(rows["churn-classifier"]!.version!.created).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     expect(rows["churn-classifier"]!.commit).toMatch(/^[0-9a-f]{7,}$/);
     expect(rows["python311-sklearn"]).toMatchObject({ kind: "ExecutionEnvironment", state: "in sync" });
-    expect(commit).toMatch(/Status: 13 in sync, 0 changes pending, 0 drifted, 0 gate failed, 0 unmanaged\./);
+    // Each deployment shows what it serves; each registered model its newest registered version.
+    expect(rows["churn-prod"]).toMatchObject({ kind: "Deployment", serves: "Customer churn classifier 1.0" });
+    expect(rows["churn-prod"]!.details).toMatchObject({ status: "active", importance: "HIGH" });
+    expect(rows["tagger-prod"]).toMatchObject({ kind: "Deployment", serves: "Support message tagger 1.0" });
+    expect(rows["churn"]).toMatchObject({ kind: "RegisteredModel", version: { label: "v1" } });
+    expect(commit).toMatch(
+      /drgitops-examples\/churn-prod\s+deployment\s+in sync\s.*Customer churn classifier 1\.0$/m,
+    );
+    expect(commit).toMatch(/Status: 17 in sync, 0 changes pending, 0 drifted, 0 gate failed, 0 unmanaged\./);
     await expectSameCostAsPlan(world);
   });
 
@@ -91,7 +99,7 @@ describe("status", { timeout: 240_000 }, () => {
     );
     expect(human.stdout).toMatch(/drgitops-examples\/stray\s+model\s+unmanaged\s+-/);
     expect(human.stdout).toContain(
-      "Status: 10 in sync, 1 changes pending, 1 drifted, 1 gate failed, 1 unmanaged.",
+      "Status: 14 in sync, 1 changes pending, 1 drifted, 1 gate failed, 1 unmanaged.",
     );
     await expectSameCostAsPlan(world);
   });

@@ -8,6 +8,13 @@ import { EXECUTION_ENVIRONMENT } from "../../src/kinds/execution-environment/sch
 import type { DesiredFile, DesiredModel, DesiredTest } from "../../src/kinds/custom-model/desired.js";
 import type { LiveFile, LiveModel, LiveModels, LiveTest } from "../../src/kinds/custom-model/live.js";
 import { CUSTOM_MODEL } from "../../src/kinds/custom-model/schema.js";
+import type { DesiredDeployment } from "../../src/kinds/deployment/desired.js";
+import type { LiveDeployment, LiveDeployments, LiveServedModel } from "../../src/kinds/deployment/live.js";
+import { DEPLOYMENT } from "../../src/kinds/deployment/schema.js";
+import type { ManagedSettings } from "../../src/kinds/deployment/settings.js";
+import type { DesiredRegisteredModel } from "../../src/kinds/registered-model/desired.js";
+import type { LivePackage, LiveRegisteredModel } from "../../src/kinds/registered-model/live.js";
+import { REGISTERED_MODEL } from "../../src/kinds/registered-model/schema.js";
 import { buildPlan, type BuildPlanOptions } from "../../src/reconcile/plan.js";
 import type { Plan } from "../../src/reconcile/plan-file.js";
 import type { Need } from "../../src/reconcile/plan-context.js";
@@ -29,6 +36,14 @@ export interface World {
   credentials: Record<string, string>;
   latestTests: Record<string, LiveTest | null>;
   versionFiles: Record<string, LiveFile[]>;
+  registeredModels: LiveRegisteredModel[];
+  packages: LivePackage[];
+  deployments: LiveDeployment[];
+  predictionEnvironments: { id: string; name: string }[];
+  /** Deployment id -> its settings, as observe hands them over (only those a plan asked for). */
+  deploymentSettings: Record<string, ManagedSettings>;
+  /** Custom models named by id in a Deployment, as fetched on request. */
+  servedModels: Record<string, LiveServedModel | null>;
 }
 
 export function emptyWorld(namespace = NS): World {
@@ -41,6 +56,12 @@ export function emptyWorld(namespace = NS): World {
     credentials: {},
     latestTests: {},
     versionFiles: {},
+    registeredModels: [],
+    packages: [],
+    deployments: [],
+    predictionEnvironments: [{ id: "pe-default", name: "Default" }],
+    deploymentSettings: {},
+    servedModels: {},
   };
 }
 
@@ -57,6 +78,13 @@ export function liveState(world: World): LiveState {
       [CUSTOM_MODEL]: models,
       [EXECUTION_ENVIRONMENT]: { environments: world.environments, versions: world.environmentVersions },
       [DATASET]: { datasets: world.datasets },
+      [REGISTERED_MODEL]: { registeredModels: world.registeredModels, packages: world.packages },
+      [DEPLOYMENT]: {
+        deployments: world.deployments,
+        predictionEnvironments: world.predictionEnvironments,
+        settings: world.deploymentSettings,
+        models: world.servedModels,
+      } satisfies LiveDeployments,
     },
   };
 }
@@ -75,8 +103,13 @@ export function planOf(state: DesiredState, world: World, options: BuildPlanOpti
 }
 
 /** What the first plan of a world says it lacks, by kind of need. */
-export function needsOf(state: DesiredState, world: World, what: string): Need["params"][] {
-  return buildPlan(state, liveState(world), { secretKey: SECRET_KEY })
+export function needsOf(
+  state: DesiredState,
+  world: World,
+  what: string,
+  options: BuildPlanOptions = {},
+): Need["params"][] {
+  return buildPlan(state, liveState(world), { secretKey: SECRET_KEY, ...options })
     .needs.filter((n) => n.what === what)
     .map((n) => n.params);
 }
@@ -153,7 +186,13 @@ export function dataset(name: string, text = "a,b\n1,2\n"): DesiredDataset {
 }
 
 export function desired(
-  parts: { models?: DesiredModel[]; environments?: DesiredEnvironment[]; datasets?: DesiredDataset[] } = {},
+  parts: {
+    models?: DesiredModel[];
+    environments?: DesiredEnvironment[];
+    datasets?: DesiredDataset[];
+    registeredModels?: DesiredRegisteredModel[];
+    deployments?: DesiredDeployment[];
+  } = {},
 ): DesiredState {
   return {
     namespace: NS,
@@ -161,7 +200,48 @@ export function desired(
       [CUSTOM_MODEL]: parts.models ?? [],
       [EXECUTION_ENVIRONMENT]: parts.environments ?? [],
       [DATASET]: parts.datasets ?? [],
+      [REGISTERED_MODEL]: parts.registeredModels ?? [],
+      [DEPLOYMENT]: parts.deployments ?? [],
     },
+  };
+}
+
+/** A RegisteredModel manifest of model `modelName` (same namespace). */
+export function registeredModel(
+  name: string,
+  modelName: string,
+  overrides: Partial<DesiredRegisteredModel> = {},
+): DesiredRegisteredModel {
+  return {
+    key: `${NS}/${name}`,
+    name,
+    source: { file: `manifests/${name}.yaml`, line: 1 },
+    labels: {},
+    fields: { name },
+    modelKey: `${NS}/${modelName}`,
+    tags: [],
+    ...overrides,
+  };
+}
+
+/** A Deployment manifest serving registered model `registeredModelName` unless `serves` says otherwise. */
+export function deployment(
+  name: string,
+  registeredModelName: string,
+  overrides: Partial<DesiredDeployment> = {},
+): DesiredDeployment {
+  return {
+    key: `${NS}/${name}`,
+    name,
+    source: { file: `manifests/${name}.yaml`, line: 1 },
+    labels: {},
+    fields: { label: name },
+    serves: { kind: "registeredModel", key: `${NS}/${registeredModelName}` },
+    predictionEnvironment: null,
+    replacementReason: "OTHER",
+    settings: {},
+    protected: false,
+    ...overrides,
   };
 }
 

@@ -154,6 +154,30 @@ describe("runTasks", () => {
     expect(results.map((r) => r.outcome)).toEqual(["succeeded", "skipped", "skipped"]);
   });
 
+  it("finishes the running action but starts no other once stopStarting is aborted", async () => {
+    const stop = new AbortController();
+    const seen: boolean[] = [];
+    const stopping: RunTask<Act> = async (_t, { signal }) => {
+      stop.abort();
+      await new Promise((r) => setImmediate(r));
+      // The action's own signal is untouched: it completes its request.
+      seen.push(signal.aborted);
+      return { status: "succeeded" };
+    };
+    const results = await runTasks({
+      tasks: [task("a", "m1", "create"), task("b", "m2", "create"), task("c", "m1", "version", ["a"])],
+      run: stopping,
+      parallelism: 1,
+      stopStarting: stop.signal,
+    });
+    expect(seen).toEqual([false]);
+    expect(results.map((r) => [r.id, r.outcome, r.reason])).toEqual([
+      ["a", "succeeded", undefined],
+      ["b", "skipped", "aborted"],
+      ["c", "skipped", "aborted"],
+    ]);
+  });
+
   it("rejects cycles and unknown dependencies", () => {
     expect(() =>
       topologicalOrder([task("a", "k", "create", ["b"]), task("b", "k", "create", ["a"])]),

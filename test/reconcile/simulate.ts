@@ -3,8 +3,13 @@ import { versionSpecFingerprint } from "../../src/kinds/custom-model/fingerprint
 import type { LiveFile, LiveModel, LiveTest, LiveVersion } from "../../src/kinds/custom-model/live.js";
 import type { TestOutcome } from "../../src/reconcile/action.js";
 import type { Plan } from "../../src/reconcile/plan-file.js";
+import type { BuildPlanOptions } from "../../src/reconcile/plan.js";
 import type { DesiredState } from "../../src/reconcile/state.js";
 import { parseDescription, withTrailer } from "../../src/reconcile/trailer.js";
+import { servingDigest } from "../../src/kinds/deployment/plan.js";
+import { liveSettings, type AllSettings } from "../../src/kinds/deployment/settings.js";
+import type { LiveDeployment } from "../../src/kinds/deployment/live.js";
+import type { LivePackage } from "../../src/kinds/registered-model/live.js";
 import { needsOf, type World } from "./builders.js";
 
 /** Ids produced by the simulated actions, keyed by action id (what apply's executor records). */
@@ -20,6 +25,14 @@ export interface Server {
   /** Model key -> latest test, as listing tests would return it. */
   tests: Record<string, LiveTest>;
   counter: number;
+  /** Deployment id -> its settings, as GET settings/ would return them (not in the listing). */
+  settings: Record<string, AllSettings>;
+  /** Versions whose feature impact was computed. */
+  featureImpacts: Set<string>;
+  /** Version id -> label, for what deployments show of their champion. */
+  versionLabels: Record<string, string>;
+  /** Writes made, by action type (what the emulator's stats would count). */
+  writes: Record<string, number>;
 }
 
 export interface SimulateOptions {
@@ -28,24 +41,53 @@ export interface SimulateOptions {
   testOutcome?: (key: string) => TestOutcome;
   /** Called per action; return false to simulate a crash just before it (the rest does not run). */
   before?: (action: Action, index: number) => boolean;
+  /** A replacement validation that fails for this deployment key, with the checks' message. */
+  validation?: (key: string) => string | undefined;
 }
 
 export function newServer(live: World): Server {
-  return { live: structuredClone(live), tests: {}, counter: 0 };
+  return {
+    live: structuredClone(live),
+    tests: {},
+    counter: 0,
+    settings: {},
+    featureImpacts: new Set(),
+    versionLabels: {},
+    writes: {},
+  };
 }
+
+/** GET settings/ of a deployment no one configured (API.md §13.8 defaults). */
+const DEFAULT_SETTINGS: AllSettings = liveSettings({});
 
 /**
  * What observe would produce for this desired state: version digests and tests only where the
  * planner asks for them, both asked from the bare listing (observe fetches them in parallel).
  */
-export function observe(server: Server, desired: DesiredState): World {
+export function observe(server: Server, desired: DesiredState, options: BuildPlanOptions = {}): World {
   const listed: World = {
     ...structuredClone(server.live),
     versionFiles: {},
     latestTests: {},
+    deploymentSettings: {},
+    servedModels: {},
     environmentVersions: {},
   };
   const observed = structuredClone(listed);
+  for (const d of needsOf(desired, listed, "deploymentSettings", options))
+    observed.deploymentSettings[d["deploymentId"]!] = structuredClone(server.settings[d["deploymentId"]!]!);
+  for (const m of needsOf(desired, listed, "customModel")) {
+    const found = server.live.models.find((x) => x.id === m["modelId"]);
+    observed.servedModels[m["modelId"]!] = found
+      ? {
+          id: found.id,
+          targetType: found.targetType,
+          latestVersion: found.latestVersion
+            ? { id: found.latestVersion.id, label: found.latestVersion.label }
+            : null,
+        }
+      : null;
+  }
   for (const v of needsOf(desired, listed, "fileDigests")) {
     const files = server.live.versionFiles[v["versionId"]!];
     if (files) observed.versionFiles[v["versionId"]!] = structuredClone(files);
@@ -76,8 +118,53 @@ export function simulate(server: Server, plan: Plan, options: SimulateOptions = 
     m.updated = `t${++server.counter}`;
   };
 
+  // Like the executor: a failed or gate-failed action skips what depends on it.
+  const stopped = new Set<string>();
+  const fail = (id: string): void => {
+    stopped.add(id);
+  };
+  const versionIdOf = (ref: { id: string } | { fromAction: string }): string =>
+    "id" in ref ? ref.id : (versions[ref.fromAction] ?? resolved.get(ref.fromAction)?.["versionId"] ?? "");
+  const packageFor = (ref: ActionOf<"createDeployment">["package"]): LivePackage => {
+    if ("id" in ref) return live.packages.find((p) => p.id === ref.id)!;
+    if ("fromAction" in ref)
+      return live.packages.find((p) => p.id === resolved.get(ref.fromAction)!["packageId"])!;
+    const versionId = versionIdOf(ref.version);
+    const existing = live.packages.find((p) => p.versionId === versionId);
+    if (existing) return existing;
+    const owner = live.models.find((m) => m.latestVersion?.id === versionId)!;
+    const made: LivePackage = {
+      id: next("pkg"),
+      versionId,
+      customModelId: owner.id,
+      registeredModelId: null,
+      registeredModelVersion: null,
+      targetType: owner.targetType,
+    };
+    live.packages.push(made);
+    owner.latestVersion!.isFrozen = true;
+    return made;
+  };
+  const championOf = (p: LivePackage): LiveDeployment["champion"] => ({
+    packageId: p.id,
+    versionId: p.versionId,
+    versionLabel: p.versionId ? (server.versionLabels[p.versionId] ?? null) : null,
+    customModelId: p.customModelId,
+    customModelName: live.models.find((m) => m.id === p.customModelId)?.name ?? null,
+    registeredModelId: p.registeredModelId,
+  });
+  const countDeployments = (): void => {
+    for (const m of live.models)
+      m.deploymentsCount = live.deployments.filter((d) => d.champion.customModelId === m.id).length;
+  };
+
   for (const [index, action] of plan.actions.entries()) {
     if (options.before && !options.before(action, index)) return false;
+    if (action.dependsOn.some((d) => stopped.has(d))) {
+      stopped.add(action.id);
+      continue;
+    }
+    server.writes[action.type] = (server.writes[action.type] ?? 0) + 1;
     switch (action.type) {
       case "uploadDataset": {
         const id = next("ds");
@@ -195,14 +282,143 @@ export function simulate(server: Server, plan: Plan, options: SimulateOptions = 
         };
         v.description = withTrailer(parseDescription(v.description).body, trailer);
         v.trailer = parseDescription(v.description).trailer;
+        if (outcome === "failed") fail(action.id);
         break;
       }
       case "deleteModel":
         live.models = live.models.filter((m) => m.id !== action.modelId);
         break;
+      case "featureImpact":
+        server.featureImpacts.add(versionIdOf(action.version));
+        break;
+      case "registerVersion": {
+        const versionId = versionIdOf(action.version);
+        const m = modelById(action.model);
+        if (action.ensureFeatureImpact) server.featureImpacts.add(versionId);
+        let rm =
+          "id" in action.registeredModel
+            ? live.registeredModels.find((r) => r.id === (action.registeredModel as { id: string }).id)!
+            : live.registeredModels.find((r) => r.name === (action.registeredModel as { name: string }).name);
+        if (!rm) {
+          rm = {
+            id: next("rm"),
+            name: (action.registeredModel as { name: string }).name,
+            description: "",
+            trailer: null,
+            isGlobal: false,
+            targetType: m.targetType,
+            lastVersionNum: 0,
+            modifiedAt: `t${server.counter}`,
+          };
+          live.registeredModels.push(rm);
+        }
+        let pkg = live.packages.find((p) => p.registeredModelId === rm.id && p.versionId === versionId);
+        if (!pkg) {
+          rm.lastVersionNum += 1;
+          pkg = {
+            id: next("pkg"),
+            versionId,
+            customModelId: m.id,
+            registeredModelId: rm.id,
+            registeredModelVersion: rm.lastVersionNum,
+            targetType: m.targetType,
+          };
+          live.packages.push(pkg);
+          if (m.latestVersion?.id === versionId) m.latestVersion.isFrozen = true;
+        }
+        if (action.patch && "name" in action.registeredModel) {
+          Object.assign(rm, action.patch);
+          rm.trailer = parseDescription(rm.description).trailer;
+        }
+        rm.modifiedAt = `t${++server.counter}`;
+        resolved.set(action.id, { registeredModelId: rm.id, packageId: pkg.id });
+        break;
+      }
+      case "updateRegisteredModel": {
+        const rm = live.registeredModels.find((r) => r.id === action.registeredModelId)!;
+        Object.assign(rm, action.patch);
+        rm.trailer = parseDescription(rm.description).trailer;
+        rm.modifiedAt = `t${++server.counter}`;
+        break;
+      }
+      case "createDeployment": {
+        const pkg = packageFor(action.package);
+        const description = withTrailer(action.description, {
+          ...action.trailer,
+          fingerprint: servingDigest(pkg.id),
+        });
+        const id = next("dep");
+        live.deployments.push({
+          id,
+          key: action.userProvidedId,
+          label: action.label,
+          description,
+          trailer: parseDescription(description).trailer,
+          importance: action.importance ?? "LOW",
+          status: "active",
+          champion: championOf(pkg),
+          targetType: pkg.targetType,
+          predictionEnvironmentId: action.predictionEnvironmentId ?? "pe-default",
+        });
+        server.settings[id] = mergeSettings(DEFAULT_SETTINGS, action.settings);
+        resolved.set(action.id, { deploymentId: id, packageId: pkg.id });
+        countDeployments();
+        break;
+      }
+      case "replaceDeploymentModel": {
+        const d = live.deployments.find((x) => x.id === action.deploymentId)!;
+        const pkg = packageFor(action.package);
+        if (options.validation?.(action.key) !== undefined || pkg.targetType !== d.targetType) {
+          fail(action.id);
+          break;
+        }
+        d.champion = championOf(pkg);
+        const { body, trailer } = parseDescription(d.description);
+        d.description = withTrailer(body, {
+          ...(trailer ?? { key: action.key }),
+          fingerprint: servingDigest(pkg.id),
+        });
+        d.trailer = parseDescription(d.description).trailer;
+        countDeployments();
+        break;
+      }
+      case "updateDeployment": {
+        const d = live.deployments.find((x) => x.id === action.deploymentId)!;
+        server.settings[d.id] = mergeSettings(server.settings[d.id]!, action.settings);
+        if (action.patch.label !== undefined) d.label = action.patch.label;
+        if (action.patch.importance !== undefined) d.importance = action.patch.importance;
+        const kept = d.trailer?.key === action.key ? d.trailer.fingerprint : undefined;
+        const fingerprint = action.trailer.fingerprint ?? kept;
+        const { fingerprint: _f, ...rest } = action.trailer;
+        d.description = withTrailer(action.description, { ...rest, ...(fingerprint ? { fingerprint } : {}) });
+        d.trailer = parseDescription(d.description).trailer;
+        break;
+      }
+      case "deleteDeployment":
+        live.deployments = live.deployments.filter((d) => d.id !== action.deploymentId);
+        countDeployments();
+        break;
     }
   }
   return true;
+}
+
+/** PATCH settings/ sections onto stored settings, read back as GET would (API.md §13.8). */
+function mergeSettings(
+  current: AllSettings,
+  patch: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
+): AllSettings {
+  const wire: Record<string, Record<string, unknown>> = {
+    predictionsDataCollection: { enabled: current.predictionsDataCollection },
+    targetDrift: { enabled: current.targetDrift },
+    featureDrift: { enabled: current.featureDrift },
+    associationId: {
+      columnNames: current.associationId.column === null ? [] : [current.associationId.column],
+      requiredInPredictionRequests: current.associationId.required,
+    },
+  };
+  for (const [section, fields] of Object.entries(patch)) wire[section] = { ...wire[section], ...fields };
+  return liveSettings(wire);
 }
 
 function createVersion(
@@ -293,6 +509,7 @@ function createVersion(
   version.description = withTrailer("", { key: action.key, fingerprint, commit: "abc1234" });
   version.trailer = parseDescription(version.description).trailer;
   server.live.versionFiles[version.id] = [...files.values()];
+  server.versionLabels[version.id] = version.label;
   if (action.enableTrainingDataForVersions) m.isTrainingDataForVersionsPermanentlyEnabled = true;
   m.latestVersion = version;
   m.updated = `t${++server.counter}`;

@@ -51,6 +51,13 @@ const cases: Case[] = [
   ["duplicate-key", "duplicate-key", ["metadata", "name"], 15, 9],
   ["dangling-ref", "dangling-ref", ["spec", "environment", "ref"], 8, 22],
   ["dangling-dataset-ref", "dangling-ref", ["spec", "test", "dataset", "ref"], 10, 25],
+  // registered models and deployments
+  ["deployment-dangling-ref", "dangling-ref", ["spec", "registeredModel", "ref"], 15, 26],
+  ["deployment-wrong-kind-ref", "dangling-ref", ["spec", "registeredModel", "ref"], 15, 26],
+  ["deployment-two-sources", "conflicting-fields", ["spec", "model"], 7, 10],
+  ["deployment-no-source", "missing-field", ["spec"], 5, 3],
+  ["registered-model-dangling-ref", "dangling-ref", ["spec", "model", "ref"], 6, 16],
+  ["registered-model-duplicate-name", "duplicate-display-name", ["spec", "displayName"], 21, 16],
   // paths
   ["source-missing", "source-missing", ["spec", "source", "path"], 9, 18],
   ["source-not-directory", "source-not-directory", ["spec", "source", "path"], 9, 18],
@@ -110,6 +117,9 @@ describe("invalid fixtures", () => {
       // A newcomer must be able to act on it: the message says what is wrong in words, not a zod dump.
       expect(issue?.message).toMatch(/\w{3,}/);
       expect(issue?.message).not.toMatch(/Invalid input|\[object Object\]|undefined/);
+      // The other document is named relative to the project root, never by an absolute path.
+      if (code === "duplicate-display-name")
+        expect(issue?.message).toMatch(new RegExp(`\\((?!/)\\S*invalid/${fixture}/manifest\\.yaml:10\\)`));
     },
   );
 });

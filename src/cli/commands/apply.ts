@@ -50,6 +50,7 @@ interface ApplyFlags extends CommonFlags {
   plan?: string;
   parallelism?: number;
   skipTests?: boolean;
+  detectDrift?: boolean;
   yes?: boolean;
   waitTimeout?: number;
   lockTimeout?: number;
@@ -193,7 +194,7 @@ function lockWaitMs(flags: ApplyFlags): number {
   return (flags.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_S) * 1000;
 }
 
-function redactEvent(event: ApplyEvent, redact: (text: string) => string): ApplyEvent {
+export function redactEvent(event: ApplyEvent, redact: (text: string) => string): ApplyEvent {
   switch (event.type) {
     case "action-progress":
       return { ...event, message: redact(event.message) };
@@ -228,6 +229,7 @@ const DECIDED_BY_PLAN: readonly [keyof ApplyFlags, string][] = [
   ["target", "--target"],
   ["selector", "--selector"],
   ["skipTests", "--skip-tests"],
+  ["detectDrift", "--detect-drift"],
   ["namespace", "--namespace"],
   ["changedSince", "--changed-since"],
   ["shard", "--shard"],
@@ -258,6 +260,10 @@ export const register: RegisterCommand = (program, ctx, run) => {
       parseCount("--parallelism", 1),
     )
     .option("--skip-tests", "do not run the configured tests for new versions")
+    .option(
+      "--detect-drift",
+      "also read what only trailers vouch for (deployment settings, one request each) and restore it",
+    )
     .option("--yes", "do not ask for confirmation on a terminal")
     .option(
       "--wait-timeout <seconds>",
@@ -323,6 +329,7 @@ async function planAndShow(
 ): Promise<{ code: number } | Execution> {
   const planned = await planFromManifests(ctx, paths, flags, {
     skipTests: flags.skipTests === true,
+    ...(flags.detectDrift === true ? { detectDrift: true } : {}),
     ...(flags.parallelism !== undefined ? { parallelism: flags.parallelism } : {}),
     lock: { waitMs: lockWaitMs(flags) },
   });

@@ -9,11 +9,11 @@ import {
   type EnvironmentImport,
   type ModelsImport,
 } from "../../import/run.js";
-import { findProjectRoot } from "../../spec/index.js";
+import { findProjectRoot, loadProjectConfig } from "../../spec/index.js";
 import type { CliContext } from "../context.js";
 import { namespaceFor } from "../namespace.js";
 import { ExitCode } from "../exit-codes.js";
-import { addConnectionOptions, connect, displayFile, formatIssue } from "../shared.js";
+import { addConnectionOptions, connect, displayFile, formatIssue, selectProfile } from "../shared.js";
 import { formatBytes } from "../views/format.js";
 import type { RegisterCommand } from "./index.js";
 
@@ -28,6 +28,7 @@ interface ImportFlags {
   dryRun?: boolean;
   endpoint?: string;
   token?: string;
+  profile?: string;
 }
 
 const HELP = `
@@ -80,7 +81,13 @@ export const register: RegisterCommand = (program, ctx, run) => {
       const mode = modeOf(modelId, flags);
       if (mode === "cma") return await fromCma(ctx, flags);
       const dir = resolve(ctx.cwd, flags.dir ?? ".");
-      const p = await importProject(dir, await namespaceFor(dir, flags.namespace));
+      // The profile's namespace is where the model is adopted, as its connection is where it is read.
+      const config = await loadProjectConfig(await findProjectRoot(dir));
+      const selected = selectProfile(ctx, config, flags.profile);
+      const p = await importProject(
+        dir,
+        await namespaceFor(dir, flags.namespace, selected?.profile.namespace),
+      );
       const connection = await connect(ctx, p.project, flags);
       const options = { force: flags.force === true, dryRun: flags.dryRun === true, signal: ctx.signal };
       try {

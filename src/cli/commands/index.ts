@@ -1,14 +1,5 @@
 import type { Command } from "commander";
 import type { CliContext, CommandAction } from "../context.js";
-import { register as emulator } from "./emulator.js";
-import { register as validate } from "./validate.js";
-import { register as schema } from "./schema.js";
-import { register as plan } from "./plan.js";
-import { register as apply } from "./apply.js";
-import { register as importCommand } from "./import.js";
-import { register as status } from "./status.js";
-import { register as logs } from "./logs.js";
-import { register as cancel } from "./cancel.js";
 
 /** Each command module registers itself on the root program; `run` records its exit code. */
 export type RegisterCommand = (
@@ -17,14 +8,27 @@ export type RegisterCommand = (
   run: (action: CommandAction) => Promise<void>,
 ) => void;
 
-export const commands: RegisterCommand[] = [
-  validate,
-  schema,
-  plan,
-  apply,
-  importCommand,
-  status,
-  logs,
-  cancel,
-  emulator,
+/**
+ * Every command, in help order, loaded on demand: a run loads only the module of the command it
+ * names (validate never loads the HTTP client), help and unknown commands load them all.
+ */
+const modules: readonly (readonly [string, () => Promise<RegisterCommand>])[] = [
+  ["validate", async () => (await import("./validate.js")).register],
+  ["schema", async () => (await import("./schema.js")).register],
+  ["plan", async () => (await import("./plan.js")).register],
+  ["apply", async () => (await import("./apply.js")).register],
+  ["import", async () => (await import("./import.js")).register],
+  ["watch", async () => (await import("./watch.js")).register],
+  ["status", async () => (await import("./status.js")).register],
+  ["logs", async () => (await import("./logs.js")).register],
+  ["cancel", async () => (await import("./cancel.js")).register],
+  ["emulator", async () => (await import("./emulator.js")).register],
 ];
+
+/** The commands to register for `argv`: the one it names, or all of them. */
+export async function commandsFor(argv: readonly string[]): Promise<RegisterCommand[]> {
+  const name = argv.slice(2).find((a) => !a.startsWith("-"));
+  const named = modules.find(([n]) => n === name);
+  if (named) return [await named[1]()];
+  return await Promise.all(modules.map(([, load]) => load()));
+}

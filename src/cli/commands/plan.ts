@@ -62,7 +62,10 @@ export const register: RegisterCommand = (program, ctx, run) => {
         .default("human"),
     )
     .option("--detailed-exitcode", "exit 2 when there are changes, 0 when there are none")
-    .option("--detect-drift", "exit 6 when something was changed outside drgitops")
+    .option(
+      "--detect-drift",
+      "exit 6 when something was changed outside drgitops (also reads each deployment's settings)",
+    )
     .option(
       "--pr-comment",
       "post the plan as a comment on the pull request (GitHub Actions: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH), edited on each run",
@@ -77,7 +80,13 @@ export const register: RegisterCommand = (program, ctx, run) => {
     run(async () => {
       // Before anything is loaded or connected: a comment that cannot be posted must not cost a plan.
       if (flags.prComment === true) await checkPullRequestContext(ctx);
-      const planned = await planFromManifests(ctx, paths, flags);
+      // Drift hides also where only trailers vouch for the live state (deployment settings): read it.
+      const planned = await planFromManifests(
+        ctx,
+        paths,
+        flags,
+        flags.detectDrift === true ? { detectDrift: true } : {},
+      );
       if (planned.code !== null) return planned.code;
       const { connection, result, load } = planned;
       try {

@@ -1,5 +1,5 @@
 import { kinds } from "../../kinds/index.js";
-import type { ActionText, BaseAction, Effect, FieldChange } from "../../reconcile/action.js";
+import type { ActionText, BaseAction, Effect, FieldChange, PlanSection } from "../../reconcile/action.js";
 import type { Plan } from "../../reconcile/plan-file.js";
 
 /** Shared wording of the views: one place decides how a value reads; each kind how its actions read. */
@@ -11,6 +11,14 @@ const ACTION_TEXT: ReadonlyMap<string, ActionText> = new Map(
 /** How an action reads (its kind's render.ts); an unknown type reads as itself. */
 export function actionText(type: string): ActionText {
   return ACTION_TEXT.get(type) ?? { effect: "change", verb: () => type };
+}
+
+/** The sections kinds add to a plan (what goes live), in registry order; none for most plans. */
+export function kindSections(plan: Plan): PlanSection[] {
+  return kinds.flatMap((k) => {
+    const section = k.render.section?.(plan.actions);
+    return section ? [section] : [];
+  });
 }
 
 export const MARKER: Record<Effect, string> = { create: "+", change: "~", delete: "-" };

@@ -4,6 +4,7 @@ import {
   describeChange,
   effectOf,
   groupByKey,
+  kindSections,
   MARKER,
   planScope,
   scopeSuffix,
@@ -36,6 +37,12 @@ export async function renderHuman(plan: Plan, options: HumanOptions): Promise<st
       out.push(`  ${s.warn("!")} ${s.bold(d.key)}: ${d.summary}`);
       for (const c of d.changes) out.push(`      ${describeChange(c)}`);
     }
+    out.push("");
+  }
+
+  for (const section of kindSections(plan)) {
+    out.push(s.bold(section.title));
+    for (const line of section.lines) out.push(`  ${line}`);
     out.push("");
   }
 

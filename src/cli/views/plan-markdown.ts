@@ -3,6 +3,7 @@ import {
   describeChange,
   effectOf,
   groupByKey,
+  kindSections,
   MARKER,
   planScope,
   scopeSuffix,
@@ -44,6 +45,11 @@ export async function renderMarkdown(plan: Plan, options: MarkdownOptions = {}):
       out.push(
         `> - ${r.blocking ? "**blocking** " : ""}${r.key === null ? "" : `${code(r.key)}: `}${cell(r.reason)}`,
       );
+    out.push("");
+  }
+  for (const section of kindSections(plan)) {
+    out.push(`**${section.title}**`, "");
+    for (const line of section.lines) out.push(`- ${code(line)}`);
     out.push("");
   }
   const groups = groupByKey(plan.actions);

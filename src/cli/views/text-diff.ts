@@ -1,4 +1,3 @@
-import { structuredPatch } from "diff";
 import type { BaseAction, FieldChange } from "../../reconcile/action.js";
 
 /**
@@ -52,6 +51,8 @@ export async function textDiff(
   ]);
   if (before === undefined || after === undefined || before.includes("\0") || after.includes("\0"))
     return { kind: "note", note: "binary or unavailable: size and digest only" };
+  // Loaded with the first diff shown: most plans show none.
+  const { structuredPatch } = await import("diff");
   const patch = structuredPatch(`a/${change.path}`, `b/${change.path}`, before, after, undefined, undefined, {
     context: 3,
   });

@@ -71,6 +71,8 @@ const ModelScenario = z.strictObject({
   deploymentValidation: ScriptedValidation.optional(),
   /** `fail`: deployments of this model's versions end `errored`, their logs `ERROR: <message>`. */
   deployment: ScriptedOutcome.optional(),
+  /** `fail`: feature impact of this model's versions ends `ERROR` with the message (§2.11). */
+  featureImpact: ScriptedOutcome.optional(),
 });
 
 const EnvironmentScenario = z.strictObject({ build: ScriptedOutcome.optional() });

@@ -4,6 +4,8 @@ import type { EmulatorContext } from "../context.js";
 import { notFound } from "../http/errors.js";
 import { sendAccepted } from "../jobs/status-routes.js";
 import type { JobHandler } from "../jobs/types.js";
+import { scenarioForModel } from "../domain/scenario.js";
+import { getModelRecord } from "../store/models.js";
 import { requireModelVersion, type VersionParams } from "./model-lookup.js";
 
 const Payload = z.object({ modelId: z.string(), versionId: z.string() });
@@ -17,12 +19,20 @@ const EMPTY_IMPACT = {
   featureImpacts: [],
 };
 
-function handler(): JobHandler<z.infer<typeof Payload>, null> {
+function handler(ctx: EmulatorContext): JobHandler<z.infer<typeof Payload>, null> {
   return {
     type: "featureImpact",
     payload: Payload,
     evaluate: () => Promise.resolve(null),
     apply: (db, job, { modelId, versionId }) => {
+      const model = getModelRecord(db, modelId);
+      const scripted = model && scenarioForModel(ctx.config.scenario, model)?.featureImpact;
+      // A scripted failure leaves nothing calculated: GET keeps answering 404.
+      if (scripted?.outcome === "fail")
+        return {
+          state: "ERROR",
+          message: scripted.message ?? "Feature impact failed (scripted by the scenario file)",
+        };
       const changed = db
         .prepare("UPDATE feature_impacts SET done = 1 WHERE version_id = ? AND status_id = ?")
         .run(versionId, job.statusId).changes;
@@ -37,7 +47,7 @@ function handler(): JobHandler<z.infer<typeof Payload>, null> {
 
 /** `customModels/{id}/versions/{vid}/featureImpact/` (API.md §2.11). */
 export function registerFeatureImpactRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
-  ctx.jobs.register(handler());
+  ctx.jobs.register(handler(ctx));
   const path = "/customModels/:modelId/versions/:versionId/featureImpact/";
 
   app.post<VersionParams>(path, async (req, reply) => {

@@ -138,6 +138,12 @@ export const RunTestActionSchema = actionSchema("runTest", {
 
 export const DeleteModelActionSchema = actionSchema("deleteModel", { modelId: z.string() });
 
+/** Feature impact of a new version with training data (API.md §2.11), after its test, before registration. */
+export const FeatureImpactActionSchema = actionSchema("featureImpact", {
+  model: PendingIdSchema,
+  version: PendingIdSchema,
+});
+
 export const customModelActionSchemas = [
   CreateModelActionSchema,
   UpdateModelActionSchema,
@@ -146,6 +152,7 @@ export const customModelActionSchemas = [
   BuildDependenciesActionSchema,
   RunTestActionSchema,
   DeleteModelActionSchema,
+  FeatureImpactActionSchema,
 ] as const;
 
 export type CreateModelAction = z.infer<typeof CreateModelActionSchema>;
@@ -155,6 +162,7 @@ export type AnnotateVersionAction = z.infer<typeof AnnotateVersionActionSchema>;
 export type BuildDependenciesAction = z.infer<typeof BuildDependenciesActionSchema>;
 export type RunTestAction = z.infer<typeof RunTestActionSchema>;
 export type DeleteModelAction = z.infer<typeof DeleteModelActionSchema>;
+export type FeatureImpactAction = z.infer<typeof FeatureImpactActionSchema>;
 export type CustomModelAction =
   | CreateModelAction
   | UpdateModelAction
@@ -162,4 +170,5 @@ export type CustomModelAction =
   | AnnotateVersionAction
   | BuildDependenciesAction
   | RunTestAction
-  | DeleteModelAction;
+  | DeleteModelAction
+  | FeatureImpactAction;

@@ -1,3 +1,4 @@
+import { isStillDeployed } from "../../client/index.js";
 import { TargetTypeSchema } from "../../client/wire/custom-model.js";
 import { handlerFor } from "../../reconcile/io.js";
 import { parseDescription } from "../../reconcile/trailer.js";
@@ -52,7 +53,16 @@ export const deleteModel = handlerFor<DeleteModelAction>(
         status: "failed",
         message: `model ${action.modelId} is protected (Drgitops-Protected: true); not deleted`,
       };
-    await context.client.customModels.delete(action.modelId, signal);
+    try {
+      await context.client.customModels.delete(action.modelId, signal);
+    } catch (error) {
+      // API.md §13.10: a 409 is "still deployed" (a challenger counts there, not in deploymentsCount).
+      if (!isStillDeployed(error)) throw error;
+      return {
+        status: "failed",
+        message: `model ${action.modelId} is still used by a deployment (${error.apiMessage ?? "409"}); not deleted`,
+      };
+    }
     return { status: "succeeded", message: `deleted ${action.modelId}` };
   },
 );

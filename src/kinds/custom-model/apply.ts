@@ -13,6 +13,7 @@ import {
 import { mapLimit } from "../../spec/map-limit.js";
 import { acquireApplyLock } from "./apply-lock.js";
 import { createModel, deleteModel, updateModel } from "./apply-model.js";
+import { featureImpact } from "./apply-feature-impact.js";
 import { buildDependencies, runTest } from "./apply-test.js";
 import { annotateVersion, createVersion } from "./apply-version.js";
 import { liveModelsFrom, liveTest, type LiveModels, type LiveTest } from "./live.js";
@@ -112,6 +113,7 @@ export const customModelIo: KindIo<LiveModels> = {
     annotateVersion,
     buildDependencies,
     runTest,
+    featureImpact,
   },
   async current({ id }, { client, signal }) {
     try {

@@ -117,6 +117,8 @@ export interface DesiredModel extends DesiredBase {
   lifecycle: Lifecycle;
   /** A top-level requirements.txt: a new version needs a dependency build. */
   hasRequirements: boolean;
+  /** `featureImpact: true` and training data: each new version gets feature impact before registration. */
+  featureImpact?: boolean;
 }
 
 /** The fields a plan may refuse (a reference it cannot resolve, a target type that cannot change). */
@@ -204,6 +206,7 @@ export function desiredModel(
         ignoreChanges: [...(spec.lifecycle?.ignoreChanges ?? [])],
       },
       hasRequirements: files.some((f) => f.path === "requirements.txt"),
+      featureImpact: spec.featureImpact === true && spec.trainingData !== undefined,
     },
     issues: [],
   };

@@ -10,6 +10,7 @@ import type {
   CreateVersionAction,
   CustomModelAction,
   DeleteModelAction,
+  FeatureImpactAction,
   UpdateModelAction,
   VersionSpec,
 } from "./actions.js";
@@ -18,6 +19,7 @@ import { versionSpecFingerprint } from "./fingerprint.js";
 import type { LiveModel } from "./live.js";
 import { managedFields, modelTrailer, planModelFields } from "./plan-fields.js";
 import { planTest, type TestDatasets } from "./plan-test.js";
+import { publishBlocked, publishRelease } from "./release.js";
 import {
   desiredVersionSpec,
   diffVersion,
@@ -58,6 +60,7 @@ function planModel(d: DesiredModel, live: LiveModel | undefined, ctx: PlanContex
       reason: `${sourceOf(d, "spec.targetType")}: targetType cannot change (live ${live.targetType}, manifest ${d.targetType}); give the model a new name to create another one`,
       blocking: true,
     });
+    publishBlocked(d, live, "its targetType change was refused", ctx);
     return;
   }
   let spec: VersionSpec;
@@ -73,6 +76,7 @@ function planModel(d: DesiredModel, live: LiveModel | undefined, ctx: PlanContex
   } catch (error) {
     if (!(error instanceof UnresolvedReference)) throw error;
     ctx.out.refusals.push({ key, reason: `${sourceOf(d, error.field)}: ${error.message}`, blocking: true });
+    publishBlocked(d, live, error.message, ctx);
     return;
   }
   const actions: CustomModelAction[] = [];
@@ -142,8 +146,31 @@ function planModel(d: DesiredModel, live: LiveModel | undefined, ctx: PlanContex
       ctx,
     ),
   );
+  if (created && d.featureImpact) actions.push(featureImpact(created, model, actions));
   if (actions.length === 0) ctx.out.unchanged.push(key);
   ctx.out.actions.push(...actions);
+  publishRelease(d, live, actions, ctx);
+}
+
+/** Feature impact of the new version: after its test (or build), so registration waits for both. */
+function featureImpact(
+  created: CreateVersionAction,
+  model: PendingId,
+  actions: readonly CustomModelAction[],
+): FeatureImpactAction {
+  const before =
+    actions.find((a) => a.type === "runTest") ?? actions.find((a) => a.type === "buildDependencies");
+  return {
+    type: "featureImpact",
+    id: actionId("featureImpact", created.key),
+    key: created.key,
+    reasons: ["featureImpact: true, and the new version has training data"],
+    changes: [],
+    dependsOn: [(before ?? created).id],
+    expected: created.expected,
+    model,
+    version: { fromAction: created.id },
+  };
 }
 
 function createModel(d: DesiredModel, spec: VersionSpec, id: string): CreateModelAction {

@@ -22,5 +22,10 @@ export const customModelRender: { actions: Record<string, ActionText>; noun: str
     },
     runTest: { effect: "change", verb: fixed("run test"), noun: "test run", doing: "testing" },
     deleteModel: { effect: "delete", verb: fixed("delete model"), doing: "deleting the model" },
+    featureImpact: {
+      effect: "change",
+      verb: fixed("compute feature impact"),
+      doing: "computing feature impact",
+    },
   },
 };

@@ -153,6 +153,9 @@ const specShape = {
     description:
       "Optional: without it no test runs, no gate applies and the plan lists the model as untested",
   }),
+  featureImpact: z.boolean().optional().meta({
+    description: "Compute feature impact for each new version with training data, before it is registered",
+  }),
 };
 
 /** Fields a `lifecycle.ignoreChanges` entry may name: everything but what can never change. */

@@ -1,31 +1,18 @@
-import { readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderHuman, renderJson, renderMarkdown, shouldColor, type ReadText } from "../../../src/cli/views/index.js";
 import { parsePlan, PlanFileError, type Plan } from "../../../src/reconcile/plan-file.js";
 import { desired, environment, file, freshLive, model, planOf, sha, testConfig, secretDigest } from "../../reconcile/builders.js";
 import { newServer, observe, simulate } from "../../reconcile/simulate.js";
+import { expectGolden } from "./golden.js";
 
 /**
  * Golden files of the three renderers on one plan that has a bit of everything (paired fixtures in
  * gitops-engine's style: an applied state, then edited manifests). `UPDATE_GOLDEN=1` rewrites them.
  */
 
-const GOLDEN = join(import.meta.dirname, "plan");
 const SECRET = "hunter2-sensitive-value";
 const TOKEN = "drtoken-abc123-never-printed";
 
-async function expectGolden(name: string, actual: string): Promise<void> {
-  const path = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN === "1") {
-    await writeFile(path, actual);
-    return;
-  }
-  const expected = await readFile(path, "utf8").catch(() => {
-    throw new Error(`golden file ${path} is missing; run UPDATE_GOLDEN=1 npx vitest run test/cli/golden`);
-  });
-  expect(actual).toBe(expected);
-}
 
 const TEXTS = new Map<string, string>();
 function text(path: string, content: string) {

@@ -103,6 +103,26 @@ describe("scenario file: deployments (README 'Scenario file')", () => {
     expect(((await api.get(`customModels/${modelId}/`)).body as Json).deploymentsCount).toBe(1);
   });
 
+  it("scripts a failing feature impact: the job ends ERROR with the message, and nothing is calculated", async () => {
+    const { api } = await withScenario(
+      'models:\n  "acme/impact":\n    featureImpact: {outcome: fail, message: "not enough rows"}\n',
+    );
+    const failing = await modelWithVersion(api, { userProvidedId: "acme/impact" });
+    const path = `customModels/${failing.modelId}/versions/${failing.versionId}/featureImpact/`;
+    const reply = await api.post(path);
+    expect(reply.status).toBe(202);
+    expect((await api.waitForStatus(statusPath(reply))).body).toMatchObject({
+      status: "ERROR",
+      message: "not enough rows",
+    });
+    expect((await api.get(path)).status).toBe(404);
+    // A model the scenario does not name computes it.
+    const plain = await modelWithVersion(api);
+    const plainPath = `customModels/${plain.modelId}/versions/${plain.versionId}/featureImpact/`;
+    await finished(api, await api.post(plainPath));
+    expect((await api.get(plainPath)).body).toMatchObject({ featureImpacts: [] });
+  });
+
   it("reports bad keys with file, line and field; deploymentsCount is gone, a failure must name its check", () => {
     const text = [
       "models:",

@@ -1,8 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { ActionOf } from "../../../src/kinds/index.js";
-import type { BuildPlanOptions } from "../../../src/reconcile/plan.js";
-import type { Plan } from "../../../src/reconcile/plan-file.js";
-import type { DesiredState } from "../../../src/reconcile/state.js";
 import { parseDescription, withTrailer } from "../../../src/reconcile/trailer.js";
 import {
   dataset,
@@ -12,38 +8,12 @@ import {
   freshLive,
   model,
   needsOf,
-  NS,
   planOf,
   testConfig,
   secretDigest,
 } from "../../reconcile/builders.js";
-import { newServer, observe, simulate, type Server, type SimulateOptions } from "../../reconcile/simulate.js";
-
-const AT = "2026-01-01T00:00:00.000Z";
-
-function planFor(server: Server, state: DesiredState, options: BuildPlanOptions = {}): Plan {
-  return planOf(state, observe(server, state), { createdAt: AT, ...options });
-}
-
-/** Plans and applies until converged; returns the server. */
-function applied(
-  state: DesiredState,
-  options: SimulateOptions = {},
-  server = newServer(freshLive()),
-): Server {
-  simulate(server, planFor(server, state), options);
-  return server;
-}
-
-function types(plan: Plan): string[] {
-  return plan.actions.map((a) => `${a.type} ${a.key.slice(NS.length + 1)}`);
-}
-
-function only<T extends Plan["actions"][number]["type"]>(plan: Plan, type: T): ActionOf<T> {
-  const found = plan.actions.filter((a): a is ActionOf<T> => a.type === type);
-  expect(found).toHaveLength(1);
-  return found[0]!;
-}
+import { newServer, observe, simulate } from "../../reconcile/simulate.js";
+import { applied, AT, only, planFor, types } from "../plan-helpers.js";
 
 describe("buildPlan: new objects", () => {
   it("creates a model, one clean version with every file, its dependency build and its test, in order", () => {

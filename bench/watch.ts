@@ -1,0 +1,276 @@
+/**
+ * Watch and start-up benchmark (issue 11), on the reconcile bench's generated repository (1,000
+ * models x 20 files, 20 ms injected latency per request), with the built CLI as users run it:
+ *
+ * - a cold `drgitops plan` with nothing to do (a new process, warm digest and parse caches) and a
+ *   cold `drgitops validate` of the 1,000 manifests: wall time, median of 5 runs;
+ * - `drgitops watch`: file save -> `plan` event over 20 saves (median and p95);
+ * - idle cost: requests per interval cycle against a no-change plan's, and the watch process's RSS
+ *   over DRGITOPS_BENCH_WATCH_IDLE_S seconds (default 300) of cycles with a 1 s interval.
+ *
+ * Prints figures, each with its goal; asserts nothing.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { startEmulator, type RunningEmulator } from "../src/emulator/index.js";
+import {
+  admin,
+  benchEnv,
+  cli,
+  generate,
+  LATENCY_MS,
+  modelName,
+  MODELS,
+  stats,
+  type Stats,
+} from "./reconcile.js";
+
+const CLI = resolve(import.meta.dirname, "../bin/drgitops.js");
+const SAVES = 20;
+const COLD_RUNS = 5;
+
+interface PlanEvent {
+  event: "plan";
+  at: string;
+  trigger: string;
+  changes: number;
+  durationMs: number;
+}
+
+/** A running `drgitops watch --format json`, its events as they arrive (with the time they arrived). */
+class Watch {
+  readonly events: { line: { event: string } & Record<string, unknown>; receivedAt: number }[] = [];
+  private readonly child: ChildProcess;
+  private readonly waiters = new Set<() => void>();
+  private stderr = "";
+
+  constructor(dir: string, env: NodeJS.ProcessEnv, args: string[]) {
+    this.child = spawn(process.execPath, [CLI, "watch", "--format", "json", ...args], {
+      cwd: dir,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let buffer = "";
+    this.child.stdout!.setEncoding("utf8");
+    this.child.stdout!.on("data", (chunk: string) => {
+      const receivedAt = performance.now();
+      buffer += chunk;
+      for (let nl = buffer.indexOf("\n"); nl >= 0; nl = buffer.indexOf("\n")) {
+        const text = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (text.trim() !== "") this.events.push({ line: JSON.parse(text) as never, receivedAt });
+      }
+      for (const w of this.waiters) w();
+    });
+    this.child.stderr!.setEncoding("utf8");
+    this.child.stderr!.on("data", (chunk: string) => (this.stderr += chunk));
+  }
+
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
+  /** The first event from index `from` on that is a plan matching `match`. */
+  async plan(from: number, match: (p: PlanEvent) => boolean = () => true, timeoutMs = 120_000) {
+    return await this.waitFor(from, (e) => e.event === "plan" && match(e as unknown as PlanEvent), timeoutMs);
+  }
+
+  async waitFor(
+    from: number,
+    match: (e: { event: string } & Record<string, unknown>) => boolean,
+    timeoutMs = 120_000,
+  ): Promise<{ line: { event: string } & Record<string, unknown>; receivedAt: number }> {
+    return await new Promise((resolvePromise, reject) => {
+      const check = (): boolean => {
+        const found = this.events.slice(from).find((e) => match(e.line));
+        if (found) resolvePromise(found);
+        return found !== undefined;
+      };
+      if (check()) return;
+      const waiter = (): void => {
+        if (check()) done();
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`watch: no matching event within ${timeoutMs} ms\n${this.stderr}`));
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+      };
+      this.waiters.add(waiter);
+    });
+  }
+
+  errors(): string[] {
+    return this.events.filter((e) => e.line.event === "error").map((e) => String(e.line["message"]));
+  }
+
+  /** Resident set size of the watch process now, from /proc (Linux). */
+  rssMb(): number {
+    const status = readFileSync(`/proc/${this.pid}/status`, "utf8");
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+    return kb / 1024;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((r) => this.child.once("exit", r));
+    this.child.kill("SIGTERM");
+    await exited;
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+const ms = (n: number): string => `${n.toFixed(0)} ms`;
+
+/** The emulator counts its own admin requests (the bench reading stats); only API requests count. */
+function apiOnly(s: Stats): Stats {
+  const requests = Object.fromEntries(
+    Object.entries(s.requests).filter(([k]) => !k.includes(" /__emulator/")),
+  );
+  return { ...s, requests, total: Object.values(requests).reduce((n, v) => n + v, 0) };
+}
+
+async function coldRuns(dir: string, env: NodeJS.ProcessEnv, args: string[]) {
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  let code = -1;
+  for (let i = 0; i < COLD_RUNS; i++) {
+    const run = await cli(dir, env, args);
+    walls.push(run.wallMs);
+    cpus.push(run.cpuMs);
+    code = run.code;
+  }
+  return {
+    code,
+    median: percentile(walls, 50),
+    min: Math.min(...walls),
+    max: Math.max(...walls),
+    cpu: percentile(cpus, 50),
+  };
+}
+
+/** Saves one file per model, in turn, and times each save until the plan that shows it. */
+async function saves(dir: string, watch: Watch): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < SAVES; i++) {
+    const file = join(dir, "models", modelName((i * 47) % MODELS), "data", "part-5.txt");
+    const text = await readFile(file, "utf8");
+    const from = watch.events.length;
+    const savedAt = performance.now();
+    await writeFile(file, `${text}saved ${i}\n`);
+    const { receivedAt } = await watch.plan(from, (p) => p.trigger === "files" && p.changes > 0);
+    latencies.push(receivedAt - savedAt);
+    // Let the burst's trailing cycle (if any) go by, then put the file back.
+    await sleep(400);
+    const back = watch.events.length;
+    await writeFile(file, text);
+    await watch.plan(back, (p) => p.trigger === "files" && p.changes === 0);
+    await sleep(400);
+  }
+  return latencies;
+}
+
+export async function run(): Promise<void> {
+  const idleSeconds = Number(process.env["DRGITOPS_BENCH_WATCH_IDLE_S"] ?? 300);
+  const dir = await mkdtemp(join(tmpdir(), "drgitops-bench-watch-"));
+  const emu: RunningEmulator = await startEmulator({ quiet: true });
+  const running: Watch[] = [];
+  try {
+    await generate(dir);
+    const env = benchEnv(dir, emu);
+    console.log(`${MODELS} models, ${LATENCY_MS} ms injected latency per request (after the initial apply)`);
+    const setup = await cli(dir, env, ["apply", "--parallelism", "16"]);
+    if (setup.code !== 0) throw new Error(`initial apply exited ${setup.code}`);
+    await admin(emu, "PUT", "faults", { latencyMs: LATENCY_MS });
+
+    // Warm the digest and parse caches, then time new processes.
+    await cli(dir, env, ["plan", "--detailed-exitcode"]);
+    await admin(emu, "POST", "stats/reset");
+    const plan = await coldRuns(dir, env, ["plan", "--detailed-exitcode"]);
+    const planStats = apiOnly(await stats(emu));
+    const planRequests = planStats.total / COLD_RUNS;
+    console.log(
+      `cold plan, nothing to do, warm caches: exit ${plan.code}, median ${ms(plan.median)} ` +
+        `(min ${ms(plan.min)}, max ${ms(plan.max)}, ${COLD_RUNS} runs; cpu ${ms(plan.cpu)}), ${planRequests} requests (goal <= 800 ms)`,
+    );
+    const validate = await coldRuns(dir, env, ["validate"]);
+    console.log(
+      `cold validate of ${MODELS} manifests: exit ${validate.code}, median ${ms(validate.median)} ` +
+        `(min ${ms(validate.min)}, max ${ms(validate.max)}, ${COLD_RUNS} runs; cpu ${ms(validate.cpu)}) (goal <= 400 ms)`,
+    );
+
+    // Save -> plan.
+    const watch = new Watch(dir, env, ["--interval", "3600"]);
+    running.push(watch);
+    const startedAt = performance.now();
+    const start = await watch.plan(0, (p) => p.trigger === "start");
+    console.log(
+      `watch start-up: first plan after ${ms(start.receivedAt - startedAt)} ` +
+        `(cycle ${ms(Number(start.line["durationMs"]))}), RSS ${watch.rssMb().toFixed(0)} MB`,
+    );
+    const latencies = await saves(dir, watch);
+    console.log(
+      `watch: file save -> plan event over ${SAVES} saves: median ${ms(percentile(latencies, 50))}, ` +
+        `p95 ${ms(percentile(latencies, 95))}, max ${ms(Math.max(...latencies))} (goal <= 150 ms)`,
+    );
+    await watch.stop();
+
+    // Idle cost: requests per interval cycle, RSS over many cycles.
+    const idle = new Watch(dir, env, ["--interval", "1"]);
+    running.push(idle);
+    const first = await idle.plan(0, (p) => p.trigger === "interval");
+    await admin(emu, "POST", "stats/reset");
+    await idle.plan(idle.events.indexOf(first) + 1, (p) => p.trigger === "interval");
+    const cycleStats = apiOnly(await stats(emu));
+    const perCycle = cycleStats.total;
+    console.log(
+      `idle cost: ${perCycle} requests per interval cycle vs ${planRequests} for a no-change plan (goal: the same)`,
+    );
+    const routes = (requests: Record<string, number>, runs: number): string =>
+      Object.entries(requests)
+        .map(([route, n]) => `${route} ${n / runs}`)
+        .join(", ");
+    console.log(`  per interval cycle: ${routes(cycleStats.requests, 1)}`);
+    console.log(`  per no-change plan: ${routes(planStats.requests, COLD_RUNS)}`);
+    const samples: { s: number; mb: number; cycles: number }[] = [];
+    const idleStart = performance.now();
+    const cycles = (): number =>
+      idle.events.filter((e) => e.line.event === "plan" && e.line["trigger"] === "interval").length;
+    while (performance.now() - idleStart < idleSeconds * 1000) {
+      samples.push({ s: (performance.now() - idleStart) / 1000, mb: idle.rssMb(), cycles: cycles() });
+      await sleep(Math.min(10_000, (idleSeconds * 1000) / 10));
+    }
+    samples.push({ s: (performance.now() - idleStart) / 1000, mb: idle.rssMb(), cycles: cycles() });
+    const firstSample = samples[0]!;
+    const last = samples.at(-1)!;
+    // Growth over the second half: the first cycles fill caches and the heap; a leak keeps growing.
+    const half = samples.filter((x) => x.s >= last.s / 2);
+    const slope = half.length > 1 ? (last.mb - half[0]!.mb) / ((last.s - half[0]!.s) / 60) : NaN;
+    console.log(
+      `idle RSS, --interval 1 for ${idleSeconds} s (${last.cycles - firstSample.cycles} cycles): ` +
+        `${firstSample.mb.toFixed(0)} MB at start, ${Math.max(...samples.map((x) => x.mb)).toFixed(0)} MB peak, ` +
+        `${last.mb.toFixed(0)} MB at the end; second half ${slope >= 0 ? "+" : ""}${slope.toFixed(2)} MB/min (goal: flat)`,
+    );
+    console.log(
+      `  samples (s: MB): ${samples.map((x) => `${x.s.toFixed(0)}: ${x.mb.toFixed(0)}`).join(", ")}`,
+    );
+    const errors = [...watch.errors(), ...idle.errors()];
+    if (errors.length > 0) console.log(`watch errors: ${errors.join(" | ")}`);
+    await idle.stop();
+  } finally {
+    for (const w of running) await w.stop();
+    await emu.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
