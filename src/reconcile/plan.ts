@@ -167,7 +167,7 @@ export function buildPlan(
   } else if (out.deletions.length > planOptions.maxDeletions) {
     out.refusals.push({
       key: null,
-      reason: `prune would delete ${out.deletions.length} resources (${out.deletions.map((a) => a.key).join(", ")}), more than --max-deletions ${planOptions.maxDeletions}; nothing is deleted. Raise --max-deletions if this is intended.`,
+      reason: `prune would delete ${out.deletions.length} resource${out.deletions.length === 1 ? "" : "s"} (${out.deletions.map((a) => a.key).join(", ")}), more than --max-deletions ${planOptions.maxDeletions}; nothing is deleted. Raise --max-deletions if this is intended.`,
       blocking: true,
     });
   } else {

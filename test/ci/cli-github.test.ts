@@ -235,8 +235,11 @@ describe("plan --pr-comment", () => {
       expect(second.stderr).toContain("drgitops: updated the pull-request comment");
       expect(github.comments).toHaveLength(1);
 
+      // Another namespace on the same DataRobot: its registered models' names are taken by the first
+      // one's (names are unique per DataRobot), a blocking refusal (exit 1) that is still commented.
       const other = await plan(env, "--namespace", "acme/other", "--detailed-exitcode");
-      expect(other.code).toBe(2);
+      expect(other.code).toBe(1);
+      expect(other.stdout + other.stderr).toContain('the registered model name "Customer churn" is taken');
       expect(github.comments.map((c) => c.body.split("\n")[0])).toEqual([
         "<!-- drgitops plan: drgitops-examples -->",
         "<!-- drgitops plan: acme/other -->",

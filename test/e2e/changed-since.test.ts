@@ -54,7 +54,7 @@ describe("--changed-since", { timeout: TIMEOUT }, () => {
     // Its environment and test dataset stay in scope (unchanged); nothing else is planned.
     expect([...plan.unchanged].sort()).toEqual([`${NS}/iris-test`, `${NS}/python311-sklearn`]);
     expect(stderr).toContain(
-      `--changed-since HEAD~1: changed: ${NS}/iris-classifier; needed by them: ${NS}/iris-test, ${NS}/python311-sklearn; 10 other resources neither read nor planned`,
+      `--changed-since HEAD~1: changed: ${NS}/iris-classifier; needed by them: ${NS}/iris-test, ${NS}/python311-sklearn; 14 other resources neither read nor planned`,
     );
     // What was hashed: the changed model and what it needs, never the other models' files.
     const hashed = await hashedFiles();
@@ -72,7 +72,10 @@ describe("--changed-since", { timeout: TIMEOUT }, () => {
     const { plan } = await planJson(world.repo.dir, world.env, "--changed-since", "HEAD~1");
     expect(keysOf(actionsOf(plan))).toEqual(
       [
+        // churn-classifier's registered model and deployment follow its new version.
+        `${NS}/churn`,
         `${NS}/churn-classifier`,
+        `${NS}/churn-prod`,
         `${NS}/house-price-regressor`,
         `${NS}/iris-classifier`,
         `${NS}/python311-sklearn`,
@@ -86,7 +89,9 @@ describe("--changed-since", { timeout: TIMEOUT }, () => {
   it("validate --changed-since checks the touched manifests' files only", async () => {
     const r = await world.cli("validate", "--changed-since", "HEAD~1");
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("valid: 7 manifests (3 models, 1 environment, 3 datasets)");
+    expect(r.stdout).toContain(
+      "valid: 9 manifests (1 deployment, 1 registered model, 3 models, 1 environment, 3 datasets)",
+    );
   });
 
   it("counts uncommitted and untracked files as changed, and says so", async () => {
@@ -96,7 +101,8 @@ describe("--changed-since", { timeout: TIMEOUT }, () => {
       expect(stderr).toContain(
         "--changed-since HEAD: 1 uncommitted file counts as changed: examples/models/document-tagger/custom.py",
       );
-      expect(keysOf(actionsOf(plan))).toEqual([`${NS}/document-tagger`]);
+      // The model, and the registered model and deployment that follow it.
+      expect(keysOf(actionsOf(plan))).toEqual([`${NS}/document-tagger`, `${NS}/tagger`, `${NS}/tagger-prod`]);
     } finally {
       await git(world.repo.dir, "checkout", "--", "examples/models/document-tagger/custom.py");
     }
