@@ -226,6 +226,9 @@ async function fromCma(ctx: CliContext, flags: ImportFlags): Promise<number> {
   if (dryRun) write(ctx, "dry run: nothing is written");
   write(ctx, `namespace ${result.namespace} (custom-models-action's: ${result.cmaNamespace})`);
   for (const m of result.models) write(ctx, `model ${m.userProvidedId} as ${m.name}`);
+  for (const name of result.registeredModels) write(ctx, `registered model of ${name} as ${name}`);
+  for (const d of result.deployments)
+    write(ctx, `deployment ${d.userProvidedId} as ${d.name} (serves ${d.model})`);
   for (const r of result.report)
     write(
       ctx,
@@ -243,7 +246,7 @@ async function fromCma(ctx: CliContext, flags: ImportFlags): Promise<number> {
   for (const f of written) write(ctx, `wrote ${displayFile(f, ctx.cwd)}`);
   write(
     ctx,
-    "next: stop the custom-models-action workflow, then `drgitops plan` (no new model, no new version)",
+    "next: stop the custom-models-action workflow, then `drgitops plan` (no new model, no new version, no new deployment)",
   );
   const root = await findProjectRoot(outDir);
   return await checked(ctx, { root, namespace: result.namespace }, written, []);
