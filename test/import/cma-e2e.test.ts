@@ -207,7 +207,7 @@ describe("drgitops import --from-cma (the command)", { timeout: 240_000 }, () =>
     expect(r.stdout).toContain(
       `deployment ${REPOSITORY_ID}/risk-team/churn-prod as churn-prod (serves churn-classifier)`,
     );
-    expect(r.stdout).toContain("registered model of fraud-detector as fraud-detector");
+    expect(r.stdout).toContain("registered model fraud-detector (registers the versions of fraud-detector)");
     expect(r.stdout).toMatch(
       /deployments\/more-deployments\.yaml:\d+:\d+ {2}\S+churn-prod {2}settings\.segment_analysis {2}drgitops has no segment analysis/,
     );

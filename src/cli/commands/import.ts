@@ -226,7 +226,8 @@ async function fromCma(ctx: CliContext, flags: ImportFlags): Promise<number> {
   if (dryRun) write(ctx, "dry run: nothing is written");
   write(ctx, `namespace ${result.namespace} (custom-models-action's: ${result.cmaNamespace})`);
   for (const m of result.models) write(ctx, `model ${m.userProvidedId} as ${m.name}`);
-  for (const name of result.registeredModels) write(ctx, `registered model of ${name} as ${name}`);
+  for (const name of result.registeredModels)
+    write(ctx, `registered model ${name} (registers the versions of ${name})`);
   for (const d of result.deployments)
     write(ctx, `deployment ${d.userProvidedId} as ${d.name} (serves ${d.model})`);
   for (const r of result.report)

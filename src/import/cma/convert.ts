@@ -18,7 +18,8 @@ import { yamlText } from "../yaml.js";
 /**
  * `drgitops import --from-cma DIR`: custom-models-action definitions in, drgitops manifests out,
  * such that the next `plan` finds every model under the same key (`userProvidedId`) with a latest
- * version equal to its manifest, so no model and no version is created. Whatever cannot be carried
+ * version equal to its manifest, so no model and no version is created, and every deployment under
+ * the same key serving that version, so none is created or replaced. Whatever cannot be carried
  * over exactly is in `report`, with the file and line of the CMA setting and why.
  */
 
