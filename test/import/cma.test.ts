@@ -395,6 +395,65 @@ describe("converting a custom-models-action repository", () => {
     );
   });
 
+  it("reports a deployment of a model it does not define, a renamed deployment and an association without a column", async () => {
+    const dir = await copyOf("risk-models");
+    await writeFile(
+      join(dir, "deployments/edge.yaml"),
+      [
+        "- user_provided_deployment_id: risk-team/orphan-prod",
+        "  user_provided_model_id: risk-team/not-here",
+        "- user_provided_deployment_id: elsewhere/fraud-prod",
+        "  user_provided_model_id: risk-team/fraud-detector",
+        "- user_provided_deployment_id: risk-team/House_Prod",
+        "  user_provided_model_id: risk-team/house-prices",
+        "  settings:",
+        "    enable_challenger_models: false",
+        "    association:",
+        "      required_in_pred_request: true",
+        "",
+      ].join("\n"),
+    );
+    const result = await convertCmaRepository({ dir, outDir: dir, namespace: REPOSITORY_ID });
+    await writeConversion(result);
+    const loaded = await loadProject({ paths: [], cwd: dir, hash: true });
+    expect(loaded.issues.filter((i) => i.severity === "error")).toEqual([]);
+    const ns = result.namespace;
+    const edge = result.report
+      .filter((r) => r.file === "deployments/edge.yaml")
+      .map((r) => `${r.line} ${r.model} ${r.setting}`);
+    // A deployment outside the models' folder does not move the namespace (the models keep their keys).
+    expect(ns).toBe(`${REPOSITORY_ID}/risk-team`);
+    expect(edge).toEqual([
+      `2 ${ns}/orphan-prod user_provided_model_id`,
+      `3 ${REPOSITORY_ID}/elsewhere/fraud-prod user_provided_deployment_id`,
+      `5 ${ns}/House_Prod user_provided_deployment_id`,
+      `8 ${ns}/House_Prod settings.enable_challenger_models`,
+      `10 ${ns}/House_Prod settings.association.required_in_pred_request`,
+    ]);
+    expect(result.report.find((r) => r.model === `${REPOSITORY_ID}/elsewhere/fraud-prod`)!.reason).toContain(
+      "outside drgitops' namespace",
+    );
+    expect(result.report.find((r) => r.model === `${ns}/orphan-prod`)!.reason).toContain(
+      "is not defined in this repository",
+    );
+    expect(
+      result.report.find(
+        (r) => r.setting === "user_provided_deployment_id" && r.model === `${ns}/House_Prod`,
+      )!.reason,
+    ).toContain("second deployment");
+    const names = resourcesOf<DeploymentManifest>(loaded.project, { name: "Deployment" }).map((d) => d.name);
+    expect(names).not.toContain("orphan-prod");
+    expect(result.deployments.find((d) => d.userProvidedId === `${ns}/House_Prod`)).toMatchObject({
+      name: "house-prod",
+      model: "house-prices",
+    });
+    // Challengers off: predictions data collection is left as DataRobot has it.
+    const house = resourcesOf<DeploymentManifest>(loaded.project, { name: "Deployment" }).find(
+      (d) => d.name === "house-prod",
+    )!;
+    expect(house.manifest.spec.settings).toBeUndefined();
+  });
+
   it("takes the namespace from the workflow, and reports names, outside files and hidden-name globs", async () => {
     // Models CMA does not test are untested in drgitops: every manifest validates.
     const { dir, result, models } = await converted("edge-cases", undefined);

@@ -4,6 +4,7 @@ import type { FieldPath } from "../../spec/issue.js";
 import { findProjectRoot } from "../../spec/project-root.js";
 import { CustomModelManifestSchema, type TargetType } from "../../kinds/custom-model/schema.js";
 import { parseMemory } from "../../spec/schema/memory.js";
+import { ResourceNameSchema } from "../../spec/schema/common.js";
 import { isInside } from "../../spec/source-files.js";
 import { cmaNamespace, cmaUserProvidedId, splitKeys } from "./namespace.js";
 import { sanitizedName, uniqueName } from "../names.js";
@@ -117,7 +118,10 @@ export async function convertCmaRepository(options: ConvertOptions): Promise<Con
     cmaUserProvidedId(cmaNs, d.definition.user_provided_deployment_id),
   );
   // Deployments too: their keys must equal CMA's userProvidedIds for the next plan to adopt them.
-  const split = splitKeys(cmaNs, [...ids, ...deploymentIds]);
+  // They never narrow the models' namespace, though: one outside it is reported, not converted.
+  const modelSplit = splitKeys(cmaNs, ids);
+  const joint = splitKeys(cmaNs, [...ids, ...deploymentIds]);
+  const split = joint !== null && joint.namespace === modelSplit?.namespace ? joint : modelSplit;
   if (split === null)
     throw new DrgitopsError(
       "cma-namespace",
@@ -233,9 +237,16 @@ export async function convertCmaRepository(options: ConvertOptions): Promise<Con
       );
       return;
     }
-    let name = split.names.get(id) ?? null;
+    if (!id.startsWith(`${split.namespace}/`)) {
+      note(
+        ["user_provided_deployment_id"],
+        `not converted: its userProvidedId ${id} is outside drgitops' namespace ${split.namespace} (the folders the model ids share), so no key can match it; drgitops does not touch the deployment`,
+      );
+      return;
+    }
+    const rest = id.slice(split.namespace.length + 1);
+    let name = split.names.get(id) ?? (ResourceNameSchema.safeParse(rest).success ? rest : null);
     if (name === null) {
-      const rest = id.slice(split.namespace.length + 1);
       name = sanitizedName(rest);
       note(
         ["user_provided_deployment_id"],
