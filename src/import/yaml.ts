@@ -4,7 +4,17 @@ import { DrgitopsError } from "../errors.js";
 
 /** How every import writes YAML: a comment header, short maps and lists inline, ambiguous words quoted. */
 
-const FLOW_MAPS = new Set(["environment", "dataset", "resources", "performance", "stability", "tags"]);
+const FLOW_MAPS = new Set([
+  "environment",
+  "dataset",
+  "resources",
+  "performance",
+  "stability",
+  "tags",
+  "model",
+  "predictionEnvironment",
+  "associationId",
+]);
 
 /** YAML 1.1 readers (PyYAML, so CMA and many tools) take these for booleans or null: always quoted. */
 const AMBIGUOUS = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|~|null|Null|NULL)$/;

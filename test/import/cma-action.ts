@@ -276,3 +276,123 @@ export async function versionCount(api: Api, modelId: string): Promise<number> {
   };
   return page.totalCount;
 }
+
+/** A CMA deployment definition, as the fixtures write it (CMA's DeploymentSchema). */
+export interface CmaDeploymentDefinition {
+  user_provided_deployment_id: string;
+  user_provided_model_id: string;
+  prediction_environment_name?: string;
+  settings?: {
+    label?: string;
+    description?: string;
+    importance?: string;
+    association?: { association_id_column?: string; required_in_pred_request?: boolean };
+    enable_target_drift?: boolean;
+    enable_feature_drift?: boolean;
+    enable_predictions_collection?: boolean;
+    enable_challenger_models?: boolean;
+    segment_analysis?: { enabled: boolean; attributes?: string[] };
+  };
+}
+
+/** `model_registry` of a model: CMA registers the version (a package with `registeredModelName`), then PATCHes the rest. */
+export async function cmaRegistersVersion(
+  api: Api,
+  modelId: string,
+  registry: { model_name?: string; model_description?: string; global?: boolean },
+): Promise<void> {
+  const model = (await (await call(api, "GET", `customModels/${modelId}/`)).json()) as {
+    latestVersion: { id: string };
+  };
+  const response = await call(api, "POST", "modelPackages/fromCustomModelVersion/", {
+    customModelVersionId: model.latestVersion.id,
+    registeredModelName: registry.model_name,
+  });
+  const pkg = (await expectStatus(response, 201, "register version")) as { registeredModelId: string };
+  await resolveAsync(api, response.headers.get("location")!);
+  const patch: Record<string, unknown> = {};
+  if (registry.model_description !== undefined) patch.description = registry.model_description;
+  if (registry.global !== undefined) patch.isGlobal = registry.global;
+  if (Object.keys(patch).length > 0)
+    await expectStatus(
+      await call(api, "PATCH", `registeredModels/${pkg.registeredModelId}/`, patch),
+      200,
+      "update registered model",
+    );
+}
+
+/**
+ * A deployment's first push through CMA (deployment_controller.py): a package of the model's
+ * latest version, the prediction environment found by search, the deployment with its
+ * userProvidedId, then the description and the settings sections it differs in. CMA also uploads
+ * actuals when the definition names a dataset; the fixture's placeholder id is not in the catalogue,
+ * and drgitops does not manage actuals, so that request is left out.
+ */
+export async function cmaCreatesDeployment(
+  api: Api,
+  namespace: string,
+  definition: CmaDeploymentDefinition,
+  modelId: string,
+): Promise<{ userProvidedId: string; deploymentId: string }> {
+  const settings = definition.settings ?? {};
+  const id = definition.user_provided_deployment_id;
+  const userProvidedId = id.startsWith(namespace) ? id : `${namespace}${id}`;
+  const model = (await (await call(api, "GET", `customModels/${modelId}/`)).json()) as {
+    latestVersion: { id: string };
+  };
+  const created = await call(api, "POST", "modelPackages/fromCustomModelVersion/", {
+    customModelVersionId: model.latestVersion.id,
+  });
+  const pkg = (await expectStatus(created, 201, "create package")) as {
+    id: string;
+    target: { name: string | null };
+  };
+  await resolveAsync(api, created.headers.get("location")!);
+  const search = definition.prediction_environment_name
+    ? `&search=${definition.prediction_environment_name}`
+    : "";
+  const environments = (await (
+    await call(api, "GET", `predictionEnvironments/?supportedModelFormats=customModel${search}`)
+  ).json()) as { data: { id: string }[] };
+  const body: Record<string, unknown> = {
+    userProvidedId,
+    modelPackageId: pkg.id,
+    // Python's f-string: None when the package has no target name.
+    label: settings.label ?? `${pkg.target.name ?? "None"} Predictions [GitHub CI/CD]`,
+    predictionEnvironmentId: environments.data[0]!.id,
+  };
+  if (settings.importance !== undefined) body.importance = settings.importance;
+  const response = await call(api, "POST", "deployments/fromModelPackage/", body);
+  const { id: deploymentId } = (await expectStatus(response, 202, "create deployment")) as { id: string };
+  await resolveAsync(api, response.headers.get("location")!);
+  if (settings.description !== undefined)
+    await expectStatus(
+      await call(api, "PATCH", `deployments/${deploymentId}/`, { description: settings.description }),
+      204,
+      "update deployment",
+    );
+  const challengers = settings.enable_challenger_models ?? true;
+  const patch: Record<string, unknown> = { challengerModels: { enabled: challengers } };
+  if (challengers) patch.predictionsDataCollection = { enabled: true };
+  else if (settings.enable_predictions_collection !== undefined)
+    patch.predictionsDataCollection = { enabled: settings.enable_predictions_collection };
+  if (settings.enable_target_drift !== undefined)
+    patch.targetDrift = { enabled: settings.enable_target_drift };
+  if (settings.enable_feature_drift !== undefined)
+    patch.featureDrift = { enabled: settings.enable_feature_drift };
+  const association = settings.association;
+  if (association?.association_id_column !== undefined)
+    patch.associationId = {
+      columnNames: [association.association_id_column],
+      requiredInPredictionRequests: association.required_in_pred_request ?? false,
+    };
+  if (settings.segment_analysis !== undefined)
+    patch.segmentAnalysis = {
+      enabled: settings.segment_analysis.enabled,
+      attributes: settings.segment_analysis.attributes ?? [],
+    };
+  const patched = await call(api, "PATCH", `deployments/${deploymentId}/settings/`, patch);
+  await expectStatus(patched, 202, "update settings");
+  await resolveAsync(api, patched.headers.get("location")!);
+  return { userProvidedId, deploymentId };
+}

@@ -10,8 +10,15 @@ import type { RunningEmulator } from "../../src/emulator/index.js";
 import { convertCmaRepository, writeConversion } from "../../src/import/cma/index.js";
 import type { ConversionResult } from "../../src/import/cma/index.js";
 import { cleanEnv, planJson, runCli } from "../e2e/harness.js";
-import { cmaCreatesModel, uploadDataset, versionCount } from "./cma-action.js";
-import type { CmaCreated } from "./cma-action.js";
+import { parse } from "yaml";
+import {
+  cmaCreatesDeployment,
+  cmaCreatesModel,
+  cmaRegistersVersion,
+  uploadDataset,
+  versionCount,
+} from "./cma-action.js";
+import type { CmaCreated, CmaDeploymentDefinition } from "./cma-action.js";
 import { fixtureModels } from "./cma-rules.js";
 
 const REPO = resolve(import.meta.dirname, "../..");
@@ -21,6 +28,8 @@ const DEFINITIONS = [
   "models/house_prices/model.yaml",
   "definitions/models.yaml",
 ];
+/** CMA's deployment definitions in the fixture: one single definition, one list. */
+const DEPLOYMENT_FILES = ["deployments/deployment.yaml", "deployments/more-deployments.yaml"];
 const REPOSITORY_ID = "712345678";
 
 /** Catalog ids in the fixture's definitions, and the file each stands for (CMA's tests replace them so). */
@@ -37,7 +46,12 @@ const DATASETS: Record<string, string> = {
 };
 
 /** A copy of the risk-models fixture that CMA has pushed to a fresh emulator (datasets, models, versions). */
-async function cmaWorld(): Promise<{ emu: RunningEmulator; dir: string; created: CmaCreated[] }> {
+async function cmaWorld(): Promise<{
+  emu: RunningEmulator;
+  dir: string;
+  created: CmaCreated[];
+  deployments: { userProvidedId: string; deploymentId: string }[];
+}> {
   if (!existsSync(join(REPO, "dist/cli/main.js")))
     await promisify(execFile)("npm", ["run", "build"], { cwd: REPO });
   const emu = await startEmulator({ jobDurationMs: 0 });
@@ -55,9 +69,25 @@ async function cmaWorld(): Promise<{ emu: RunningEmulator; dir: string; created:
     await writeFile(path, text);
   }
   const created: CmaCreated[] = [];
-  for (const model of await fixtureModels(dir, DEFINITIONS))
-    created.push(await cmaCreatesModel(api, dir, `${REPOSITORY_ID}/`, model));
-  return { emu, dir, created };
+  for (const model of await fixtureModels(dir, DEFINITIONS)) {
+    const made = await cmaCreatesModel(api, dir, `${REPOSITORY_ID}/`, model);
+    created.push(made);
+    if (model.definition.model_registry)
+      await cmaRegistersVersion(api, made.modelId, model.definition.model_registry);
+  }
+  // Then CMA's deployment step: each definition deploys its model's latest version.
+  const deployments: { userProvidedId: string; deploymentId: string }[] = [];
+  for (const file of DEPLOYMENT_FILES) {
+    const data = parse(await readFile(join(dir, file), "utf8")) as
+      CmaDeploymentDefinition | CmaDeploymentDefinition[];
+    for (const definition of Array.isArray(data) ? data : [data]) {
+      const model = created.find(
+        (c) => c.userProvidedId === `${REPOSITORY_ID}/${definition.user_provided_model_id}`,
+      )!;
+      deployments.push(await cmaCreatesDeployment(api, `${REPOSITORY_ID}/`, definition, model.modelId));
+    }
+  }
+  return { emu, dir, created, deployments };
 }
 
 describe("switching from custom-models-action without a new version", { timeout: 240_000 }, () => {
@@ -65,11 +95,12 @@ describe("switching from custom-models-action without a new version", { timeout:
   let dir: string;
   let env: NodeJS.ProcessEnv;
   let created: CmaCreated[];
+  let deployments: { userProvidedId: string; deploymentId: string }[];
   let conversion: ConversionResult;
   const connection = (): string[] => ["--endpoint", emu.url, "--token", emu.token];
 
   beforeAll(async () => {
-    ({ emu, dir, created } = await cmaWorld());
+    ({ emu, dir, created, deployments } = await cmaWorld());
     env = cleanEnv(dir);
     conversion = await convertCmaRepository({ dir, outDir: dir, namespace: REPOSITORY_ID });
     await writeConversion(conversion);
@@ -108,6 +139,30 @@ describe("switching from custom-models-action without a new version", { timeout:
     expect(plan.untested).toEqual([`${REPOSITORY_ID}/risk-team/house-prices`]);
   });
 
+  it("adopts CMA's deployments and registered model: nothing is created, registered or replaced", async () => {
+    const { plan } = await planJson(dir, env, ...connection());
+    const of = (type: string): string[] =>
+      plan.actions
+        .filter((a) => a.type === type)
+        .map((a) => a.key)
+        .sort();
+    const keys = deployments.map((d) => d.userProvidedId).sort();
+    expect(keys).toHaveLength(3);
+    expect(of("createDeployment")).toEqual([]);
+    expect(of("replaceDeploymentModel")).toEqual([]);
+    expect(of("registerVersion")).toEqual([]);
+    expect(plan.drift).toEqual([]);
+    // Each deployment only gets drgitops' trailer: label, description, importance and settings are CMA's already.
+    expect(of("updateDeployment")).toEqual(keys);
+    for (const update of plan.actions.filter((a) => a.type === "updateDeployment"))
+      expect(
+        update.changes.map((c) => c.path),
+        update.key,
+      ).toEqual([]);
+    for (const update of plan.actions.filter((a) => a.type === "updateRegisteredModel"))
+      expect(update.changes.map((c) => c.path).filter((p) => p !== "lifecycle.protected")).toEqual([]);
+  });
+
   it("applies only annotations, keeps every version, and then has nothing to do", async () => {
     const api = { url: emu.url, token: emu.token };
     const before = await Promise.all(created.map((c) => versionCount(api, c.modelId)));
@@ -116,6 +171,13 @@ describe("switching from custom-models-action without a new version", { timeout:
     expect(await Promise.all(created.map((c) => versionCount(api, c.modelId)))).toEqual(before);
     const again = await runCli(["plan", "--detailed-exitcode", ...connection()], { cwd: dir, env });
     expect(again.code, again.stdout + again.stderr).toBe(0);
+    // The same deployments, still serving what CMA deployed.
+    const listed = (await (
+      await fetch(`${emu.url}/deployments/?limit=100`, { headers: { authorization: `Bearer ${emu.token}` } })
+    ).json()) as { data: { id: string; userProvidedId: string | null }[] };
+    expect(listed.data.map((d) => [d.userProvidedId, d.id]).sort()).toEqual(
+      deployments.map((d) => [d.userProvidedId, d.deploymentId]).sort(),
+    );
   });
 });
 
@@ -142,6 +204,13 @@ describe("drgitops import --from-cma (the command)", { timeout: 240_000 }, () =>
       /models\/house_prices\/model\.yaml:\d+:\d+ {2}\S+house-prices {2}test\.skip {2}the test is skipped/,
     );
     expect(r.stdout).toContain("would write manifests/fraud-detector.yaml");
+    expect(r.stdout).toContain(
+      `deployment ${REPOSITORY_ID}/risk-team/churn-prod as churn-prod (serves churn-classifier)`,
+    );
+    expect(r.stdout).toContain("registered model fraud-detector (registers the versions of fraud-detector)");
+    expect(r.stdout).toMatch(
+      /deployments\/more-deployments\.yaml:\d+:\d+ {2}\S+churn-prod {2}settings\.segment_analysis {2}drgitops has no segment analysis/,
+    );
     expect(r.stdout).toContain("would write drgitops.yaml");
     expect(existsSync(join(dir, "drgitops.yaml"))).toBe(false);
     expect(existsSync(join(dir, "manifests"))).toBe(false);
@@ -159,6 +228,7 @@ describe("drgitops import --from-cma (the command)", { timeout: 240_000 }, () =>
     const { plan } = await planJson(dir, cleanEnv(dir), ...connection());
     const types = new Set(plan.actions.map((a) => a.type));
     expect(types.has("createModel") || types.has("createVersion")).toBe(false);
+    expect(types.has("createDeployment") || types.has("replaceDeploymentModel")).toBe(false);
     expect(plan.untested).toEqual([`${REPOSITORY_ID}/risk-team/house-prices`]);
     const api = { url: emu.url, token: emu.token };
     const before = await Promise.all(created.map((c) => versionCount(api, c.modelId)));

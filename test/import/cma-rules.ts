@@ -131,6 +131,7 @@ export interface FixtureModel {
       memory?: string | number;
       checks?: Record<string, unknown>;
     };
+    model_registry?: { model_name?: string; model_description?: string; global?: boolean };
   };
 }
 

@@ -10,6 +10,9 @@ import { pyGlob } from "../../src/import/cma/glob.js";
 import { cmaNamespace, cmaUserProvidedId, splitKeys } from "../../src/import/cma/namespace.js";
 import { picomatchSegment } from "../../src/import/cma/patterns.js";
 import { loadProject } from "../../src/spec/index.js";
+import { resourcesOf } from "../../src/spec/project.js";
+import type { DeploymentManifest } from "../../src/kinds/deployment/schema.js";
+import type { RegisteredModelManifest } from "../../src/kinds/registered-model/schema.js";
 import type { CustomModelManifest } from "../../src/kinds/custom-model/schema.js";
 import type { SourceFile } from "../../src/spec/index.js";
 import { models as loadedModels } from "../spec/loaded.js";
@@ -304,11 +307,14 @@ describe("converting a custom-models-action repository", () => {
     const { dir, result } = await converted("risk-models", REPOSITORY_ID);
     const ns = `${REPOSITORY_ID}/risk-team`;
     expect(settingsOf(result)).toEqual([
-      `${ns}/churn-prod user_provided_deployment_id`,
-      `${ns}/fraud-detector model_registry`,
+      `${ns}/churn-prod prediction_environment_name`,
+      `${ns}/churn-prod settings.additional_metadata`,
+      `${ns}/churn-prod settings.enable_challenger_models`,
+      `${ns}/churn-prod settings.segment_analysis`,
       `${ns}/fraud-detector test.checks.prediction_verification.match_threshold`,
       `${ns}/fraud-detector test.memory`,
-      `${ns}/fraud-detector version.model_replacement_reason`,
+      `${ns}/fraud-detector-prod settings.association.actual_values_column`,
+      `${ns}/fraud-detector-prod settings.association.actuals_dataset_id`,
       `${ns}/fraud-detector-prod user_provided_deployment_id`,
       `${ns}/house-prices test.skip`,
       `${ns}/support-tagger settings.target_name`,
@@ -324,7 +330,128 @@ describe("converting a custom-models-action repository", () => {
     expect(header).toMatch(
       /^# Converted by `drgitops import --from-cma` from models\/fraud_detector\/model\.yaml/,
     );
-    expect(header).toContain("model_registry");
+    expect(header).toContain("test.memory");
+    // Every deployment item points at its own line in the deployment files.
+    for (const item of result.report.filter((r) => r.file.startsWith("deployments/"))) {
+      const text = (await readFile(join(dir, item.file), "utf8")).split("\n");
+      const key = item.setting.split(".").at(-1)!;
+      expect(text[item.line - 1], item.setting).toMatch(new RegExp(`^[\\s-]*${key}:`));
+    }
+    const challengers = result.report.find((r) => r.model === `${ns}/tagger-prod`)!;
+    expect(challengers.reason).toContain("enable_challenger_models defaults to true");
+  });
+
+  it("writes a RegisteredModel for model_registry and a Deployment per CMA deployment, keyed by its userProvidedId", async () => {
+    const { dir, result } = await converted("risk-models", REPOSITORY_ID);
+    const loaded = await loadProject({ paths: [], cwd: dir, hash: true });
+    expect(loaded.issues.filter((i) => i.severity === "error")).toEqual([]);
+    const deployments = resourcesOf<DeploymentManifest>(loaded.project, { name: "Deployment" });
+    const registered = resourcesOf<RegisteredModelManifest>(loaded.project, { name: "RegisteredModel" });
+    const ns = result.namespace;
+    // CMA's Namespace.namespaced applies to deployment ids as to model ids: the keys are those ids.
+    expect(deployments.map((d) => d.key).sort()).toEqual(
+      ["churn-prod", "fraud-detector-prod", "tagger-prod"].map((n) => `${ns}/${n}`),
+    );
+    const spec = (name: string) => deployments.find((d) => d.name === name)!.manifest.spec;
+    expect(spec("churn-prod")).toEqual({
+      label: "Churn classifier (prod)",
+      description: "Monthly churn scores for the retention team.",
+      model: { ref: "churn-classifier" },
+      predictionEnvironment: { name: "Emulator Serverless" },
+      importance: "MODERATE",
+      settings: {
+        targetDrift: true,
+        featureDrift: false,
+        predictionsDataCollection: true,
+        associationId: { column: "customer_id", required: true },
+      },
+    });
+    // CMA's defaults: its label, challengers on (so predictions data collection on), the model's replacement reason.
+    expect(spec("fraud-detector-prod")).toEqual({
+      label: "is_fraud Predictions [GitHub CI/CD]",
+      description: "Production fraud scoring.",
+      model: { ref: "fraud-detector" },
+      replacementReason: "DATA_DRIFT",
+      settings: { predictionsDataCollection: true, associationId: { column: "id", required: false } },
+    });
+    expect(spec("tagger-prod")).toEqual({
+      label: "None Predictions [GitHub CI/CD]",
+      model: { ref: "support-tagger" },
+      settings: { predictionsDataCollection: true },
+    });
+    expect(registered.map((r) => [r.key, r.manifest.spec])).toEqual([
+      [
+        `${ns}/fraud-detector`,
+        {
+          displayName: "Card fraud detector",
+          description: "Fraud scores for card transactions",
+          model: { ref: "fraud-detector" },
+        },
+      ],
+    ]);
+    // Each lands in its model's manifest file, after the model.
+    expect(deployments.find((d) => d.name === "churn-prod")!.file).toBe(
+      join(dir, "manifests/churn-classifier.yaml"),
+    );
+  });
+
+  it("reports a deployment of a model it does not define, a renamed deployment and an association without a column", async () => {
+    const dir = await copyOf("risk-models");
+    await writeFile(
+      join(dir, "deployments/edge.yaml"),
+      [
+        "- user_provided_deployment_id: risk-team/orphan-prod",
+        "  user_provided_model_id: risk-team/not-here",
+        "- user_provided_deployment_id: elsewhere/fraud-prod",
+        "  user_provided_model_id: risk-team/fraud-detector",
+        "- user_provided_deployment_id: risk-team/House_Prod",
+        "  user_provided_model_id: risk-team/house-prices",
+        "  settings:",
+        "    enable_challenger_models: false",
+        "    association:",
+        "      required_in_pred_request: true",
+        "",
+      ].join("\n"),
+    );
+    const result = await convertCmaRepository({ dir, outDir: dir, namespace: REPOSITORY_ID });
+    await writeConversion(result);
+    const loaded = await loadProject({ paths: [], cwd: dir, hash: true });
+    expect(loaded.issues.filter((i) => i.severity === "error")).toEqual([]);
+    const ns = result.namespace;
+    const edge = result.report
+      .filter((r) => r.file === "deployments/edge.yaml")
+      .map((r) => `${r.line} ${r.model} ${r.setting}`);
+    // A deployment outside the models' folder does not move the namespace (the models keep their keys).
+    expect(ns).toBe(`${REPOSITORY_ID}/risk-team`);
+    expect(edge).toEqual([
+      `2 ${ns}/orphan-prod user_provided_model_id`,
+      `3 ${REPOSITORY_ID}/elsewhere/fraud-prod user_provided_deployment_id`,
+      `5 ${ns}/House_Prod user_provided_deployment_id`,
+      `8 ${ns}/House_Prod settings.enable_challenger_models`,
+      `10 ${ns}/House_Prod settings.association.required_in_pred_request`,
+    ]);
+    expect(result.report.find((r) => r.model === `${REPOSITORY_ID}/elsewhere/fraud-prod`)!.reason).toContain(
+      "outside drgitops' namespace",
+    );
+    expect(result.report.find((r) => r.model === `${ns}/orphan-prod`)!.reason).toContain(
+      "is not defined in this repository",
+    );
+    expect(
+      result.report.find(
+        (r) => r.setting === "user_provided_deployment_id" && r.model === `${ns}/House_Prod`,
+      )!.reason,
+    ).toContain("second deployment");
+    const names = resourcesOf<DeploymentManifest>(loaded.project, { name: "Deployment" }).map((d) => d.name);
+    expect(names).not.toContain("orphan-prod");
+    expect(result.deployments.find((d) => d.userProvidedId === `${ns}/House_Prod`)).toMatchObject({
+      name: "house-prod",
+      model: "house-prices",
+    });
+    // Challengers off: predictions data collection is left as DataRobot has it.
+    const house = resourcesOf<DeploymentManifest>(loaded.project, { name: "Deployment" }).find(
+      (d) => d.name === "house-prod",
+    )!;
+    expect(house.manifest.spec.settings).toBeUndefined();
   });
 
   it("takes the namespace from the workflow, and reports names, outside files and hidden-name globs", async () => {

@@ -233,6 +233,10 @@ async function fromCma(ctx: CliContext, flags: ImportFlags): Promise<number> {
   if (dryRun) write(ctx, "dry run: nothing is written");
   write(ctx, `namespace ${result.namespace} (custom-models-action's: ${result.cmaNamespace})`);
   for (const m of result.models) write(ctx, `model ${m.userProvidedId} as ${m.name}`);
+  for (const name of result.registeredModels)
+    write(ctx, `registered model ${name} (registers the versions of ${name})`);
+  for (const d of result.deployments)
+    write(ctx, `deployment ${d.userProvidedId} as ${d.name} (serves ${d.model})`);
   for (const r of result.report)
     write(
       ctx,
@@ -250,7 +254,7 @@ async function fromCma(ctx: CliContext, flags: ImportFlags): Promise<number> {
   for (const f of written) write(ctx, `wrote ${displayFile(f, ctx.cwd)}`);
   write(
     ctx,
-    "next: stop the custom-models-action workflow, then `drgitops plan` (no new model, no new version)",
+    "next: stop the custom-models-action workflow, then `drgitops plan` (no new model, no new version, no new deployment)",
   );
   const root = await findProjectRoot(outDir);
   return await checked(ctx, { root, namespace: result.namespace }, written, []);

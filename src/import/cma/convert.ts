@@ -4,6 +4,7 @@ import type { FieldPath } from "../../spec/issue.js";
 import { findProjectRoot } from "../../spec/project-root.js";
 import { CustomModelManifestSchema, type TargetType } from "../../kinds/custom-model/schema.js";
 import { parseMemory } from "../../spec/schema/memory.js";
+import { ResourceNameSchema } from "../../spec/schema/common.js";
 import { isInside } from "../../spec/source-files.js";
 import { cmaNamespace, cmaUserProvidedId, splitKeys } from "./namespace.js";
 import { sanitizedName, uniqueName } from "../names.js";
@@ -12,12 +13,14 @@ import type { CmaModelDefinition, CmaProblem, CmaRepository } from "./read.js";
 import { DR_TARGET_TYPE, isCmaBinary, isCmaMulticlass, isCmaUnstructured } from "./schema.js";
 import type { CmaMemory, CmaModel } from "./schema.js";
 import { convertSource, sourcePath } from "./source.js";
+import { convertDeployment, convertRegistry } from "./deployment.js";
 import { yamlText } from "../yaml.js";
 
 /**
  * `drgitops import --from-cma DIR`: custom-models-action definitions in, drgitops manifests out,
  * such that the next `plan` finds every model under the same key (`userProvidedId`) with a latest
- * version equal to its manifest, so no model and no version is created. Whatever cannot be carried
+ * version equal to its manifest, so no model and no version is created, and every deployment under
+ * the same key serving that version, so none is created or replaced. Whatever cannot be carried
  * over exactly is in `report`, with the file and line of the CMA setting and why.
  */
 
@@ -58,6 +61,16 @@ export interface ConvertedModel {
   cmaFiles: string[];
 }
 
+export interface ConvertedDeployment {
+  userProvidedId: string;
+  /** metadata.name of the Deployment; its key is `<namespace>/<name>`. */
+  name: string;
+  /** metadata.name of the CustomModel it serves. */
+  model: string;
+  /** Absolute path of the manifest file it is written to (its model's). */
+  manifest: string;
+}
+
 export interface ConversionResult {
   files: ConversionFile[];
   /** drgitops' namespace (written to drgitops.yaml). */
@@ -66,6 +79,9 @@ export interface ConversionResult {
   cmaNamespace: string;
   namespaceSource: "option" | "workflow";
   models: ConvertedModel[];
+  deployments: ConvertedDeployment[];
+  /** metadata.name of each RegisteredModel written (one per model with a CMA `model_registry`). */
+  registeredModels: string[];
   report: ReportItem[];
   /** What CMA itself refuses (a definition, a model's files); `file` relative to `dir`. */
   problems: CmaProblem[];
@@ -98,7 +114,14 @@ export async function convertCmaRepository(options: ConvertOptions): Promise<Con
   }));
 
   const ids = repo.models.map((m) => cmaUserProvidedId(cmaNs, m.definition.user_provided_model_id));
-  const split = splitKeys(cmaNs, ids);
+  const deploymentIds = repo.deployments.map((d) =>
+    cmaUserProvidedId(cmaNs, d.definition.user_provided_deployment_id),
+  );
+  // Deployments too: their keys must equal CMA's userProvidedIds for the next plan to adopt them.
+  // They never narrow the models' namespace, though: one outside it is reported, not converted.
+  const modelSplit = splitKeys(cmaNs, ids);
+  const joint = splitKeys(cmaNs, [...ids, ...deploymentIds]);
+  const split = joint !== null && joint.namespace === modelSplit?.namespace ? joint : modelSplit;
   if (split === null)
     throw new DrgitopsError(
       "cma-namespace",
@@ -138,11 +161,22 @@ export async function convertCmaRepository(options: ConvertOptions): Promise<Con
   const configFile = join(projectRoot, "drgitops.yaml");
   const generated = [configFile, ...planned.map((p) => p.manifest)];
 
+  const deployedIds = new Set(
+    repo.deployments.map((d) => cmaUserProvidedId(cmaNs, d.definition.user_provided_model_id)),
+  );
   const files: ConversionFile[] = [];
   const models: ConvertedModel[] = [];
   for (const p of planned) {
     const note = noteFor(p.m, p.id);
-    const converted = await convertModel(p.m, { ...p, workspace: repo.dir, projectRoot, generated, note });
+    const deployed = deployedIds.has(p.id);
+    const converted = await convertModel(p.m, {
+      ...p,
+      workspace: repo.dir,
+      projectRoot,
+      generated,
+      note,
+      deployed,
+    });
     for (const message of converted.problems) {
       const pos = p.m.locate(["user_provided_model_id"]);
       problems.push({
@@ -157,17 +191,97 @@ export async function convertCmaRepository(options: ConvertOptions): Promise<Con
     models.push({ userProvidedId: p.id, name: p.name, manifest: p.manifest, cmaFiles: converted.cmaFiles });
   }
 
-  for (const d of repo.deployments) {
-    const id = cmaUserProvidedId(cmaNs, d.definition.user_provided_deployment_id);
-    const model = cmaUserProvidedId(cmaNs, d.definition.user_provided_model_id);
-    const pos = d.locate(["user_provided_deployment_id"]);
-    report.push({
-      file: repoPath(repo.dir, d.file),
-      ...pos,
-      model: id,
-      setting: "user_provided_deployment_id",
-      reason: `deployment of ${model}: drgitops has no Deployment kind yet, so it is not converted; drgitops never touches it, and a new model version is no longer added to it as a challenger or replacement`,
+  // A model's registered model and deployments go into its manifest file, after the model.
+  const extra = new Map<string, string[]>();
+  const deployments: ConvertedDeployment[] = [];
+  const registeredModels: string[] = [];
+  const append = (manifest: string, text: string): void => {
+    extra.set(manifest, [...(extra.get(manifest) ?? []), text]);
+  };
+  for (const model of models) {
+    const p = planned.find((q) => q.id === model.userProvidedId)!;
+    const registry = convertRegistry(p.m.definition, model.name, noteFor(p.m, p.id));
+    if (registry !== null) registeredModels.push(model.name);
+    if (registry !== null)
+      append(
+        model.manifest,
+        yamlText(registry, [
+          `Converted from model_registry of ${repoPath(repo.dir, p.m.file)}: CMA registered each version`,
+          `of ${p.id} there; drgitops registers each version that passed its test (or every`,
+          "version of an untested model).",
+        ]),
+      );
+  }
+  const usedDeployments = new Set<string>();
+  repo.deployments.forEach((d, i) => {
+    const id = deploymentIds[i]!;
+    const modelId = cmaUserProvidedId(cmaNs, d.definition.user_provided_model_id);
+    const noted: string[] = [];
+    const note = (setting: FieldPath, reason: string): void => {
+      noted.push(settingName(setting));
+      const pos = d.locate(setting);
+      report.push({
+        file: repoPath(repo.dir, d.file),
+        ...pos,
+        model: id,
+        setting: settingName(setting),
+        reason,
+      });
+    };
+    const model = models.find((m) => m.userProvidedId === modelId);
+    const p = planned.find((q) => q.id === modelId);
+    if (model === undefined || p === undefined) {
+      note(
+        ["user_provided_model_id"],
+        `not converted: its model ${modelId} ${p === undefined ? "is not defined in this repository" : "was not converted"}, and a drgitops Deployment serves a model of the project; drgitops does not touch the deployment`,
+      );
+      return;
+    }
+    if (!id.startsWith(`${split.namespace}/`)) {
+      note(
+        ["user_provided_deployment_id"],
+        `not converted: its userProvidedId ${id} is outside drgitops' namespace ${split.namespace} (the folders the model ids share), so no key can match it; drgitops does not touch the deployment`,
+      );
+      return;
+    }
+    const rest = id.slice(split.namespace.length + 1);
+    let name = split.names.get(id) ?? (ResourceNameSchema.safeParse(rest).success ? rest : null);
+    if (name === null) {
+      name = sanitizedName(rest);
+      note(
+        ["user_provided_deployment_id"],
+        `"${rest}" cannot be a drgitops metadata.name (1-63 lowercase letters, digits and "-"), so it is named "${name}" and its key ${split.namespace}/${name} differs from the userProvidedId: the next apply would create a second deployment. Rename it in CMA first if you want to keep one`,
+      );
+    }
+    const unique = uniqueName(name, usedDeployments);
+    if (unique !== name)
+      note(
+        ["user_provided_deployment_id"],
+        `metadata.name "${name}" is taken by another deployment; named "${unique}"`,
+      );
+    const manifest = convertDeployment(d.definition, {
+      name: unique,
+      model: model.name,
+      modelDefinition: p.m.definition,
+      targetType: DR_TARGET_TYPE[p.m.definition.target_type] as TargetType,
+      note,
     });
+    if (manifest === null) return;
+    const where = d.at.length === 0 ? "" : ` (item ${String(d.at[0])})`;
+    const header = [
+      `Converted from ${repoPath(repo.dir, d.file)}${where}, a custom-models-action deployment`,
+      `definition; on DataRobot its userProvidedId is ${id}.`,
+      `It serves ${model.name}'s latest version directly, as CMA deployed it.`,
+    ];
+    const notedSettings = [...new Set(noted)];
+    if (notedSettings.length > 0)
+      header.push(`Not carried over exactly (see the import report): ${notedSettings.join(", ")}.`);
+    append(model.manifest, yamlText(manifest, header));
+    deployments.push({ userProvidedId: id, name: unique, model: model.name, manifest: model.manifest });
+  });
+  for (const file of files) {
+    const more = extra.get(file.path);
+    if (more !== undefined) file.content = [file.content, ...more].join("---\n");
   }
 
   const manifestsDir = join(outDir, "manifests");
@@ -181,6 +295,8 @@ export async function convertCmaRepository(options: ConvertOptions): Promise<Con
     cmaNamespace: cmaNs,
     namespaceSource,
     models,
+    deployments,
+    registeredModels,
     report,
     problems,
   };
@@ -243,6 +359,8 @@ interface ModelInput {
   projectRoot: string;
   generated: string[];
   note: (setting: FieldPath, reason: string) => void;
+  /** A CMA deployment definition of this repository serves the model. */
+  deployed: boolean;
 }
 
 interface ConvertedOne {
@@ -371,18 +489,13 @@ async function convertModel(m: CmaModelDefinition, input: ModelInput): Promise<C
   const resources = convertResources(version, note);
   if (Object.keys(resources).length > 0) spec.resources = resources;
   Object.assign(spec, convertTrainingData(def, targetType, note));
-  if (version.model_replacement_reason !== undefined)
+  if (version.model_replacement_reason !== undefined && !input.deployed)
     note(
       ["version", "model_replacement_reason"],
-      "used when a deployment's model is replaced; drgitops has no Deployment kind yet",
+      "used when a deployment's model is replaced, and no deployment definition of this repository serves the model; left out (each Deployment of it takes it as spec.replacementReason)",
     );
   const test = convertTest(def, targetType, note);
   if (test !== undefined) spec.test = test;
-  if (def.model_registry !== undefined)
-    note(
-      ["model_registry"],
-      "registering versions (model_name, model_description, global) needs a RegisteredModel kind, which drgitops does not have yet",
-    );
 
   const manifest = { apiVersion: "drgitops/v1", kind: "CustomModel", metadata: { name: input.name }, spec };
   const valid = CustomModelManifestSchema.safeParse(manifest);

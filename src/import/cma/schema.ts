@@ -286,7 +286,7 @@ const DeploymentObjectSchema = z.strictObject({
     .optional(),
 });
 
-/** `DEPLOYMENT_SCHEMA`: parsed so a later Deployment kind can carry it over; reported for now. */
+/** `DEPLOYMENT_SCHEMA`: converted to a Deployment manifest (deployment.ts). */
 export const CmaDeploymentSchema = DeploymentObjectSchema;
 export type CmaDeployment = z.infer<typeof CmaDeploymentSchema>;
 
