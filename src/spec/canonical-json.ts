@@ -6,17 +6,11 @@ export function canonicalJson(value: unknown): string {
   // Plain data (what fingerprints are made of) is written directly: no sorted copy of every object
   // to hand JSON.stringify (half the time of a 1,000-model plan's fingerprints). Anything else
   // (a Date, a Map, a toJSON, a function member) goes the general way, which defines the result.
-  try {
-    return writePlain(value);
-  } catch (error) {
-    if (error !== NOT_PLAIN) throw error;
-  }
-  return JSON.stringify(sortKeys(value));
+  return writePlain(value) ?? JSON.stringify(sortKeys(value));
 }
 
-const NOT_PLAIN = Symbol("not plain data");
-
-function writePlain(value: unknown): string {
+/** The canonical JSON of plain data; undefined when `value` holds anything else. */
+function writePlain(value: unknown): string | undefined {
   if (value === null) return "null";
   switch (typeof value) {
     case "string":
@@ -28,26 +22,30 @@ function writePlain(value: unknown): string {
     case "object":
       break;
     default:
-      throw NOT_PLAIN;
+      return undefined;
   }
   if (Array.isArray(value)) {
     let out = "[";
     for (let i = 0; i < value.length; i++) {
       const v: unknown = value[i];
-      out += (i === 0 ? "" : ",") + (v === undefined ? "null" : writePlain(v));
+      const written = v === undefined ? "null" : writePlain(v);
+      if (written === undefined) return undefined;
+      out += (i === 0 ? "" : ",") + written;
     }
     return `${out}]`;
   }
   const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
+  if (proto !== Object.prototype && proto !== null) return undefined;
   const record = value as Record<string, unknown>;
   let out = "{";
   let first = true;
   for (const key of Object.keys(record).sort()) {
     const member = record[key];
     if (member === undefined) continue;
-    if (key === "toJSON") throw NOT_PLAIN;
-    out += `${first ? "" : ","}${JSON.stringify(key)}:${writePlain(member)}`;
+    if (key === "toJSON") return undefined;
+    const written = writePlain(member);
+    if (written === undefined) return undefined;
+    out += `${first ? "" : ","}${JSON.stringify(key)}:${written}`;
     first = false;
   }
   return `${out}}`;
