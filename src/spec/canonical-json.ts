@@ -6,11 +6,17 @@ export function canonicalJson(value: unknown): string {
   // Plain data (what fingerprints are made of) is written directly: no sorted copy of every object
   // to hand JSON.stringify (half the time of a 1,000-model plan's fingerprints). Anything else
   // (a Date, a Map, a toJSON, a function member) goes the general way, which defines the result.
-  return writePlain(value) ?? JSON.stringify(sortKeys(value));
+  try {
+    return writePlain(value);
+  } catch (error) {
+    if (error !== NOT_PLAIN) throw error;
+  }
+  return JSON.stringify(sortKeys(value));
 }
 
-/** The canonical JSON of plain data; undefined when `value` holds anything else. */
-function writePlain(value: unknown): string | undefined {
+const NOT_PLAIN = Symbol("not plain data");
+
+function writePlain(value: unknown): string {
   if (value === null) return "null";
   switch (typeof value) {
     case "string":
@@ -22,30 +28,26 @@ function writePlain(value: unknown): string | undefined {
     case "object":
       break;
     default:
-      return undefined;
+      throw NOT_PLAIN;
   }
   if (Array.isArray(value)) {
     let out = "[";
     for (let i = 0; i < value.length; i++) {
       const v: unknown = value[i];
-      const written = v === undefined ? "null" : writePlain(v);
-      if (written === undefined) return undefined;
-      out += (i === 0 ? "" : ",") + written;
+      out += (i === 0 ? "" : ",") + (v === undefined ? "null" : writePlain(v));
     }
     return `${out}]`;
   }
   const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return undefined;
+  if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
   const record = value as Record<string, unknown>;
   let out = "{";
   let first = true;
   for (const key of Object.keys(record).sort()) {
     const member = record[key];
     if (member === undefined) continue;
-    if (key === "toJSON") return undefined;
-    const written = writePlain(member);
-    if (written === undefined) return undefined;
-    out += `${first ? "" : ","}${JSON.stringify(key)}:${written}`;
+    if (key === "toJSON") throw NOT_PLAIN;
+    out += `${first ? "" : ","}${JSON.stringify(key)}:${writePlain(member)}`;
     first = false;
   }
   return `${out}}`;
