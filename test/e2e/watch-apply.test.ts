@@ -45,7 +45,9 @@ describe("drgitops watch --apply (self-heal with apply's guards)", { timeout: 12
     let mark = w.events.length;
     await rm(manifest);
     const refused = await w.waitFor("error", (e) => e.message.includes("--max-deletions"), { from: mark });
-    expect(refused.message).toMatch(/refused to apply: prune would delete 1 model/);
+    expect(refused.message).toMatch(
+      /refused to apply: prune would delete 1 resources? \(drgitops-examples\/support-answer-bot\)/,
+    );
     expect(w.events.slice(mark).filter((e) => e.event === "applied")).toEqual([]);
     await world.model("support-answer-bot");
     mark = w.events.length;
