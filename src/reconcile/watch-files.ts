@@ -2,7 +2,6 @@ import { statSync } from "node:fs";
 import { dirname, relative, sep } from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 import type { FileEvent } from "../spec/incremental.js";
-import { isInside } from "../spec/source-files.js";
 
 /**
  * What to hand chokidar for a set of wanted paths: existing ones watched recursively (none inside
@@ -23,20 +22,33 @@ export function watchTargets(wanted: readonly string[]): WatchTargets {
     if (s === undefined) missing.push(path);
     else existing.set(path, s.isDirectory());
   }
-  const dirs = [...existing].filter(([, isDir]) => isDir).map(([p]) => p);
-  const covered = (p: string): boolean => dirs.some((d) => d !== p && isInside(d, p));
+  const dirs = new Set([...existing].filter(([, isDir]) => isDir).map(([p]) => p));
+  // Inside another wanted folder (not itself): its recursive watch covers it.
+  const covered = (p: string): boolean => dirname(p) !== p && underDir(dirs, dirname(p));
   const deep = [...existing.keys()].filter((p) => !covered(p)).sort();
   const shallow = new Map<string, Set<string>>();
   for (const path of missing) {
     let at = dirname(path);
     while (statSync(at, { throwIfNoEntry: false })?.isDirectory() !== true && dirname(at) !== at)
       at = dirname(at);
-    if (dirs.some((d) => isInside(d, at))) continue; // a recursive watch sees it appear
+    if (underDir(dirs, at)) continue; // a recursive watch sees it appear
     const name = relative(at, path).split(sep)[0];
     if (name === undefined || name === "" || name === "..") continue;
     shallow.set(at, (shallow.get(at) ?? new Set()).add(name));
   }
   return { deep, shallow };
+}
+
+/**
+ * True when `path` (absolute, normalised) or one of its ancestors is in `dirs`. One lookup per
+ * level, not one `isInside` per folder: on the bench's repository (2,000 wanted paths) comparing
+ * every pair cost 4 million `path.relative` calls, 2.3 s of every watch cycle.
+ */
+function underDir(dirs: ReadonlySet<string>, path: string): boolean {
+  for (let at = path; ; at = dirname(at)) {
+    if (dirs.has(at)) return true;
+    if (dirname(at) === at) return false;
+  }
 }
 
 const EVENT_TYPES = new Set<string>(["add", "addDir", "change", "unlink", "unlinkDir"]);
