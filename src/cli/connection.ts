@@ -10,7 +10,7 @@ import {
   type DataRobotClient,
   type ProfileConnection,
 } from "../client/index.js";
-import { DrgitopsError } from "../errors.js";
+import { DrgitopsError, UsageError } from "../errors.js";
 import { makeStateDir, STATE_DIR } from "../spec/state-dir.js";
 import type { CliContext } from "./context.js";
 
@@ -43,6 +43,24 @@ export interface Connection {
   embedded: boolean;
   /** Stops the embedded emulator; a no-op for a remote endpoint. */
   close: () => Promise<void>;
+}
+
+/** The embedded emulator runs its jobs in this process and ends them at once: no need to wait 1 s. */
+const EMBEDDED_FIRST_POLL_MS = 100;
+
+/**
+ * `DRGITOPS_POLL_INTERVAL_MS`: the first wait before a job's status is polled (it then grows ×1.5 up
+ * to 10 s). Default 1000 ms against DataRobot (API.md §7), 100 ms on the embedded emulator.
+ */
+function firstPollMs(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env["DRGITOPS_POLL_INTERVAL_MS"];
+  if (text === undefined || text === "") return undefined;
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms < 10 || ms > 60_000)
+    throw new UsageError(
+      `DRGITOPS_POLL_INTERVAL_MS must be a whole number of milliseconds from 10 to 60000, got ${JSON.stringify(text)}`,
+    );
+  return ms;
 }
 
 function tokenKey(token: string): string {
@@ -109,8 +127,15 @@ export async function openConnection(ctx: CliContext, options: ConnectionOptions
     homeDir: options.homeDir ?? homedir(),
   });
   if (resolved?.kind === "remote") {
+    const intervalMs = firstPollMs(ctx.env);
     return {
-      client: createClient({ endpoint: resolved.endpoint, token: resolved.token, concurrency, trace }),
+      client: createClient({
+        endpoint: resolved.endpoint,
+        token: resolved.token,
+        concurrency,
+        trace,
+        ...(intervalMs !== undefined ? { poll: { intervalMs } } : {}),
+      }),
       tokenKey: tokenKey(resolved.token),
       endpoint: resolved.endpoint,
       embedded: false,
@@ -125,6 +150,7 @@ export async function openConnection(ctx: CliContext, options: ConnectionOptions
         "pass --endpoint local",
     );
   }
+  const intervalMs = firstPollMs(ctx.env) ?? EMBEDDED_FIRST_POLL_MS;
   const dataDir = join(options.projectRoot, EMBEDDED_DATA_DIR);
   await makeStateDir(dataDir);
   // Loaded only when needed: fastify and SQLite cost most of the CLI's start-up time.
@@ -153,6 +179,7 @@ export async function openConnection(ctx: CliContext, options: ConnectionOptions
         trace,
         // The embedded emulator's limit is known: a too-large upload fails before it is sent.
         maxUploadBytes: emulator.maxUploadBytes,
+        poll: { intervalMs },
       }),
       tokenKey: tokenKey(emulator.token),
       endpoint: emulator.url,

@@ -1,11 +1,12 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openConnection } from "../../src/cli/connection.js";
 import type { CliContext } from "../../src/cli/context.js";
-import { DrgitopsError } from "../../src/errors.js";
+import { startEmulator } from "../../src/emulator/index.js";
+import { DrgitopsError, UsageError } from "../../src/errors.js";
 
 let dir: string;
 let stderr: string[];
@@ -74,6 +75,44 @@ describe("openConnection (DESIGN §9)", () => {
       expect(stderr.join("")).toContain("--endpoint local");
     } finally {
       await again.close();
+    }
+  });
+
+  it("rejects a DRGITOPS_POLL_INTERVAL_MS that is not a whole number of ms from 10 to 60000", async () => {
+    for (const value of ["fast", "5", "1.5", "90000"]) {
+      const attempt = openConnection(
+        ctx({
+          DATAROBOT_ENDPOINT: "https://dr.example.com",
+          DATAROBOT_API_TOKEN: "t",
+          DRGITOPS_POLL_INTERVAL_MS: value,
+        }),
+        { projectRoot: dir, homeDir: dir },
+      );
+      await expect(attempt).rejects.toBeInstanceOf(UsageError);
+      await expect(attempt).rejects.toThrow(`DRGITOPS_POLL_INTERVAL_MS must be a whole number`);
+    }
+  });
+
+  it("polls jobs first after DRGITOPS_POLL_INTERVAL_MS (default 1 s): a 600 ms job is polled several times at 50", async () => {
+    const emu = await startEmulator({ jobDurationMs: 600, quiet: true });
+    const file = join(dir, "rows.csv");
+    await writeFile(file, "a,b\n1,2\n");
+    try {
+      const pollsWith = async (env: NodeJS.ProcessEnv): Promise<number> => {
+        const conn = await openConnection(
+          ctx({ DATAROBOT_ENDPOINT: emu.url, DATAROBOT_API_TOKEN: emu.token, ...env }),
+          { projectRoot: dir, homeDir: dir },
+        );
+        let polls = 0;
+        await conn.client.datasets.upload({ filePath: file }, { onProgress: (p) => (polls = p.polls) });
+        await conn.close();
+        return polls;
+      };
+      // At 1 s the first poll comes after the job ended; at 50 ms (growing x1.5) it takes several.
+      expect(await pollsWith({})).toBe(1);
+      expect(await pollsWith({ DRGITOPS_POLL_INTERVAL_MS: "50" })).toBeGreaterThanOrEqual(3);
+    } finally {
+      await emu.stop();
     }
   });
 });
