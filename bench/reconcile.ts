@@ -21,7 +21,7 @@ export const FILES_PER_MODEL = 20;
 const CHANGED_MODELS = 10;
 const DEPLOYED_MODELS = 500;
 export const LATENCY_MS = 20;
-const MAIN = pathToFileURL(resolve(import.meta.dirname, "../dist/cli/main.js")).href;
+const MAIN = pathToFileURL(resolve(import.meta.dirname, "../dist/bundle/drgitops.js")).href;
 
 export interface RunFigures {
   code: number;

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { main } from "../dist/cli/main.js";
+// The bundled CLI (scripts/bundle.ts): one file to load instead of hundreds of modules.
+import { main } from "../dist/bundle/drgitops.js";
 
 process.exitCode = await main(process.argv);

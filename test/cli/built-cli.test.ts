@@ -11,7 +11,10 @@ const run = promisify(execFile);
 /** The published entry point (`npm test` builds dist/ first), exactly as `npx drgitops` runs it. */
 describe("built drgitops validate", () => {
   it("exits 0 on examples/manifests", async () => {
-    expect(existsSync(resolve(REPO, "dist/cli/main.js")), "dist/ is missing: run `npm run build`").toBe(true);
+    expect(
+      existsSync(resolve(REPO, "dist/bundle/drgitops.js")),
+      "dist/ is missing: run `npm run build`",
+    ).toBe(true);
     const { stdout } = await run(process.execPath, [BIN, "validate", "examples/manifests"], { cwd: REPO });
     expect(stdout).toContain("valid: 17 manifests");
   });
