@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, open, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -60,7 +60,11 @@ describe("FileWatcher (real chokidar)", () => {
       () => false,
     );
     await watcher.set([dir]);
-    await writeFile(file, "one save\n");
+    // One write(2) in place, no truncation: a single modify event on disk. (writeFile truncates and
+    // then writes, two events that a loaded machine may see more than 50 ms apart: a real second change.)
+    const handle = await open(file, "r+");
+    await handle.write("b\n", 0);
+    await handle.close();
     await until(() => events.some((e) => e.type === "change"));
     await sleep(RECHECK_MS + 300);
     expect(events.filter((e) => e.type === "change")).toHaveLength(1);
