@@ -8,7 +8,8 @@
  * - idle cost: requests per interval cycle against a no-change plan's, and the watch process's RSS
  *   over DRGITOPS_BENCH_WATCH_IDLE_S seconds (default 300) of cycles with a 1 s interval.
  *
- * Prints figures, each with its goal; asserts nothing.
+ * Prints figures, each with its goal; asserts nothing. DRGITOPS_BENCH_CPU_PROF=DIR writes a CPU
+ * profile of each watch process into DIR (open it in Chrome's DevTools).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -48,7 +49,10 @@ class Watch {
   private stderr = "";
 
   constructor(dir: string, env: NodeJS.ProcessEnv, args: string[]) {
-    this.child = spawn(process.execPath, [CLI, "watch", "--format", "json", ...args], {
+    // DRGITOPS_BENCH_CPU_PROF=DIR: a V8 CPU profile of each watch process, written when it stops.
+    const profile = process.env["DRGITOPS_BENCH_CPU_PROF"];
+    const node = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [];
+    this.child = spawn(process.execPath, [...node, CLI, "watch", "--format", "json", ...args], {
       cwd: dir,
       env,
       stdio: ["ignore", "pipe", "pipe"],

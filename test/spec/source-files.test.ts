@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readdir, readFile, stat, symlink, utimes, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DigestCache, hashFile, hashSourceFiles, listSourceFiles } from "../../src/spec/index.js";
@@ -127,6 +127,31 @@ describe("DigestCache", () => {
     expect(file?.sha256).toBe(sha("a"));
     await broken.save(); // rewritten whole, replacing the corrupt file
     expect(JSON.parse(await readFile(join(cacheDir, "digests.json"), "utf8"))).toBeTruthy();
+  });
+
+  it("drops cache entries of the wrong shape, and a file of another version or shape whole", async () => {
+    const dir = await tree({});
+    const cacheDir = join(dir, "cache");
+    const file = join(cacheDir, "digests.json");
+    const good = [1, 2, 3, "a".repeat(64), 10_000]; // hashed long after its mtime: trusted
+    await mkdir(cacheDir, { recursive: true });
+    await writeFile(
+      file,
+      JSON.stringify({
+        version: 1,
+        entries: { "/good": good, "/short": [1, 2, 3], "/text": ["1", 2, 3, "x", 4], "/null": null },
+      }),
+    );
+    const loaded = await DigestCache.load(cacheDir);
+    expect(loaded.size).toBe(1);
+    expect(loaded.lookup("/good", { size: 1, mtimeMs: 2, ino: 3 })).toBe("a".repeat(64));
+    for (const body of [
+      { version: 2, entries: { "/good": good } },
+      { version: 1, entries: [good] },
+      [good],
+      7,
+    ])
+      expect((await writeFile(file, JSON.stringify(body)), (await DigestCache.load(cacheDir)).size)).toBe(0);
   });
 
   it("keeps the most recently hashed entries when it grows past its bound", async () => {
