@@ -106,6 +106,7 @@ function managedLiveKeys(live: LiveState): string[] {
 
 /** A mistyped --target must not look like "nothing to do". */
 function unmatchedTargets(desired: DesiredState, live: LiveState, options: PlanOptions): string[] {
+  if (options.targets.length === 0) return [];
   const keys = [...scopeEntries(desired).map((e) => e.key), ...managedLiveKeys(live)];
   return options.targets.filter((t) => !keys.some((key) => matchesTarget(key, t, desired.namespace)));
 }
@@ -156,7 +157,7 @@ export function buildPlan(
       reason: `--target ${target} matches no manifest and no managed model in ${desired.namespace}; check the name`,
       blocking: true,
     });
-  const empty = scopeEntries(desired).length === 0;
+  const empty = kinds.every((kind) => desiredOf<DesiredBase>(kind, desired).length === 0);
   if (planOptions.prune && empty && !planOptions.allowEmpty && out.deletions.length > 0) {
     // A wrong path, a typo in drgitops.yaml or an empty checkout must never read as "delete everything".
     out.refusals.push({

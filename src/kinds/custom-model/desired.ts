@@ -9,7 +9,9 @@ import {
   Sha256HexSchema,
 } from "../../spec/digest.js";
 import type { Issue } from "../../spec/issue.js";
-import { issueAt, resourcesOf, type LoadedResource } from "../../spec/project.js";
+import type { SourceFile } from "../../spec/source-files.js";
+import { memoByIdentity } from "../../spec/memo.js";
+import { issueAt, resourcesOf, type LoadedResource, type Project } from "../../spec/project.js";
 import { checkRuntimeValue, type RuntimeValueProblem } from "../../spec/runtime-values.js";
 import type { DatasetRef } from "../../spec/schema/common.js";
 import {
@@ -168,19 +170,8 @@ export function desiredModel(
     }),
   );
   if (issues.length > 0) return { issues };
-  const datasets = resourcesOf<DatasetManifest>(inputs.project, { name: DATASET });
-  const catalogNames = new Map(
-    datasets.flatMap((d) => {
-      const name = catalogNameOf(d);
-      return name === undefined ? [] : [[d.name, name] as const];
-    }),
-  );
-  const files = source.files.map((f) => ({
-    path: f.path,
-    sha256: f.sha256,
-    size: f.size,
-    localPath: source.rel === "." ? f.path : `${source.rel}/${f.path}`,
-  }));
+  const catalogNames = catalogNamesOf(inputs.project);
+  const files = desiredFiles(source.files, source.rel);
   return {
     value: {
       ...desiredBase(loaded, inputs.project.root, REFUSABLE_FIELDS),
@@ -210,6 +201,40 @@ export function desiredModel(
     },
     issues: [],
   };
+}
+
+/**
+ * Dataset name -> catalog name, once per project (not once per model: with 1,000 models that was a
+ * million steps over the project's resources on every plan).
+ */
+const catalogNamesOf = memoByIdentity(
+  (project: Project): ReadonlyMap<string, string> =>
+    new Map(
+      resourcesOf<DatasetManifest>(project, { name: DATASET }).flatMap((d) => {
+        const name = catalogNameOf(d);
+        return name === undefined ? [] : [[d.name, name] as const];
+      }),
+    ),
+);
+
+/**
+ * The desired files of a hashed source folder, made once per gathered file list: `watch` keeps an
+ * unchanged document's list from one cycle to the next, and the planner's fingerprint memo
+ * (fingerprint.ts) is keyed by this array. Never mutated.
+ */
+const desiredFilesCache = new WeakMap<readonly SourceFile[], { rel: string; files: DesiredFile[] }>();
+
+function desiredFiles(source: readonly SourceFile[], rel: string): DesiredFile[] {
+  const known = desiredFilesCache.get(source);
+  if (known?.rel === rel) return known.files;
+  const files = source.map((f) => ({
+    path: f.path,
+    sha256: f.sha256,
+    size: f.size,
+    localPath: rel === "." ? f.path : `${rel}/${f.path}`,
+  }));
+  desiredFilesCache.set(source, { rel, files });
+  return files;
 }
 
 interface ParameterInputs {

@@ -1,6 +1,7 @@
 import type { PendingId } from "../../reconcile/action.js";
 import { canonicalJson } from "../../spec/canonical-json.js";
 import { compareCodePoints, normalisePosixPath, sha256Digest, type Digest } from "../../spec/digest.js";
+import { memoByIdentity } from "../../spec/memo.js";
 import type { VersionSpec } from "./actions.js";
 import { resourcesFingerprint, type ModelFields } from "./fields.js";
 
@@ -35,26 +36,34 @@ export function versionSpecFingerprint(full: VersionSpec, produced: ProducedIds 
       value: p.source === "sensitive" ? p.valueHash : p.value,
     };
   }
-  const files = (spec.files ?? [])
-    .map((f) => ({ path: normalisePosixPath(f.path), sha256: f.sha256 }))
-    .sort((a, b) => compareCodePoints(a.path, b.path));
-  return sha256Digest(
-    canonicalJson({
-      files,
-      // An empty id stands for "not managed": it can never equal a real environment id.
-      environment: environment ?? { id: "" },
-      resources: resourcesFingerprint(spec.resources ?? {}),
-      runtimeParameters,
-      trainingData: {
-        ...(training !== null ? { datasetId: training } : {}),
-        ...(spec.trainingData?.partitionColumn !== undefined
-          ? { partitionColumn: spec.trainingData.partitionColumn }
-          : {}),
-      },
-      holdoutData: holdout !== null ? { datasetId: holdout } : {},
-    }),
-  );
+  // canonicalJson of {environment, files, holdoutData, resources, runtimeParameters, trainingData},
+  // written out in that (sorted) key order so that the file list's part, most of the text, is made
+  // once per list: the same string, so the same digest, as canonicalJson of the whole object.
+  const text =
+    `{"environment":${canonicalJson(environment ?? { id: "" })}` +
+    `,"files":${filesJson(spec.files ?? NO_FILES)}` +
+    `,"holdoutData":${canonicalJson(holdout !== null ? { datasetId: holdout } : {})}` +
+    `,"resources":${canonicalJson(resourcesFingerprint(spec.resources ?? {}))}` +
+    `,"runtimeParameters":${canonicalJson(runtimeParameters)}` +
+    `,"trainingData":${canonicalJson({
+      ...(training !== null ? { datasetId: training } : {}),
+      ...(spec.trainingData?.partitionColumn !== undefined
+        ? { partitionColumn: spec.trainingData.partitionColumn }
+        : {}),
+    })}}`;
+  return sha256Digest(text);
 }
+
+const NO_FILES: NonNullable<VersionSpec["files"]> = [];
+
+/** The canonical JSON of a file list, sorted by normalised path: once per list (plan-version.ts). */
+const filesJson = memoByIdentity((files: NonNullable<VersionSpec["files"]>) =>
+  canonicalJson(
+    files
+      .map((f) => ({ path: normalisePosixPath(f.path), sha256: f.sha256 }))
+      .sort((a, b) => compareCodePoints(a.path, b.path)),
+  ),
+);
 
 function resolveEnvironment(
   env: NonNullable<VersionSpec["environment"]>,

@@ -4,6 +4,7 @@ import { diffFiles, sameScalar, valueChange, type FileDiff } from "../../reconci
 import { keyOf, type PlanContext } from "../../reconcile/plan-context.js";
 import { RuntimeParameterTypeSchema } from "../../client/wire/version.js";
 import { compareCodePoints, keyedDigest } from "../../spec/digest.js";
+import { memoByIdentity } from "../../spec/memo.js";
 import type { DatasetRef } from "../../spec/schema/common.js";
 import { datasetRefs } from "../dataset/plan.js";
 import { liveOf } from "../kind.js";
@@ -13,7 +14,7 @@ import { executionEnvironmentKind } from "../execution-environment/index.js";
 import type { LiveEnvironment, LiveEnvironmentVersion } from "../execution-environment/live.js";
 import { EXECUTION_ENVIRONMENT } from "../execution-environment/schema.js";
 import type { RuntimeParameterValue, VersionSpec, VersionSpecField } from "./actions.js";
-import type { DesiredModel, Scalar } from "./desired.js";
+import type { DesiredFile, DesiredModel, Scalar } from "./desired.js";
 import { RESOURCE_FIELDS, type VersionResources } from "./fields.js";
 import { emptyLiveModels, type LiveModel, type LiveModels, type LiveVersion } from "./live.js";
 import { CUSTOM_MODEL, type EnvironmentRef } from "./schema.js";
@@ -37,6 +38,11 @@ export class UnresolvedReference extends DrgitopsError {
   }
 }
 
+/** A version's files as the spec holds them, once per desired file list (the fingerprint memo's key). */
+const specFiles = memoByIdentity((files: readonly DesiredFile[]) =>
+  files.map((f) => ({ path: f.path, sha256: f.sha256 })),
+);
+
 /**
  * The version the manifest asks for, with references resolved against the live state and the
  * earlier kinds' actions. A field under `lifecycle.ignoreChanges` is not managed: never in the
@@ -58,7 +64,7 @@ export function desiredVersionSpec(
   const training = d.trainingData;
   const holdout = d.holdoutData;
   return {
-    files: sent("files", () => d.files.map((f) => ({ path: f.path, sha256: f.sha256 }))),
+    files: sent("files", () => specFiles(d.files)),
     environment: sent("environment", () => resolveEnvironment(d.environment, latest, ctx)),
     resources: sent("resources", () => resources),
     runtimeParameterValues: sent("runtimeParameterValues", () => [

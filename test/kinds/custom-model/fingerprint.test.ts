@@ -147,3 +147,20 @@ describe("digests for environments and datasets", () => {
     expect(datasetCatalogName("churn-train", "0123456789abcdef".repeat(4))).toBe("churn-train-0123456789ab");
   });
 });
+
+describe("versionSpecFingerprint's memo of file lists", () => {
+  it("gives each list its own digest, and the same as a fresh copy of that list", () => {
+    const files = [
+      { path: "custom.py", sha256: A },
+      { path: "lib/util.py", sha256: B },
+    ];
+    const first = versionSpecFingerprint(spec({ files }));
+    // The same array again (watch keeps an unchanged document's lists), then a copy, then other content.
+    expect(versionSpecFingerprint(spec({ files }))).toBe(first);
+    expect(versionSpecFingerprint(spec({ files: files.map((f) => ({ ...f })) }))).toBe(first);
+    expect(versionSpecFingerprint(spec({ files: [{ path: "custom.py", sha256: B }] }))).not.toBe(first);
+    // The rest of the spec still counts when the list is one already seen.
+    expect(versionSpecFingerprint(spec({ files, holdoutData: { dataset: { id: "h1" } } }))).not.toBe(first);
+    expect(versionSpecFingerprint(spec({ files: null }))).toBe(versionSpecFingerprint(spec({ files: [] })));
+  });
+});
