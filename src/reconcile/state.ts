@@ -1,5 +1,6 @@
 import { isAbsolute, relative, sep } from "node:path";
 import { z } from "zod";
+import { isNormalPosixAbsolute } from "../spec/digest.js";
 import type { Project } from "../spec/project.js";
 
 /**
@@ -95,6 +96,14 @@ export function desiredBase(
 
 /** `to` relative to `from`, with `/` separators; unchanged when it is not inside `from`. */
 export function relativePosix(from: string, to: string): string {
+  // Normal absolute POSIX paths: the part after `from/`, without path.relative's two resolves (once
+  // per resource in every plan and watch cycle).
+  if (isNormalPosixAbsolute(from) && isNormalPosixAbsolute(to)) {
+    if (to === from) return to;
+    const prefix = from === "/" ? "/" : `${from}/`;
+    return to.startsWith(prefix) ? to.slice(prefix.length) : to;
+  }
   const rel = relative(from, to);
-  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? to : rel.split(sep).join("/");
+  const outside = rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+  return outside ? to : rel.split(sep).join("/");
 }

@@ -101,6 +101,8 @@ export class WatchEngine {
   private readonly machine: WatchMachine<FileEvent>;
   private readonly drift = new DriftTracker();
   private files: FileWatcher | undefined;
+  /** The wanted paths the file watcher was last pointed at. */
+  private watched: string[] | undefined;
   private live: LiveState | undefined;
   private liveStale = true;
   /** The cycle after an apply re-observes and reports; it never applies again by itself. */
@@ -148,7 +150,8 @@ export class WatchEngine {
           (message) => this.emit({ type: "error", message }),
           (path) => project.ignores(path),
         );
-        await this.files.set(project.wantedPaths());
+        this.watched = project.wantedPaths();
+        await this.files.set(this.watched);
       }
       this.emit({ type: "ready", paths: this.files?.paths ?? [], intervalMs: this.options.intervalMs });
       if (signal.aborted) await this.machine.stop();
@@ -193,7 +196,7 @@ export class WatchEngine {
       }
       if (events.length > 0) {
         const update = await project.update(events);
-        await this.files?.set(project.wantedPaths());
+        await this.follow(events);
         // A touch, or the file events that echo a pull already read: nothing new to plan.
         if (!update.changed && !reobserve && !this.liveStale) return;
       }
@@ -227,6 +230,22 @@ export class WatchEngine {
       this.options.onStatus?.({ ...this.status });
       if (this.options.once) void this.machine.stop();
     }
+  }
+
+  /**
+   * Points the file watcher at what the project now wants watched. A batch of mere `change` events
+   * that left the wanted paths as they were changes nothing to watch (no path appeared or went), so
+   * the 2,000 stats of working the targets out again are skipped: most saves are that.
+   */
+  private async follow(events: readonly FileEvent[]): Promise<void> {
+    const wanted = this.options.project.wantedPaths();
+    const same =
+      this.watched !== undefined &&
+      events.every((e) => e.type === "change") &&
+      wanted.length === this.watched.length &&
+      wanted.every((path, i) => path === this.watched![i]);
+    this.watched = wanted;
+    if (!same) await this.files?.set(wanted);
   }
 
   /**

@@ -37,6 +37,17 @@ export function sha256Digest(text: string): Digest {
   return `sha256:${sha256Hex(text)}`;
 }
 
+/** A `.` or `..` segment, a doubled or trailing `/`: an absolute POSIX path not in normal form. */
+const NOT_NORMAL_ABSOLUTE = /(^|\/)\.\.?(\/|$)|\/\/|.\/$/;
+
+/**
+ * True for an absolute path in normal form on a POSIX system (not Windows, whose paths compare
+ * case-insensitively): such paths can be compared as strings, without path.relative's resolves.
+ */
+export function isNormalPosixAbsolute(path: string): boolean {
+  return process.platform !== "win32" && path.startsWith("/") && !NOT_NORMAL_ABSOLUTE.test(path);
+}
+
 /** A backslash, an empty or `.` segment (leading, trailing or doubled `/`, `./`): not normal yet. */
 const ODD_PATH = /\\|\/\/|^\/|\/$|(^|\/)\.(\/|$)/;
 

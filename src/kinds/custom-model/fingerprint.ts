@@ -37,11 +37,11 @@ export function versionSpecFingerprint(full: VersionSpec, produced: ProducedIds 
     };
   }
   // canonicalJson of {environment, files, holdoutData, resources, runtimeParameters, trainingData},
-  // written out in that (sorted) key order so that the file list's part, most of the text, is made
-  // once per list: the same string, so the same digest, as canonicalJson of the whole object.
-  const text =
-    `{"environment":${canonicalJson(environment ?? { id: "" })}` +
-    `,"files":${filesJson(spec.files ?? NO_FILES)}` +
+  // written out in that (sorted) key order. The file list, most of the text, is serialised once per
+  // list, and a list's last digest is reused while the rest of the text is the same: `watch` plans
+  // the same lists on every save. The same text, so the same digest, as canonicalJson of the object.
+  const head = `{"environment":${canonicalJson(environment ?? { id: "" })},"files":`;
+  const tail =
     `,"holdoutData":${canonicalJson(holdout !== null ? { datasetId: holdout } : {})}` +
     `,"resources":${canonicalJson(resourcesFingerprint(spec.resources ?? {}))}` +
     `,"runtimeParameters":${canonicalJson(runtimeParameters)}` +
@@ -51,18 +51,28 @@ export function versionSpecFingerprint(full: VersionSpec, produced: ProducedIds 
         ? { partitionColumn: spec.trainingData.partitionColumn }
         : {}),
     })}}`;
-  return sha256Digest(text);
+  const list = filesOf(spec.files ?? NO_FILES);
+  if (list.last?.head !== head || list.last.tail !== tail)
+    list.last = { head, tail, digest: sha256Digest(head + list.json + tail) };
+  return list.last.digest;
 }
 
 const NO_FILES: NonNullable<VersionSpec["files"]> = [];
 
-/** The canonical JSON of a file list, sorted by normalised path: once per list (plan-version.ts). */
-const filesJson = memoByIdentity((files: NonNullable<VersionSpec["files"]>) =>
-  canonicalJson(
-    files
-      .map((f) => ({ path: normalisePosixPath(f.path), sha256: f.sha256 }))
-      .sort((a, b) => compareCodePoints(a.path, b.path)),
-  ),
+/** A file list's canonical JSON (sorted by normalised path), and its last fingerprint's other parts. */
+const filesOf = memoByIdentity(
+  (
+    files: NonNullable<VersionSpec["files"]>,
+  ): {
+    json: string;
+    last?: { head: string; tail: string; digest: Digest };
+  } => ({
+    json: canonicalJson(
+      files
+        .map((f) => ({ path: normalisePosixPath(f.path), sha256: f.sha256 }))
+        .sort((a, b) => compareCodePoints(a.path, b.path)),
+    ),
+  }),
 );
 
 function resolveEnvironment(
