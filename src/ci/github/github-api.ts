@@ -1,4 +1,4 @@
-import got, { RequestError, type Got } from "got";
+import type { Got } from "got";
 import type { IncomingHttpHeaders } from "node:http";
 import { z } from "zod";
 import { createRedactor, truncate, type Redactor } from "../../client/redact.js";
@@ -29,31 +29,38 @@ export interface GitHubAnswer {
 export class GitHubApi {
   readonly redact: Redactor;
   private readonly origin: string;
-  private readonly got: Got;
+  /** got is loaded on the first request: `validate` and `plan` without --pr-comment never need it. */
+  private got: Promise<Got> | undefined;
+  private readonly timeoutMs: number;
 
   constructor(
     readonly apiUrl: string,
-    token: string,
+    private readonly token: string,
     private readonly options: GitHubHttpOptions = {},
   ) {
     this.origin = new URL(apiUrl).origin;
     this.redact = createRedactor([token]);
-    const timeout = options.timeoutMs ?? 30_000;
-    this.got = got.extend({
-      headers: {
-        authorization: `Bearer ${token}`,
-        accept: "application/vnd.github+json",
-        "x-github-api-version": "2022-11-28",
-        "user-agent": `drgitops/${VERSION}`,
-      },
-      throwHttpErrors: false,
-      // Same-origin redirects only (a renamed repository); the token never follows a foreign one.
-      followRedirect: (response) =>
-        new URL(response.headers.location ?? "", response.url).origin === this.origin,
-      retry: { limit: options.retries ?? 2, methods: ["GET", "PATCH"] },
-      timeout: { connect: timeout, response: timeout, socket: timeout },
-      responseType: "text",
-    });
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  private client(): Promise<Got> {
+    return (this.got ??= import("got").then(({ default: got }) =>
+      got.extend({
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          accept: "application/vnd.github+json",
+          "x-github-api-version": "2022-11-28",
+          "user-agent": `drgitops/${VERSION}`,
+        },
+        throwHttpErrors: false,
+        // Same-origin redirects only (a renamed repository); the token never follows a foreign one.
+        followRedirect: (response) =>
+          new URL(response.headers.location ?? "", response.url).origin === this.origin,
+        retry: { limit: this.options.retries ?? 2, methods: ["GET", "PATCH"] },
+        timeout: { connect: this.timeoutMs, response: this.timeoutMs, socket: this.timeoutMs },
+        responseType: "text",
+      }),
+    ));
   }
 
   /** `repos/o/r/…` under the API base; an absolute URL (a `Link` header's) must stay on its origin. */
@@ -74,13 +81,15 @@ export class GitHubApi {
     const url = this.url(pathOrUrl);
     let response;
     try {
-      response = await this.got(url, {
+      const got = await this.client();
+      response = await got(url, {
         method,
         ...(body === undefined ? {} : { json: body }),
         ...(this.options.signal ? { signal: this.options.signal } : {}),
       });
     } catch (error) {
       // got's errors carry the request options, Authorization header included: keep none of it.
+      const { RequestError } = await import("got");
       const reason = error instanceof RequestError ? (error.code ?? error.message) : String(error);
       const aborted = this.options.signal?.aborted === true;
       throw new CiError(

@@ -1,4 +1,3 @@
-import { parseLinkHeader } from "got";
 import { z } from "zod";
 import { CiError } from "../errors.js";
 import { limitMarkdown } from "../markdown-limit.js";
@@ -72,10 +71,11 @@ function issuePath(target: PullRequestTarget): string {
   return `repos/${target.owner}/${target.repo}/issues/${target.number}`;
 }
 
-/** The `rel="next"` URL of a `Link` header, if any. */
-function nextPage(header: string | string[] | undefined): string | undefined {
+/** The `rel="next"` URL of a `Link` header, if any (got is loaded by then: a request was made). */
+async function nextPage(header: string | string[] | undefined): Promise<string | undefined> {
   const link = Array.isArray(header) ? header.join(", ") : header;
   if (link === undefined || link === "") return undefined;
+  const { parseLinkHeader } = await import("got");
   try {
     return parseLinkHeader(link).find((l) => /^"?next"?$/.test(l.parameters["rel"] ?? ""))?.reference;
   } catch {
@@ -107,7 +107,7 @@ async function findPlanComment(
     const comments = parseAnswer(api, z.array(CommentSchema), answer.json, "the comment list");
     for (const c of comments)
       if (firstLine(c.body) === marker && (found === undefined || c.id > found.id)) found = c;
-    url = nextPage(answer.headers.link);
+    url = await nextPage(answer.headers.link);
   }
   return found;
 }
