@@ -126,15 +126,15 @@ export async function openConnection(ctx: CliContext, options: ConnectionOptions
     env: ctx.env,
     homeDir: options.homeDir ?? homedir(),
   });
+  const pollMs = firstPollMs(ctx.env);
   if (resolved?.kind === "remote") {
-    const intervalMs = firstPollMs(ctx.env);
     return {
       client: createClient({
         endpoint: resolved.endpoint,
         token: resolved.token,
         concurrency,
         trace,
-        ...(intervalMs !== undefined ? { poll: { intervalMs } } : {}),
+        ...(pollMs !== undefined ? { poll: { intervalMs: pollMs } } : {}),
       }),
       tokenKey: tokenKey(resolved.token),
       endpoint: resolved.endpoint,
@@ -150,7 +150,6 @@ export async function openConnection(ctx: CliContext, options: ConnectionOptions
         "pass --endpoint local",
     );
   }
-  const intervalMs = firstPollMs(ctx.env) ?? EMBEDDED_FIRST_POLL_MS;
   const dataDir = join(options.projectRoot, EMBEDDED_DATA_DIR);
   await makeStateDir(dataDir);
   // Loaded only when needed: fastify and SQLite cost most of the CLI's start-up time.
@@ -179,7 +178,7 @@ export async function openConnection(ctx: CliContext, options: ConnectionOptions
         trace,
         // The embedded emulator's limit is known: a too-large upload fails before it is sent.
         maxUploadBytes: emulator.maxUploadBytes,
-        poll: { intervalMs },
+        poll: { intervalMs: pollMs ?? EMBEDDED_FIRST_POLL_MS },
       }),
       tokenKey: tokenKey(emulator.token),
       endpoint: emulator.url,

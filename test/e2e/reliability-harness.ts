@@ -2,7 +2,7 @@
  * Kill and fault trials (reliability-*.test.ts). The trials are split over several files so that
  * vitest runs them on parallel workers; each file has its own emulator and example repository.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -39,89 +39,40 @@ export function prng(seed: number): () => number {
 }
 
 /**
- * Starts `apply` and SIGKILLs it `ms` after the server counted its first write: no cleanup, no
- * finally blocks, like a lost CI runner. Timed from the first write, not from the start, so that a
- * slow start on a loaded machine does not move the kill before the writes.
+ * Starts `apply` and calls `reached(child, ms)` once the server has counted `writes` write requests
+ * (`ms` since the start): the trials kill it there, or after a delay from there (no cleanup, no
+ * finally blocks, like a lost CI runner). Resolves with its exit code (null when killed) and run time.
  */
-function applyKilledAfterFirstWrite(
+async function applyWatchingWrites(
   cwd: string,
   env: NodeJS.ProcessEnv,
-  ms: number,
   counted: () => Promise<number>,
-): Promise<number | null> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, "apply"], { cwd, env, stdio: "ignore" });
-    let done = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const watch = async (): Promise<void> => {
-      while (!done) {
-        if ((await counted()) > 0) {
-          timer = setTimeout(() => child.kill("SIGKILL"), ms);
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    };
-    child.on("error", reject);
-    child.on("close", (code) => {
-      done = true;
-      clearTimeout(timer);
-      resolve(code);
-    });
-    watch().catch(reject);
-  });
-}
-
-/** Starts `apply` and SIGKILLs it as soon as the server has counted `writes` write requests. */
-function applyKilledAtWrite(
-  cwd: string,
-  env: NodeJS.ProcessEnv,
   writes: number,
-  counted: () => Promise<number>,
-): Promise<number | null> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, "apply"], { cwd, env, stdio: "ignore" });
-    let done = false;
-    const watch = async (): Promise<void> => {
-      while (!done) {
-        if ((await counted()) >= writes) {
-          child.kill("SIGKILL");
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    };
-    child.on("error", reject);
-    child.on("close", (code) => {
-      done = true;
-      resolve(code);
-    });
-    watch().catch(reject);
-  });
-}
-
-/** Runs `apply` to the end, noting when the server counted its first write (ms after the start). */
-async function timedApply(
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-  counted: () => Promise<number>,
-): Promise<{ code: number | null; firstWriteMs: number; fullMs: number }> {
+  reached: (child: ChildProcess, ms: number) => void,
+): Promise<{ code: number | null; fullMs: number }> {
   const started = Date.now();
-  let firstWriteMs: number | undefined;
   const child = spawn(process.execPath, [CLI, "apply"], { cwd, env, stdio: "ignore" });
+  let done = false;
   const closed = new Promise<number | null>((resolve, reject) => {
     child.on("error", reject);
-    child.on("close", resolve);
+    child.on("close", (code) => {
+      done = true;
+      resolve(code);
+    });
   });
-  let done = false;
-  void closed.finally(() => (done = true));
-  while (!done && firstWriteMs === undefined) {
-    if ((await counted()) > 0) firstWriteMs = Date.now() - started;
-    else await new Promise((r) => setTimeout(r, 5));
+  try {
+    while (!done) {
+      if ((await counted()) >= writes) {
+        reached(child, Date.now() - started);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
   }
-  const code = await closed;
-  const fullMs = Date.now() - started;
-  return { code, firstWriteMs: firstWriteMs ?? 0, fullMs };
+  return { code: await closed, fullMs: Date.now() - started };
 }
 
 export async function applyUntilSuccess(
@@ -210,15 +161,27 @@ export async function killTrials(
   // first part of a run only reads: it plans, then plans again under the lock).
   await reset();
   await resetStats(emu);
-  const { code: calibrated, firstWriteMs, fullMs } = await timedApply(dir, env, objectWrites);
-  expect(calibrated).toBe(0);
+  let firstWriteMs = 0;
+  const calibration = await applyWatchingWrites(
+    dir,
+    env,
+    objectWrites,
+    1,
+    (_child, ms) => (firstWriteMs = ms),
+  );
+  expect(calibration.code).toBe(0);
+  const { fullMs } = calibration;
   const failures: string[] = [];
   let killedMidWrite = 0;
   for (let trial = 0; trial < trials; trial++) {
     await reset();
     await resetStats(emu);
     const killAfter = Math.round((fullMs - firstWriteMs) * random() * 0.9);
-    const code = await applyKilledAfterFirstWrite(dir, env, killAfter, objectWrites);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const { code } = await applyWatchingWrites(dir, env, objectWrites, 1, (child) => {
+      timer = setTimeout(() => child.kill("SIGKILL"), killAfter);
+    });
+    clearTimeout(timer);
     if (code === null && (await objectWrites()) > 0) killedMidWrite += 1;
     const runs = await applyUntilSuccess(dir, env, 3);
     const duplicates = duplicatesIn(await duplicateReport(client));
@@ -281,7 +244,7 @@ export async function deployKillTrials(
     await change(trial);
     await resetStats(emu);
     const after = 1 + Math.floor(random() * (total - 1));
-    const code = await applyKilledAtWrite(dir, env, after, writes);
+    const { code } = await applyWatchingWrites(dir, env, writes, after, (child) => child.kill("SIGKILL"));
     if (code === null) killed += 1;
     const runs = await applyUntilSuccess(dir, env, 3);
     // One version per change: the two changed models have one more version than after the last trial.
