@@ -1,4 +1,4 @@
-import { relative } from "node:path";
+import { relative, resolve } from "node:path";
 import { defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
@@ -34,6 +34,9 @@ export default defineConfig({
     // (one worker) left a CPU idle and the suite took 731 s; three workers take 337 s, all green.
     maxWorkers: 3,
     sequence: { sequencer: LongestFirst },
+    // The CLI's code cache (src/cli/compile-cache.ts): one for the hundreds of CLIs the suite starts,
+    // instead of one in each temporary home (whose contents some tests check).
+    env: { XDG_CACHE_HOME: resolve(import.meta.dirname, "node_modules/.cache/drgitops-test") },
     projects: [
       {
         extends: true,

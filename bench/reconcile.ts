@@ -21,7 +21,8 @@ export const FILES_PER_MODEL = 20;
 const CHANGED_MODELS = 10;
 const DEPLOYED_MODELS = 500;
 export const LATENCY_MS = 20;
-const MAIN = pathToFileURL(resolve(import.meta.dirname, "../dist/bundle/drgitops.js")).href;
+const LOADER = pathToFileURL(resolve(import.meta.dirname, "../dist/cli/compile-cache.js")).href;
+const BUNDLE = resolve(import.meta.dirname, "../dist/bundle/drgitops.cjs");
 
 export interface RunFigures {
   code: number;
@@ -37,8 +38,10 @@ export async function cli(dir: string, env: NodeJS.ProcessEnv, args: string[]): 
   const wrapper = join(dir, ".bench-cli.mjs");
   await writeFile(
     wrapper,
-    `import { writeFileSync } from "node:fs";\nimport { main } from ${JSON.stringify(MAIN)};\n` +
-      `const code = await main(process.argv);\n` +
+    // As bin/drgitops.js runs it: the bundle with its code cache.
+    `import { writeFileSync } from "node:fs";\nimport { loadBundle } from ${JSON.stringify(LOADER)};\n` +
+      `const cli = loadBundle(${JSON.stringify(BUNDLE)});\n` +
+      `const code = await cli.exports.main(process.argv);\ncli.saveCache();\n` +
       `const usage = process.resourceUsage();\n` +
       `writeFileSync(process.env.BENCH_RSS_FILE, JSON.stringify({ code, maxRss: usage.maxRSS, cpuUs: usage.userCPUTime + usage.systemCPUTime }));\n` +
       `process.exitCode = code;\n`,

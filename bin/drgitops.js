@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-// The bundled CLI (scripts/bundle.ts): one file to load instead of hundreds of modules.
-import { main } from "../dist/bundle/drgitops.js";
+// The bundled CLI (scripts/bundle.ts), compiled with a V8 code cache (src/cli/compile-cache.ts).
+import { fileURLToPath } from "node:url";
+import { loadBundle } from "../dist/cli/compile-cache.js";
 
-process.exitCode = await main(process.argv);
+const cli = loadBundle(fileURLToPath(new URL("../dist/bundle/drgitops.cjs", import.meta.url)));
+process.exitCode = await cli.exports.main(process.argv);
+cli.saveCache();

@@ -1,8 +1,10 @@
 /**
- * Bundles the compiled CLI (dist/cli/main.js, from tsc) into dist/bundle/: drgitops.js and the
- * chunks its commands load on demand. Node then reads a few files instead of ~450 modules (ours,
- * zod, got, yaml, commander...), which took more than half of every run's start-up: `drgitops plan`
- * with nothing to do costs about a third less CPU. dist/ (the library API) stays as tsc wrote it.
+ * Bundles the compiled CLI (dist/cli/main.js, from tsc) into one CommonJS script,
+ * dist/bundle/drgitops.cjs, which bin/drgitops.js compiles with a V8 code cache
+ * (src/cli/compile-cache.ts). Node then reads one file instead of ~450 modules (ours, zod, got,
+ * yaml, commander...), and with the cache it neither parses it nor compiles the functions a command
+ * runs. Commands load their own code on demand still: esbuild defers each dynamically imported
+ * module's top level until the import runs. dist/ (the library API) stays as tsc wrote it.
  *
  * Left out, loaded from node_modules when used: the emulator's server (fastify, native SQLite),
  * which only `drgitops emulator` and the embedded emulator start.
@@ -18,17 +20,16 @@ await rm(outdir, { recursive: true, force: true });
 await build({
   entryPoints: { drgitops: join(root, "dist/cli/main.js") },
   outdir,
+  outExtension: { ".js": ".cjs" },
   bundle: true,
-  splitting: true,
-  format: "esm",
+  format: "cjs",
   platform: "node",
   target: "node20",
   // Mapped back to src/ through tsc's own maps (node --enable-source-maps).
   sourcemap: true,
   external: ["better-sqlite3", "fastify", "@fastify/multipart"],
-  // Bundled CommonJS packages call require() for Node's built-ins; an ES module has none of its own.
-  banner: {
-    js: 'import { createRequire as __drgitopsRequire } from "node:module";\nconst require = __drgitopsRequire(import.meta.url);',
-  },
+  // A script has no import.meta: the two modules that locate files from it get the bundle's URL.
+  define: { "import.meta.url": "__drgitopsBundleUrl" },
+  banner: { js: 'const __drgitopsBundleUrl = require("node:url").pathToFileURL(__filename).href;' },
   logLevel: "warning",
 });

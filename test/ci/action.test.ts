@@ -179,7 +179,7 @@ describe("running the action on examples/manifests", () => {
   const temps: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, "dist/bundle/drgitops.js")))
+    if (!existsSync(join(ROOT, "dist/bundle/drgitops.cjs")))
       await promisify(execFile)("npm", ["run", "build"], { cwd: ROOT, timeout: CHILD_TIMEOUT });
     repo = await exampleRepo();
     await cp(join(ROOT, "test/fixtures"), join(repo.dir, "fixtures"), { recursive: true });
@@ -355,7 +355,7 @@ describe("running the action with a profile and pr-comment against a stand-in fo
   const temps: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, "dist/bundle/drgitops.js")))
+    if (!existsSync(join(ROOT, "dist/bundle/drgitops.cjs")))
       await promisify(execFile)("npm", ["run", "build"], { cwd: ROOT, timeout: CHILD_TIMEOUT });
     repo = await exampleRepo();
     const config = await readFile(join(repo.dir, "drgitops.yaml"), "utf8");

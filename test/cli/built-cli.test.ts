@@ -12,7 +12,7 @@ const run = promisify(execFile);
 describe("built drgitops validate", () => {
   it("exits 0 on examples/manifests", async () => {
     expect(
-      existsSync(resolve(REPO, "dist/bundle/drgitops.js")),
+      existsSync(resolve(REPO, "dist/bundle/drgitops.cjs")),
       "dist/ is missing: run `npm run build`",
     ).toBe(true);
     const { stdout } = await run(process.execPath, [BIN, "validate", "examples/manifests"], { cwd: REPO });

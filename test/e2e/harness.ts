@@ -23,7 +23,8 @@ const run = promisify(execFile);
 /** Environment for child processes: no inherited DataRobot settings or CI flag, home in the temp dir. */
 export function cleanEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const name of ["PATH", "SYSTEMROOT", "TMPDIR", "TEMP"])
+  // XDG_CACHE_HOME: the suite's one code cache of the CLI (vitest.config.ts), not one per home.
+  for (const name of ["PATH", "SYSTEMROOT", "TMPDIR", "TEMP", "XDG_CACHE_HOME"])
     if (process.env[name]) env[name] = process.env[name];
   return { ...env, HOME: home, NO_COLOR: "1", ...extra };
 }

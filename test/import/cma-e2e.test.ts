@@ -52,7 +52,7 @@ async function cmaWorld(): Promise<{
   created: CmaCreated[];
   deployments: { userProvidedId: string; deploymentId: string }[];
 }> {
-  if (!existsSync(join(REPO, "dist/bundle/drgitops.js")))
+  if (!existsSync(join(REPO, "dist/bundle/drgitops.cjs")))
     await promisify(execFile)("npm", ["run", "build"], { cwd: REPO });
   const emu = await startEmulator({ jobDurationMs: 0 });
   const dir = await mkdtemp(join(tmpdir(), "drgitops-cma-e2e-"));
