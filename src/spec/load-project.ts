@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { CACHE_DIR } from "./digest-cache.js";
 import { discoverManifestFiles } from "./discover.js";
 import { hashProject } from "./hash-project.js";
@@ -36,7 +37,9 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
   // Documents with schema errors are judged too, on their valid fields, but never enter the project.
   const documents: DocumentLoad[] = [];
   const unjudged: { kind: string; name: string }[] = [];
+  const breathe = yielder();
   for (const file of discovered.files) {
+    await breathe();
     const text = readText(file);
     if (typeof text !== "string") {
       issues.push(text);
@@ -51,9 +54,10 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
 
   const scope =
     opts.changedFiles === undefined ? undefined : changeScope(setup, documents, opts.changedFiles);
-  const gathered = documents.map((d) => gatherDocument(setup, d, parse, scope));
   const entries: JudgedEntry[] = [];
-  for (const g of gathered) {
+  for (const d of documents) {
+    await breathe();
+    const g = gatherDocument(setup, d, parse, scope);
     issues.push(...g.issues);
     if (g.entry) entries.push(g.entry);
   }
@@ -63,4 +67,18 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
   if (opts.hash) await hashProject(result.project, cacheDir);
   await parser.save();
   return result;
+}
+
+/**
+ * Loading is synchronous file by file (a sync stat costs microseconds, a promise through the thread
+ * pool tens), so it lets the event loop run every few milliseconds: the live listing that `plan`
+ * starts before it (cli/shared.ts) is read and parsed while the files are, not after them.
+ */
+function yielder(everyMs = 1): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last < everyMs) return;
+    await nextTurn();
+    last = performance.now();
+  };
 }

@@ -78,17 +78,18 @@ export function listSourceFilesSync(
   filter: SourceFilter = {},
   options: { root?: string } = {},
 ): SourceListing {
-  const root = realpathSync.native(options.root ?? dir);
+  const realDir = realpathSync.native(dir);
+  const root = options.root === undefined ? realDir : realpathSync.native(options.root);
   const keep = compilePredicate(filter);
   const files: ListedFile[] = [];
   const escapes: string[] = [];
   const skipped: SourceListing["skipped"] = [];
   const badNames: string[] = [];
   const visited = new Set<string>();
-  const realDir = realpathSync.native(dir);
 
-  const walk = (absDir: string, relDir: string): void => {
-    const real = realpathSync.native(absDir);
+  // `real` is absDir with every symlink resolved: a folder reached through no symlink is its real
+  // parent's path plus its name, so only the folders behind a symlink cost a realpath.
+  const walk = (absDir: string, relDir: string, real: string): void => {
     if (visited.has(real)) {
       // Only a symlinked folder can lead back to one already listed (a cycle).
       skipped.push({ path: relDir, why: "a symlink to a folder already listed (a cycle)" });
@@ -100,8 +101,8 @@ export function listSourceFilesSync(
       const path = relDir === "" ? entry.name : `${relDir}/${entry.name}`;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
+      let target: string | undefined;
       if (entry.isSymbolicLink()) {
-        let target: string;
         try {
           target = realpathSync.native(absPath);
         } catch {
@@ -125,7 +126,7 @@ export function listSourceFilesSync(
         }
       }
       if (isDir) {
-        if (entry.name !== ".git") walk(absPath, path);
+        if (entry.name !== ".git") walk(absPath, path, target ?? join(real, entry.name));
       } else if (!keep(path)) {
         continue;
       } else if (!isFile) {
@@ -139,7 +140,7 @@ export function listSourceFilesSync(
     }
   };
 
-  walk(dir, "");
+  walk(dir, "", realDir);
   files.sort((a, b) => compareCodePoints(a.path, b.path));
   escapes.sort(compareCodePoints);
   skipped.sort((a, b) => compareCodePoints(a.path, b.path));

@@ -1,14 +1,6 @@
-import { createRequire } from "node:module";
-import type * as Yaml from "yaml";
-import type { Document, LineCounter, Node } from "yaml";
+import type { Document, Node } from "yaml";
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit } from "yaml";
 import type { FieldPath, Issue } from "./issue.js";
-
-// Loaded on first use: a run whose YAML all comes from the parse cache never loads the parser.
-const require = createRequire(import.meta.url);
-let yamlModule: typeof Yaml | undefined;
-function yaml(): typeof Yaml {
-  return (yamlModule ??= require("yaml") as typeof Yaml);
-}
 
 const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, merge: true } as const;
 
@@ -33,7 +25,6 @@ export interface Position {
 
 /** Parses every document of a YAML text; syntax errors become issues with their exact position. */
 export function parseYaml(file: string, text: string): { docs: YamlDoc[]; issues: Issue[] } {
-  const { LineCounter, parseAllDocuments } = yaml();
   const lineCounter = new LineCounter();
   const parsed = parseAllDocuments(text, { lineCounter, ...PARSE_OPTIONS });
   const documents = Array.isArray(parsed) ? parsed : [];
@@ -110,7 +101,6 @@ export function lazyYamlDoc(
 ): YamlDoc {
   const full = (): { docs: Document.Parsed[]; lineCounter: LineCounter } => {
     if (shared.parsed) return shared.parsed;
-    const { LineCounter, parseAllDocuments } = yaml();
     const lineCounter = new LineCounter();
     const parsed = parseAllDocuments(text, { lineCounter, ...PARSE_OPTIONS });
     return (shared.parsed = { docs: Array.isArray(parsed) ? parsed : [], lineCounter });
@@ -134,7 +124,6 @@ export function lazyYamlDoc(
 
 /** `the key "name"` of the mapping pair whose key starts at `offset`, for duplicate-key errors. */
 function keyNamed(doc: Document.Parsed, offset: number): string {
-  const { isScalar, visit } = yaml();
   let name: string | undefined;
   visit(doc, {
     Pair(_, pair) {
@@ -150,7 +139,6 @@ function keyNamed(doc: Document.Parsed, offset: number): string {
 
 /** The first alias whose anchor is not set before it in the same document (YAML scopes anchors so). */
 function strayAlias(doc: Document.Parsed): { name: string; offset: number } | undefined {
-  const { isAlias, isNode, visit } = yaml();
   const seen = new Set<string>();
   let stray: { name: string; offset: number } | undefined;
   visit(doc, (_, node) => {
@@ -166,7 +154,6 @@ function strayAlias(doc: Document.Parsed): { name: string; offset: number } | un
 }
 
 function anchors(doc: Document.Parsed): Set<string> {
-  const { isAlias, isNode, visit } = yaml();
   const names = new Set<string>();
   visit(doc, (_, node) => {
     if (isNode(node) && !isAlias(node) && node.anchor !== undefined) names.add(node.anchor);
@@ -196,7 +183,6 @@ export function quoteCut(text: string, max = 200): string {
  * exist (a missing field) it is the position of the deepest existing parent, typically the mapping.
  */
 export function locate(target: YamlDoc, path: FieldPath, atKey = false): Position {
-  const { isMap, isPair, isScalar, isSeq } = yaml();
   let node: Node | null = target.doc.contents ?? null;
   let offset = node?.range?.[0] ?? 0;
   let exact = true;

@@ -73,6 +73,20 @@ describe("listSourceFiles", () => {
     const { files } = await listSourceFiles(dir);
     expect(files.map((f) => f.path)).toEqual(["a/file.txt"]);
   });
+
+  it("lists a source reached through a symlink, and a cycle through a folder outside it once", async () => {
+    const root = await tree({ "real/src/custom.py": "", "real/src/sub/a.txt": "a", "shared/b.txt": "b" });
+    // shared/ is outside the source; shared/again leads back to shared/ (a cycle the walk must stop).
+    await symlink(join(root, "shared"), join(root, "real/src/sub/shared"));
+    await symlink(join(root, "shared"), join(root, "shared/again"));
+    await symlink(join(root, "real"), join(root, "link"));
+    const listing = await listSourceFiles(join(root, "link/src"), {}, { root });
+    expect(listing.files.map((f) => f.path)).toEqual(["custom.py", "sub/a.txt", "sub/shared/b.txt"]);
+    expect(listing.skipped).toEqual([
+      { path: "sub/shared/again", why: "a symlink to a folder already listed (a cycle)" },
+    ]);
+    expect(listing.escapes).toEqual([]);
+  });
 });
 
 describe("DigestCache", () => {
