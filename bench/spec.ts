@@ -4,6 +4,7 @@
  * (default 1000) and DRGITOPS_BENCH_SPEC_MB (default 320).
  */
 import { execFile } from "node:child_process";
+import { statSync } from "node:fs";
 import { mkdir, mkdtemp, open, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -106,7 +107,7 @@ export async function run(): Promise<void> {
     const blobs = join(root, "blobs");
     await generateBlobs(blobs, totalMb);
     const { files } = await listSourceFiles(blobs);
-    const bytes = files.reduce((n, f) => n + f.size, 0);
+    const bytes = files.reduce((n, f) => n + statSync(f.absPath).size, 0);
     const paths = files.map((f) => f.absPath);
     // Both read from the page cache (the files were just written), so this compares hashing, not disks.
     await run$("sha256sum", paths, { maxBuffer: 64 * MB });

@@ -1,4 +1,3 @@
-import { statSync } from "node:fs";
 import { DigestCache } from "./digest-cache.js";
 import type { ResolvedPath } from "./local-paths.js";
 import type { Project } from "./project.js";
@@ -27,15 +26,7 @@ export async function hashResolvedPaths(paths: readonly ResolvedPath[], cache: D
     if (path.spec.content === "files" && path.listing && (path.escapes ?? []).length === 0) {
       batches.push({ files: path.listing, path });
     } else if (path.spec.content === "digest") {
-      const s = statSync(path.abs);
-      const listed: ListedFile = {
-        path: path.spec.written,
-        absPath: path.abs,
-        size: s.size,
-        mtimeMs: s.mtimeMs,
-        ino: s.ino,
-      };
-      batches.push({ files: [listed], path });
+      batches.push({ files: [{ path: path.spec.written, absPath: path.abs }], path });
     }
   }
   const hashed: SourceFile[] = await hashListedFiles(

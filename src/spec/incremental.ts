@@ -266,9 +266,7 @@ function signatureOf(gathered: GatheredDocument): string {
   const paths = Object.entries(gathered.entry?.paths ?? {}).map(([role, p]) => [
     role,
     p.problem ?? null,
-    p.files?.map((f) => `${f.path}:${f.sha256}`) ??
-      p.listing?.map((f) => `${f.path}:${f.size}:${f.mtimeMs}`) ??
-      null,
+    p.files?.map((f) => `${f.path}:${f.sha256}`) ?? p.listing?.map((f) => f.path) ?? null,
     p.lines ?? null,
     p.escapes ?? null,
     p.hasRequired ?? null,

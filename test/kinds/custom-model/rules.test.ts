@@ -35,13 +35,7 @@ function modelEntry(yamlSpec: string, staged: Staged = {}): Entry<PartialCustomM
     const extra =
       spec.role === "source"
         ? {
-            listing: [1, 2].map((i) => ({
-              path: `f${i}`,
-              absPath: `/p/src/f${i}`,
-              size: 1,
-              mtimeMs: 0,
-              ino: i,
-            })),
+            listing: [1, 2].map((i) => ({ path: `f${i}`, absPath: `/p/src/f${i}` })),
             escapes: [],
             ...(staged.metadata ? { metadata: staged.metadata } : {}),
             ...staged.source,
