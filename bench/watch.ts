@@ -137,6 +137,17 @@ function percentile(values: readonly number[], p: number): number {
 
 const ms = (n: number): string => `${n.toFixed(0)} ms`;
 
+/** MB per minute of the least-squares line through the samples (NaN for fewer than two). */
+function slopePerMinute(points: readonly { s: number; mb: number }[]): number {
+  if (points.length < 2) return NaN;
+  const n = points.length;
+  const meanS = points.reduce((a, p) => a + p.s, 0) / n;
+  const meanMb = points.reduce((a, p) => a + p.mb, 0) / n;
+  const num = points.reduce((a, p) => a + (p.s - meanS) * (p.mb - meanMb), 0);
+  const den = points.reduce((a, p) => a + (p.s - meanS) ** 2, 0);
+  return den === 0 ? NaN : (num / den) * 60;
+}
+
 /** The emulator counts its own admin requests (the bench reading stats); only API requests count. */
 function apiOnly(s: Stats): Stats {
   const requests = Object.fromEntries(
@@ -259,12 +270,13 @@ export async function run(): Promise<void> {
     const firstSample = samples[0]!;
     const last = samples.at(-1)!;
     // Growth over the second half: the first cycles fill caches and the heap; a leak keeps growing.
-    const half = samples.filter((x) => x.s >= last.s / 2);
-    const slope = half.length > 1 ? (last.mb - half[0]!.mb) / ((last.s - half[0]!.s) / 60) : NaN;
+    // A least-squares line through its samples: RSS saws up and down with GC, so two end points
+    // would measure where in the saw each fell.
+    const slope = slopePerMinute(samples.filter((x) => x.s >= last.s / 2));
     console.log(
       `idle RSS, --interval 1 for ${idleSeconds} s (${last.cycles - firstSample.cycles} cycles): ` +
         `${firstSample.mb.toFixed(0)} MB at start, ${Math.max(...samples.map((x) => x.mb)).toFixed(0)} MB peak, ` +
-        `${last.mb.toFixed(0)} MB at the end; second half ${slope >= 0 ? "+" : ""}${slope.toFixed(2)} MB/min (goal: flat)`,
+        `${last.mb.toFixed(0)} MB at the end; second half ${slope >= 0 ? "+" : ""}${slope.toFixed(2)} MB/min, least squares (goal: flat)`,
     );
     console.log(
       `  samples (s: MB): ${samples.map((x) => `${x.s.toFixed(0)}: ${x.mb.toFixed(0)}`).join(", ")}`,
