@@ -1,14 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import type { IncomingHttpHeaders } from "node:http";
 import { basename, dirname, join } from "node:path";
 import { once } from "node:events";
 import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { setTimeout as delay } from "node:timers/promises";
 import got, { RequestError, type Got, type OptionsInit } from "got";
 import type { z } from "zod";
+import { pipeToFile } from "../file-stream.js";
 import { ErrorMapper } from "./error-mapping.js";
 import { buildForm, checkUploadLimit, describeUpload, measureUpload, type FormPart } from "./multipart.js";
 import { ApiError } from "./errors.js";
@@ -331,7 +330,7 @@ export class HttpClient {
     let bytes = 0;
     stream.on("data", (chunk: Buffer) => (bytes += chunk.length));
     try {
-      await pipeline(stream, createWriteStream(tmp));
+      await pipeToFile([stream], tmp);
       await rename(tmp, destPath);
     } catch (error) {
       await rm(tmp, { force: true });

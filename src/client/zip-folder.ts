@@ -1,9 +1,8 @@
-import { createWriteStream } from "node:fs";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
-import { pipeline } from "node:stream/promises";
 import yazl from "yazl";
+import { pipeToFile } from "../file-stream.js";
 
 /** Regular files under `dir`, sorted, so the same folder always zips to the same entry list. */
 async function listFiles(dir: string): Promise<string[]> {
@@ -28,7 +27,7 @@ export async function zipFolderToTemp(dir: string): Promise<{ path: string; clea
       zip.addFile(file, relative(dir, file).split(sep).join("/"));
     }
     zip.end();
-    await pipeline(zip.outputStream, createWriteStream(path));
+    await pipeToFile([zip.outputStream], path);
     return { path, cleanup };
   } catch (error) {
     await cleanup();

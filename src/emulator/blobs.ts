@@ -1,18 +1,10 @@
 import { createHash, randomBytes } from "node:crypto";
-import {
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-} from "node:fs";
+import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { pipeToFile } from "../file-stream.js";
 import { HttpError } from "./http/errors.js";
 
 /** A stored file: its content address and length. */
@@ -109,7 +101,8 @@ export class BlobStore {
     });
     const temp = join(this.tmp, `${Date.now()}-${randomBytes(8).toString("hex")}`);
     try {
-      await pipeline(source, meter, createWriteStream(temp), signal ? { signal } : {});
+      // Settles only once the temp file is closed, so the removal below cannot come before it.
+      await pipeToFile([source, meter], temp, { signal });
       const sha256 = hash.digest("hex");
       this.commit(temp, sha256, lease);
       return { sha256, size };

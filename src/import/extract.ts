@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream } from "node:fs";
 import { mkdir, open } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
@@ -7,6 +7,7 @@ import { createGunzip } from "node:zlib";
 import { extract as tarExtract } from "tar-stream";
 import { openPromise, type Entry } from "yauzl";
 import { DrgitopsError } from "../errors.js";
+import { pipeToFile } from "../file-stream.js";
 
 /**
  * Extracts a downloaded archive (a version's zip, an environment's docker context) into a folder,
@@ -66,7 +67,7 @@ class Written {
     this.seen.add(path);
     const target = join(this.dest, ...path.split("/"));
     await mkdir(dirname(target), { recursive: true });
-    await pipeline(stream, createWriteStream(target, { flags: "wx" }));
+    await pipeToFile([stream], target, { flags: "wx" });
     this.paths.push(path);
   }
 }

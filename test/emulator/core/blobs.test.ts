@@ -1,9 +1,14 @@
+import type * as NodeFs from "node:fs";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BlobStore } from "../../../src/emulator/blobs.js";
+
+// Node's own fs object (an ES import of it is a frozen copy): the one its streams call.
+const fs = createRequire(import.meta.url)("node:fs") as typeof NodeFs;
 
 let dir: string;
 beforeEach(async () => {
@@ -26,6 +31,29 @@ describe("BlobStore.put", () => {
       await expect(store.put(source)).rejects.toThrow("client went away");
       expect(await readdir(join(dir, "tmp"))).toEqual([]);
     }
+  });
+
+  it("leaves no temp file when the temp file's open completes after the upload failed", async () => {
+    // On a loaded machine the open can outlast the failure: the file appears after the pipeline has
+    // rejected. Delaying every open makes that order certain.
+    const open = fs.open;
+    fs.open = ((...args: Parameters<typeof fs.open>) => {
+      setTimeout(() => (open as (...a: unknown[]) => void)(...args), 50);
+    }) as typeof fs.open;
+    try {
+      const store = new BlobStore(dir);
+      const source = new Readable({
+        read() {
+          this.destroy(new Error("client went away"));
+        },
+      });
+      await expect(store.put(source)).rejects.toThrow("client went away");
+    } finally {
+      fs.open = open;
+    }
+    // Long enough for a delayed open to have landed, had put not waited for it.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await readdir(join(dir, "tmp"))).toEqual([]);
   });
 
   it("stores a whole upload under its digest and nothing in tmp", async () => {
