@@ -14,10 +14,11 @@ export function desiredStateFromProject(
 ): { state: DesiredState; issues: Issue[] } {
   const issues: Issue[] = [];
   const resources: Record<string, DesiredBase[]> = {};
+  const all = { ...inputs, project };
   for (const kind of kinds) {
     const values: DesiredBase[] = [];
     for (const loaded of resourcesOf(project, kind)) {
-      const result = kind.desired(loaded, { ...inputs, project });
+      const result = kind.desired(loaded, all);
       issues.push(...result.issues);
       if (result.value !== undefined) values.push(result.value);
     }

@@ -59,7 +59,12 @@ export function emptyDesiredState(namespace: string): DesiredState {
   return { namespace, resources: {} };
 }
 
-/** The base of a desired object: its key, name, labels and where it was declared (root-relative). */
+/**
+ * The base of a desired object: its key, name, labels and where it was declared (root-relative).
+ * Kinds add their fields with `Object.assign(desiredBase(...), {...})`, not `{...desiredBase(...),
+ * ...}`: in Node 20's V8 every property written after a leading spread costs about a microsecond
+ * (bench: 16 µs for one desired model, 0.4 µs with Object.assign; 15 ms of each watch cycle).
+ */
 export function desiredBase(
   loaded: {
     key: string;

@@ -131,13 +131,13 @@ function gatherOne(
   if (spec.content === "lines") return { ...base, lines: parseLines(readFileSync(abs, "utf8")) };
   if (spec.content === "digest" || spec.listable === false) return base;
   const listing = listSourceFilesSync(abs, spec.filter ?? {}, { root: roots.realRoot });
-  const resolved: ResolvedPath = {
-    ...base,
+  // Object.assign, not a leading spread: see desiredBase (reconcile/state.ts).
+  const resolved: ResolvedPath = Object.assign(base, {
     listing: listing.files,
     escapes: listing.escapes,
     skipped: listing.skipped,
     badNames: listing.badNames,
-  };
+  });
   if (spec.required) {
     const s = statSync(join(abs, spec.required.name), { throwIfNoEntry: false });
     resolved.hasRequired = s?.isFile() ?? false;

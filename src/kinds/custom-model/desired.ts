@@ -173,8 +173,7 @@ export function desiredModel(
   const catalogNames = catalogNamesOf(inputs.project);
   const files = desiredFiles(source.files, source.rel);
   return {
-    value: {
-      ...desiredBase(loaded, inputs.project.root, REFUSABLE_FIELDS),
+    value: Object.assign(desiredBase(loaded, inputs.project.root, REFUSABLE_FIELDS), {
       targetType: spec.targetType,
       fields,
       environment: spec.environment,
@@ -198,7 +197,7 @@ export function desiredModel(
       },
       hasRequirements: files.some((f) => f.path === "requirements.txt"),
       featureImpact: spec.featureImpact === true && spec.trainingData !== undefined,
-    },
+    }),
     issues: [],
   };
 }

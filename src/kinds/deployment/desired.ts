@@ -50,15 +50,14 @@ export function desiredDeployment(
       ? { kind: source.kind, key: keyOf(namespace, source.ref.ref) }
       : { kind: source.kind, id: source.ref.id };
   return {
-    value: {
-      ...desiredBase(loaded, inputs.project.root, REFUSABLE_FIELDS),
+    value: Object.assign(desiredBase(loaded, inputs.project.root, REFUSABLE_FIELDS), {
       fields,
       serves,
       predictionEnvironment: spec.predictionEnvironment ?? null,
       replacementReason: spec.replacementReason ?? "OTHER",
       settings: managedSettings(spec.settings),
       protected: spec.lifecycle?.protected ?? false,
-    },
+    }),
     issues: [],
   };
 }

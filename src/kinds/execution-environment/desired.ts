@@ -36,8 +36,7 @@ export function desiredEnvironment(
   const context = loaded.paths["dockerContext"];
   if (context?.files === undefined) return { issues: [notHashed(loaded, ["spec", "dockerContext"])] };
   return {
-    value: {
-      ...desiredBase(loaded, inputs.project.root),
+    value: Object.assign(desiredBase(loaded, inputs.project.root), {
       fields: {
         name: spec.displayName ?? loaded.name,
         description: spec.description ?? "",
@@ -47,7 +46,7 @@ export function desiredEnvironment(
       },
       dockerContext: context.rel,
       contextDigest: contextDigest(context.files),
-    },
+    }),
     issues: [],
   };
 }

@@ -36,14 +36,13 @@ export function desiredRegisteredModel(
   if (spec.description !== undefined) fields.description = spec.description;
   if (spec.global !== undefined) fields.isGlobal = spec.global;
   return {
-    value: {
-      ...desiredBase(loaded, inputs.project.root, ["spec.model", "spec.displayName"]),
+    value: Object.assign(desiredBase(loaded, inputs.project.root, ["spec.model", "spec.displayName"]), {
       fields,
       modelKey: keyOf(inputs.project.namespace, spec.model.ref),
       tags: Object.entries(spec.tags ?? {})
         .map(([name, value]) => ({ name, value }))
         .sort((a, b) => compareCodePoints(a.name, b.name)),
-    },
+    }),
     issues: [],
   };
 }
