@@ -1,5 +1,5 @@
 import { readdirSync, realpathSync, statSync } from "node:fs";
-import { isAbsolute, join, relative, sep } from "node:path";
+import { isAbsolute, normalize, relative, sep } from "node:path";
 import picomatch from "picomatch";
 import { DrgitopsError } from "../errors.js";
 import type { DigestCache, FileStamp } from "./digest-cache.js";
@@ -77,6 +77,15 @@ export function listSourceFiles(
   return new Promise((resolve) => resolve(listSourceFilesSync(dir, filter, options)));
 }
 
+/**
+ * `join(dir, name)` for a normalised `dir` and a directory entry's name (never `.`, `..` or holding a
+ * separator): join normalises its result character by character, which was a third of what loading
+ * 1,000 models allocated (18 MB for 22,000 entries).
+ */
+function childPath(dir: string, name: string): string {
+  return dir === "." ? name : dir.endsWith(sep) ? dir + name : dir + sep + name;
+}
+
 export function listSourceFilesSync(
   dir: string,
   filter: SourceFilter = {},
@@ -101,7 +110,7 @@ export function listSourceFilesSync(
     }
     visited.add(real);
     for (const entry of readdirSync(absDir, { withFileTypes: true })) {
-      const absPath = join(absDir, entry.name);
+      const absPath = childPath(absDir, entry.name);
       const path = relDir === "" ? entry.name : `${relDir}/${entry.name}`;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
@@ -130,7 +139,7 @@ export function listSourceFilesSync(
         }
       }
       if (isDir) {
-        if (entry.name !== ".git") walk(absPath, path, target ?? join(real, entry.name));
+        if (entry.name !== ".git") walk(absPath, path, target ?? childPath(real, entry.name));
       } else if (!keep(path)) {
         continue;
       } else if (!isFile) {
@@ -143,7 +152,7 @@ export function listSourceFilesSync(
     }
   };
 
-  walk(dir, "", realDir);
+  walk(normalize(dir), "", realDir);
   files.sort((a, b) => compareCodePoints(a.path, b.path));
   escapes.sort(compareCodePoints);
   skipped.sort((a, b) => compareCodePoints(a.path, b.path));

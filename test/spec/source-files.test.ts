@@ -67,6 +67,28 @@ describe("listSourceFiles", () => {
     await expect(hashSourceFiles(dir)).rejects.toMatchObject({ code: "path-escapes-root" });
   });
 
+  it("gives each file the absPath path.join would, however the folder is written", async () => {
+    const root = await tree({ "src/a.txt": "a", "src/sub/b.txt": "b" });
+    const cwd = process.cwd();
+    process.chdir(root);
+    try {
+      for (const dir of [
+        "src",
+        "src/",
+        "./src",
+        "src/sub/../../src",
+        ".",
+        join(root, "src"),
+        `${join(root, "src")}/`,
+      ]) {
+        const { files } = await listSourceFiles(dir, {}, { root });
+        expect(files.map((f) => f.absPath)).toEqual(files.map((f) => join(dir, f.path)));
+      }
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   it("follows a symlink cycle without looping", async () => {
     const dir = await tree({ "a/file.txt": "x" });
     await symlink(join(dir, "a"), join(dir, "a/loop"));
