@@ -126,11 +126,14 @@ function gatherOne(
     rootSource: roots.rootSource,
   };
   // Synchronous fs: metadata and small files the kernel has cached (see listSourceFilesSync).
-  const problem = judge(roots, spec, abs);
-  if (problem !== undefined) return { ...base, problem };
+  const judged = judge(roots, spec, abs);
+  if ("problem" in judged) return { ...base, problem: judged.problem };
   if (spec.content === "lines") return { ...base, lines: parseLines(readFileSync(abs, "utf8")) };
   if (spec.content === "digest" || spec.listable === false) return base;
-  const listing = listSourceFilesSync(abs, spec.filter ?? {}, { root: roots.realRoot });
+  const listing = listSourceFilesSync(abs, spec.filter ?? {}, {
+    root: roots.realRoot,
+    real: { dir: judged.real, root: roots.realRoot },
+  });
   // Object.assign, not a leading spread: see desiredBase (reconcile/state.ts).
   const resolved: ResolvedPath = Object.assign(base, {
     listing: listing.files,
@@ -160,19 +163,25 @@ function gatherOne(
   return resolved;
 }
 
-function judge(roots: Roots, spec: LocalPathSpec, abs: string): ResolvedPath["problem"] | undefined {
-  if (isAbsolute(spec.written)) return "absolute";
-  if (!isInside(roots.root, abs)) return "escapes";
+/** What is wrong with the path, or its realpath when nothing is. */
+function judge(
+  roots: Roots,
+  spec: LocalPathSpec,
+  abs: string,
+): { problem: NonNullable<ResolvedPath["problem"]> } | { real: string } {
+  if (isAbsolute(spec.written)) return { problem: "absolute" };
+  if (!isInside(roots.root, abs)) return { problem: "escapes" };
   let s;
   try {
     s = statSync(abs);
   } catch {
-    return "missing";
+    return { problem: "missing" };
   }
-  if (!isInside(roots.realRoot, realpathSync.native(abs))) return "symlink-escapes";
-  if (spec.expect === "dir" && !s.isDirectory()) return "not-directory";
-  if (spec.expect === "file" && !s.isFile()) return "not-file";
-  return undefined;
+  const real = realpathSync.native(abs);
+  if (!isInside(roots.realRoot, real)) return { problem: "symlink-escapes" };
+  if (spec.expect === "dir" && !s.isDirectory()) return { problem: "not-directory" };
+  if (spec.expect === "file" && !s.isFile()) return { problem: "not-file" };
+  return { real };
 }
 
 export function posixRelative(root: string, abs: string): string {

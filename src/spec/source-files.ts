@@ -89,10 +89,12 @@ function childPath(dir: string, name: string): string {
 export function listSourceFilesSync(
   dir: string,
   filter: SourceFilter = {},
-  options: { root?: string } = {},
+  /** `real`: the realpaths of `dir` and `root`, when the caller has just taken them. */
+  options: { root?: string; real?: { dir: string; root: string } } = {},
 ): SourceListing {
-  const realDir = realpathSync.native(dir);
-  const root = options.root === undefined ? realDir : realpathSync.native(options.root);
+  const realDir = options.real?.dir ?? realpathSync.native(dir);
+  const root =
+    options.real?.root ?? (options.root === undefined ? realDir : realpathSync.native(options.root));
   const keep = compilePredicate(filter);
   const files: ListedFile[] = [];
   const escapes: string[] = [];
