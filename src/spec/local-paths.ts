@@ -131,7 +131,6 @@ function gatherOne(
   if (spec.content === "lines") return { ...base, lines: parseLines(readFileSync(abs, "utf8")) };
   if (spec.content === "digest" || spec.listable === false) return base;
   const listing = listSourceFilesSync(abs, spec.filter ?? {}, {
-    root: roots.realRoot,
     real: { dir: judged.real, root: roots.realRoot },
   });
   // Object.assign, not a leading spread: see desiredBase (reconcile/state.ts).

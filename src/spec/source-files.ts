@@ -89,7 +89,7 @@ function childPath(dir: string, name: string): string {
 export function listSourceFilesSync(
   dir: string,
   filter: SourceFilter = {},
-  /** `real`: the realpaths of `dir` and `root`, when the caller has just taken them. */
+  /** `real`: the realpaths of `dir` and of the root, when the caller has them (then `root` is unused). */
   options: { root?: string; real?: { dir: string; root: string } } = {},
 ): SourceListing {
   const realDir = options.real?.dir ?? realpathSync.native(dir);
