@@ -22,6 +22,7 @@ const CHANGED_MODELS = 10;
 const DEPLOYED_MODELS = 500;
 export const LATENCY_MS = 20;
 const LOADER = pathToFileURL(resolve(import.meta.dirname, "../dist/cli/compile-cache.js")).href;
+const COMMANDS = pathToFileURL(resolve(import.meta.dirname, "../dist/cli/command-names.js")).href;
 const BUNDLE = resolve(import.meta.dirname, "../dist/bundle/drgitops.cjs");
 
 export interface RunFigures {
@@ -40,7 +41,8 @@ export async function cli(dir: string, env: NodeJS.ProcessEnv, args: string[]): 
     wrapper,
     // As bin/drgitops.js runs it: the bundle with its code cache.
     `import { writeFileSync } from "node:fs";\nimport { loadBundle } from ${JSON.stringify(LOADER)};\n` +
-      `const cli = loadBundle(${JSON.stringify(BUNDLE)});\n` +
+      `import { commandOf } from ${JSON.stringify(COMMANDS)};\n` +
+      `const cli = loadBundle(${JSON.stringify(BUNDLE)}, process.env, commandOf(process.argv) ?? "all");\n` +
       `const code = await cli.exports.main(process.argv);\ncli.saveCache();\n` +
       `const usage = process.resourceUsage();\n` +
       `writeFileSync(process.env.BENCH_RSS_FILE, JSON.stringify({ code, maxRss: usage.maxRSS, cpuUs: usage.userCPUTime + usage.systemCPUTime }));\n` +
