@@ -16,9 +16,11 @@ const cacheFile = (): string => join(world.repo.dir, ".drgitops/cache/digests.js
 
 /** The files the digest cache holds, relative to the repo: what was hashed. */
 async function hashedFiles(): Promise<string[]> {
-  const text = await readFile(cacheFile(), "utf8").catch(() => '{"entries":{}}');
-  const { entries } = z.object({ entries: z.record(z.string(), z.unknown()) }).parse(JSON.parse(text));
-  return Object.keys(entries).map((p) => p.slice(world.repo.dir.length + 1));
+  const text = await readFile(cacheFile(), "utf8").catch(() => '{"entries":[]}');
+  const { entries } = z
+    .object({ entries: z.array(z.tuple([z.string()]).rest(z.unknown())) })
+    .parse(JSON.parse(text));
+  return entries.map(([p]) => p.slice(world.repo.dir.length + 1));
 }
 
 /** Models planned: the keys of the plan's actions, per kind of key. */

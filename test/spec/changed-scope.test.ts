@@ -78,7 +78,9 @@ describe("loadProject with changedFiles", () => {
     expect(models(result.project).map((m) => m.key)).toEqual(["ns/beta"]);
     expect(result.scope).toMatchObject({ changed: ["ns/beta"], unchanged: ["ns/alpha", "ns/gamma"] });
     expect(result.issues.map((i) => i.code)).toEqual(["duplicate-key"]);
-    const cache = JSON.parse(await readFile(join(cacheDir, "digests.json"), "utf8")) as { entries: object };
-    expect(Object.keys(cache.entries)).toEqual([join(p.root, "b", "custom.py")]);
+    const cache = JSON.parse(await readFile(join(cacheDir, "digests.json"), "utf8")) as {
+      entries: [string][];
+    };
+    expect(cache.entries.map(([path]) => path)).toEqual([join(p.root, "b", "custom.py")]);
   });
 });

@@ -262,9 +262,9 @@ describe("loadProject", () => {
       createHash("sha256").update("a\n1\n").digest("hex"),
     );
     const cache = JSON.parse(await readFile(join(root, ".drgitops/cache/digests.json"), "utf8")) as {
-      entries: object;
+      entries: [string][];
     };
-    expect(Object.keys(cache.entries)).toEqual(
+    expect(cache.entries.map(([path]) => path)).toEqual(
       expect.arrayContaining([join(root, "model/custom.py"), join(root, "data/d.csv")]),
     );
   });

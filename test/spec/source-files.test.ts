@@ -170,24 +170,50 @@ describe("DigestCache", () => {
     const cacheDir = join(dir, "cache");
     const file = join(cacheDir, "digests.json");
     const good = [1, 2, 3, "a".repeat(64), 10_000]; // hashed long after its mtime: trusted
+    const bad = { "/short": [1, 2, 3], "/text": ["1", 2, 3, "x", 4], "/null": null };
     await mkdir(cacheDir, { recursive: true });
-    await writeFile(
-      file,
-      JSON.stringify({
-        version: 1,
-        entries: { "/good": good, "/short": [1, 2, 3], "/text": ["1", 2, 3, "x", 4], "/null": null },
-      }),
-    );
-    const loaded = await DigestCache.load(cacheDir);
-    expect(loaded.size).toBe(1);
-    expect(loaded.lookup("/good", { size: 1, mtimeMs: 2, ino: 3 })).toBe("a".repeat(64));
+    const bodies = {
+      // version 2, written today: rows led by the path
+      v2: {
+        version: 2,
+        entries: [["/good", ...good], ...Object.entries(bad).map(([k, v]) => [k, v]), [7, ...good]],
+      },
+      // version 1, written before: an object keyed by path, still read so an upgrade re-hashes nothing
+      v1: { version: 1, entries: { "/good": good, ...bad } },
+    };
+    for (const body of Object.values(bodies)) {
+      await writeFile(file, JSON.stringify(body));
+      const loaded = await DigestCache.load(cacheDir);
+      expect(loaded.size).toBe(1);
+      expect(loaded.lookup("/good", { size: 1, mtimeMs: 2, ino: 3 })).toBe("a".repeat(64));
+      await loaded.save(); // a version 1 file is rewritten as version 2 (with nothing new); 2 stays
+      expect(JSON.parse(await readFile(file, "utf8"))).toEqual(
+        body === bodies.v1 ? { version: 2, entries: [["/good", ...good]] } : body,
+      );
+    }
     for (const body of [
       { version: 2, entries: { "/good": good } },
-      { version: 1, entries: [good] },
+      { version: 1, entries: [["/good", ...good]] },
+      { version: 3, entries: [["/good", ...good]] },
       [good],
       7,
     ])
       expect((await writeFile(file, JSON.stringify(body)), (await DigestCache.load(cacheDir)).size)).toBe(0);
+  });
+
+  it("writes version 2 rows, which it reads back", async () => {
+    const dir = await tree({});
+    const cacheDir = join(dir, "cache");
+    const cache = await DigestCache.load(cacheDir);
+    cache.store("/a", { size: 1, mtimeMs: 2, ino: 3 }, "b".repeat(64), 10_000);
+    await cache.save();
+    expect(JSON.parse(await readFile(join(cacheDir, "digests.json"), "utf8"))).toEqual({
+      version: 2,
+      entries: [["/a", 1, 2, 3, "b".repeat(64), 10_000]],
+    });
+    expect((await DigestCache.load(cacheDir)).lookup("/a", { size: 1, mtimeMs: 2, ino: 3 })).toBe(
+      "b".repeat(64),
+    );
   });
 
   it("keeps the most recently hashed entries when it grows past its bound", async () => {
@@ -199,7 +225,9 @@ describe("DigestCache", () => {
     cache.store("/newer", stamp, "1".repeat(64), 3_000);
     cache.store("/middle", stamp, "2".repeat(64), 2_000);
     await cache.save();
-    const saved = JSON.parse(await readFile(join(cacheDir, "digests.json"), "utf8")) as { entries: object };
-    expect(Object.keys(saved.entries).sort()).toEqual(["/middle", "/newer"]);
+    const saved = JSON.parse(await readFile(join(cacheDir, "digests.json"), "utf8")) as {
+      entries: [string][];
+    };
+    expect(saved.entries.map(([path]) => path).sort()).toEqual(["/middle", "/newer"]);
   });
 });
