@@ -148,6 +148,20 @@ function slopePerMinute(points: readonly { s: number; mb: number }[]): number {
   return den === 0 ? NaN : (num / den) * 60;
 }
 
+/** The lowest and highest sample of each `seconds` window, placed at the window's start. */
+function floorsAndPeaks(
+  samples: readonly { s: number; mb: number }[],
+  seconds: number,
+): { s: number; floor: number; peak: number }[] {
+  const windows = new Map<number, { s: number; floor: number; peak: number }>();
+  for (const { s, mb } of samples) {
+    const start = Math.floor(s / seconds) * seconds;
+    const w = windows.get(start) ?? { s: start, floor: mb, peak: mb };
+    windows.set(start, { s: start, floor: Math.min(w.floor, mb), peak: Math.max(w.peak, mb) });
+  }
+  return [...windows.values()];
+}
+
 /** The emulator counts its own admin requests (the bench reading stats); only API requests count. */
 function apiOnly(s: Stats): Stats {
   const requests = Object.fromEntries(
@@ -266,22 +280,31 @@ export async function run(): Promise<void> {
       idle.events.filter((e) => e.line.event === "plan" && e.line["trigger"] === "interval").length;
     while (performance.now() - idleStart < idleSeconds * 1000) {
       samples.push({ s: (performance.now() - idleStart) / 1000, mb: idle.rssMb(), cycles: cycles() });
-      await sleep(Math.min(10_000, (idleSeconds * 1000) / 10));
+      await sleep(1000);
     }
     samples.push({ s: (performance.now() - idleStart) / 1000, mb: idle.rssMb(), cycles: cycles() });
     const firstSample = samples[0]!;
     const last = samples.at(-1)!;
     // Growth over the second half: the first cycles fill caches and the heap; a leak keeps growing.
-    // A least-squares line through its samples: RSS saws up and down with GC, so two end points
-    // would measure where in the saw each fell.
-    const slope = slopePerMinute(samples.filter((x) => x.s >= last.s / 2));
+    // RSS saws up and down with GC (by 100 MB or more: each cycle parses a 7.5 MB list), so a few
+    // samples would measure where in the saw each fell. Sampled every second, two lines: one
+    // through every sample, and one through the floor of each 30 s window (what the GC left live),
+    // which a leak raises and the saw does not.
+    const second = samples.filter((x) => x.s >= last.s / 2);
+    const windows = floorsAndPeaks(samples, 30).filter((w) => w.s + 30 <= last.s + 1); // whole windows
+    // The floors of every window after the first (which fills caches): a short run still has two.
+    const floors = windows.slice(1).map((w) => ({ s: w.s, mb: w.floor }));
+    const floorSlope = slopePerMinute(floors);
+    const signed = (x: number): string => `${x >= 0 ? "+" : ""}${x.toFixed(2)}`;
     console.log(
       `idle RSS, --interval 1 for ${idleSeconds} s (${last.cycles - firstSample.cycles} cycles): ` +
         `${firstSample.mb.toFixed(0)} MB at start, ${Math.max(...samples.map((x) => x.mb)).toFixed(0)} MB peak, ` +
-        `${last.mb.toFixed(0)} MB at the end; second half ${slope >= 0 ? "+" : ""}${slope.toFixed(2)} MB/min, least squares (goal: flat)`,
+        `${last.mb.toFixed(0)} MB at the end; least squares: ${signed(slopePerMinute(second))} MB/min over the ` +
+        `${second.length} samples of the second half, ${signed(floorSlope)} MB/min over the ${floors.length} ` +
+        `floors of 30 s after the first (goal: flat)`,
     );
     console.log(
-      `  samples (s: MB): ${samples.map((x) => `${x.s.toFixed(0)}: ${x.mb.toFixed(0)}`).join(", ")}`,
+      `  each 30 s (s: floor-peak MB): ${windows.map((w) => `${w.s.toFixed(0)}: ${w.floor.toFixed(0)}-${w.peak.toFixed(0)}`).join(", ")}`,
     );
     const errors = [...watch.errors(), ...idle.errors()];
     if (errors.length > 0) console.log(`watch errors: ${errors.join(" | ")}`);
