@@ -12,6 +12,8 @@ export default tseslint.config(
       "examples/**",
       "test/fixtures/**",
       "bin/**",
+      // Plain CommonJS that esbuild puts in the bundle in a package's place (scripts/bundle.ts).
+      "scripts/*.cjs",
     ],
   },
   js.configs.recommended,
