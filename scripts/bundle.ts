@@ -7,13 +7,14 @@
  * module's top level until the import runs. dist/ (the library API) stays as tsc wrote it.
  *
  * Left out, loaded from node_modules when used: the emulator's server (fastify, native SQLite),
- * which only `drgitops emulator` and the embedded emulator start. Deferred: got's `http2-wrapper`
- * (scripts/lazy-http2-wrapper.cjs says why).
+ * which only `drgitops emulator` and the embedded emulator start. Deferred to first use: what some
+ * packages do when they load and no command needs then (scripts/bundle-deferrals.ts).
  */
 import { build } from "esbuild";
 import { rm } from "node:fs/promises";
-import { dirname, join, sep } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { deferrals } from "./bundle-deferrals.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = join(root, "dist/bundle");
@@ -32,17 +33,6 @@ await build({
   // A script has no import.meta: the two modules that locate files from it get the bundle's URL.
   define: { "import.meta.url": "__drgitopsBundleUrl" },
   banner: { js: 'const __drgitopsBundleUrl = require("node:url").pathToFileURL(__filename).href;' },
-  plugins: [
-    {
-      name: "lazy-http2-wrapper",
-      setup(b) {
-        b.onResolve({ filter: /^http2-wrapper$/ }, (args) =>
-          args.importer.includes(`${sep}node_modules${sep}got${sep}`)
-            ? { path: join(root, "scripts/lazy-http2-wrapper.cjs") }
-            : undefined,
-        );
-      },
-    },
-  ],
+  plugins: [deferrals(root)],
   logLevel: "warning",
 });
