@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import type { assert as isAssert, default as isDefault } from "@sindresorhus/is";
 import { deferListFormatters, deferrals } from "../../scripts/bundle-deferrals.js";
 import { useTempDirs } from "../temp-dirs.js";
 
@@ -105,10 +106,9 @@ describe("the bundle's deferrals (scripts/bundle-deferrals.ts)", () => {
     });
     const text = await readFile(out, "utf8");
     expect(text).toContain("lazyListFormat");
-    type IsModule = typeof import("@sindresorhus/is");
     interface Is {
-      assert: IsModule["assert"];
-      is: IsModule["default"];
+      assert: typeof isAssert;
+      is: typeof isDefault;
     }
     const deferred = (await import(pathToFileURL(out).href)) as Is;
     const { assert, default: is } = await import("@sindresorhus/is");
