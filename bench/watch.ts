@@ -287,21 +287,24 @@ export async function run(): Promise<void> {
     const last = samples.at(-1)!;
     // Growth over the second half: the first cycles fill caches and the heap; a leak keeps growing.
     // RSS saws up and down with GC (by 100 MB or more: each cycle parses a 7.5 MB list), so a few
-    // samples would measure where in the saw each fell. Sampled every second, two lines: one
-    // through every sample, and one through the floor of each 30 s window (what the GC left live),
-    // which a leak raises and the saw does not.
+    // samples would measure where in the saw each fell. Sampled every second, three lines: one
+    // through every sample, and ones through the floor (what the GC left live) and the peak (where
+    // the heap grows to before a full GC) of each 30 s window, which a leak raises and the saw does
+    // not. Over 5 minutes each still moves by a few MB/min from run to run: read them together.
     const second = samples.filter((x) => x.s >= last.s / 2);
     const windows = floorsAndPeaks(samples, 30).filter((w) => w.s + 30 <= last.s + 1); // whole windows
     // The floors of every window after the first (which fills caches): a short run still has two.
     const floors = windows.slice(1).map((w) => ({ s: w.s, mb: w.floor }));
     const floorSlope = slopePerMinute(floors);
-    const signed = (x: number): string => `${x >= 0 ? "+" : ""}${x.toFixed(2)}`;
+    const peakSlope = slopePerMinute(windows.slice(1).map((w) => ({ s: w.s, mb: w.peak })));
+    // A line needs two windows: a run shorter than 90 s has none to fit.
+    const signed = (x: number): string => (Number.isNaN(x) ? "n/a" : `${x >= 0 ? "+" : ""}${x.toFixed(2)}`);
     console.log(
       `idle RSS, --interval 1 for ${idleSeconds} s (${last.cycles - firstSample.cycles} cycles): ` +
         `${firstSample.mb.toFixed(0)} MB at start, ${Math.max(...samples.map((x) => x.mb)).toFixed(0)} MB peak, ` +
         `${last.mb.toFixed(0)} MB at the end; least squares: ${signed(slopePerMinute(second))} MB/min over the ` +
-        `${second.length} samples of the second half, ${signed(floorSlope)} MB/min over the ${floors.length} ` +
-        `floors of 30 s after the first (goal: flat)`,
+        `${second.length} samples of the second half; over the ${floors.length} windows of 30 s after the first, ` +
+        `${signed(floorSlope)} MB/min through their floors, ${signed(peakSlope)} through their peaks (goal: flat)`,
     );
     console.log(
       `  each 30 s (s: floor-peak MB): ${windows.map((w) => `${w.s.toFixed(0)}: ${w.floor.toFixed(0)}-${w.peak.toFixed(0)}`).join(", ")}`,
