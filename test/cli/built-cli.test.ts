@@ -39,7 +39,9 @@ describe("built drgitops validate", () => {
   });
 });
 
-describe("the bundle defers what a command does not use", () => {
+describe("the bundle's deferrals (scripts/bundle-deferrals.ts)", () => {
+  const temp = useTempDirs("bundle-deferrals");
+
   it("talks to DataRobot without loading node:http2 or making a list formatter (each waits until asked for)", async () => {
     // A plan against a server that refuses the token: the HTTP client is loaded and used, then fails.
     const server = createServer((_req, res) => {
@@ -59,7 +61,7 @@ describe("the bundle defers what a command does not use", () => {
         cwd: REPO,
         env: {
           PATH: process.env["PATH"],
-          HOME: REPO,
+          HOME: await temp(),
           DRGITOPS_COMPILE_CACHE: "off",
           DATAROBOT_ENDPOINT: `http://127.0.0.1:${port}/api/v2`,
           DATAROBOT_API_TOKEN: "t",
@@ -84,10 +86,6 @@ describe("the bundle defers what a command does not use", () => {
     expect(shim["auto"]).toBe(real["auto"]);
     expect(shim["globalAgent"]).toBe(real["globalAgent"]);
   });
-});
-
-describe("the bundle's deferrals (scripts/bundle-deferrals.ts)", () => {
-  const temp = useTempDirs("bundle-deferrals");
 
   it("makes @sindresorhus/is's list formatters on first use, with the same messages", async () => {
     const dir = await temp();
