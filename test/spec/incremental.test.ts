@@ -1,4 +1,5 @@
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { IncrementalProject, type FileEvent } from "../../src/spec/incremental.js";
@@ -145,6 +146,25 @@ describe("IncrementalProject", () => {
       await expectFresh(root, update.result);
     }
     expect(project.result.project.resources.map((r) => r.key)).toEqual(["acme/alpha", "acme/beta"]);
+  });
+
+  it("sees a source's parent folder swapped for a symlink leaving the root between updates", async () => {
+    const p = await makeProject({
+      "models/alpha/custom.py": "x = 1\n",
+      "manifests/alpha.yaml": modelYaml("alpha", "", "../models/alpha"),
+    });
+    cleanups.push(p.cleanup);
+    const project = await IncrementalProject.open({ paths: ["manifests"], cwd: p.root, namespace: "acme" });
+    expect(project.result.issues).toEqual([]);
+    const outside = await mkdtemp(join(tmpdir(), "drgitops-outside-"));
+    cleanups.push(() => rm(outside, { recursive: true, force: true }));
+    await rename(join(p.root, "models"), join(outside, "models"));
+    await symlink(join(outside, "models"), join(p.root, "models"));
+    const file = join(p.root, "models", "alpha", "custom.py");
+    await writeFile(file, "x = 2\n");
+    const update = await project.update([{ type: "change", path: file }]);
+    expect(update.result.issues).toMatchObject([{ code: "path-escapes-root", path: ["spec", "source", "path"] }]);
+    await expectFresh(p.root, update.result);
   });
 
   it("wants the inputs, drgitops.yaml and every local path watched, missing ones included", async () => {

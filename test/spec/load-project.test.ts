@@ -213,6 +213,15 @@ describe("loadProject", () => {
     expect(result.issues[0]?.message).toContain("symlink");
   });
 
+  it("refuses a source folder whose parent folder is a symlink leaving the root", async () => {
+    const outside = await project({ "model/custom.py": "x = 1\n" });
+    const root = await project({ "m.yaml": modelYaml("alpha", "", "./linked/model") });
+    await symlink(outside, join(root, "linked"));
+    const result = await loadProject({ paths: ["m.yaml"], cwd: root });
+    expect(result.issues).toMatchObject([{ code: "path-escapes-root", path: ["spec", "source", "path"] }]);
+    expect(result.issues[0]?.message).toContain("symlink");
+  });
+
   it("refuses a symlink inside a source that leaves the root, and follows one that stays inside", async () => {
     const outside = await project({ "secret.txt": "s3cr3t\n" });
     const root = await project({ ...MODEL_FILES, "shared/util.py": "y = 2\n", "m.yaml": modelYaml("alpha") });
