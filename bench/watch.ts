@@ -6,7 +6,9 @@
  *   cold `drgitops validate` of the 1,000 manifests: wall time, median of 5 runs;
  * - `drgitops watch`: file save -> `plan` event over 20 saves (median and p95);
  * - idle cost: requests per interval cycle against a no-change plan's, and the watch process's RSS
- *   over DRGITOPS_BENCH_WATCH_IDLE_S seconds (default 300) of cycles with a 1 s interval.
+ *   over DRGITOPS_BENCH_WATCH_IDLE_S seconds (default 300) of cycles with a 1 s interval, with the
+ *   V8 heap left live after each of its full GCs (what a leak grows; RSS also moves with the
+ *   allocator).
  *
  * Prints figures, each with its goal; asserts nothing. DRGITOPS_BENCH_CPU_PROF=DIR writes a CPU
  * profile of each watch process into DIR (open it in Chrome's DevTools).
@@ -48,10 +50,10 @@ class Watch {
   private readonly waiters = new Set<() => void>();
   private stderr = "";
 
-  constructor(dir: string, env: NodeJS.ProcessEnv, args: string[]) {
+  constructor(dir: string, env: NodeJS.ProcessEnv, args: string[], node: string[] = []) {
     // DRGITOPS_BENCH_CPU_PROF=DIR: a V8 CPU profile of each watch process, written when it stops.
     const profile = process.env["DRGITOPS_BENCH_CPU_PROF"];
-    const node = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [];
+    if (profile) node = [...node, "--cpu-prof", `--cpu-prof-dir=${profile}`];
     this.child = spawn(process.execPath, [...node, CLI, "watch", "--format", "json", ...args], {
       cwd: dir,
       env,
@@ -126,6 +128,33 @@ class Watch {
     this.child.kill("SIGTERM");
     await exited;
   }
+}
+
+/**
+ * Preloaded into the idle watch: after each full (mark-compact) GC, appends "epoch-ms live-bytes" to
+ * $DRGITOPS_BENCH_HEAP_FILE. What a full GC leaves is the live heap; it does not saw with the cycles
+ * as RSS does, so a leak shows as a rising line. The observer forces no GC and keeps no handle open.
+ */
+const HEAP_PROBE =
+  `import { PerformanceObserver, constants } from "node:perf_hooks";\n` +
+  `import { appendFileSync } from "node:fs";\n` +
+  `import { getHeapStatistics } from "node:v8";\n` +
+  `const file = process.env.DRGITOPS_BENCH_HEAP_FILE;\n` +
+  `new PerformanceObserver((list) => {\n` +
+  `  for (const e of list.getEntries())\n` +
+  `    if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR)\n` +
+  `      appendFileSync(file, Date.now() + " " + getHeapStatistics().used_heap_size + "\\n");\n` +
+  `}).observe({ entryTypes: ["gc"] });\n`;
+
+/** The probe's samples, seconds from `startedAt` (epoch ms) and MB. */
+async function heapSamples(file: string, startedAt: number): Promise<{ s: number; mb: number }[]> {
+  const text = await readFile(file, "utf8").catch(() => "");
+  return text
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => l.split(" ").map(Number))
+    .map(([at = 0, bytes = 0]) => ({ s: (at - startedAt) / 1000, mb: bytes / 2 ** 20 }))
+    .filter((x) => x.s >= 0);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -258,7 +287,13 @@ export async function run(): Promise<void> {
     await watch.stop();
 
     // Idle cost: requests per interval cycle, RSS over many cycles.
-    const idle = new Watch(dir, env, ["--interval", "1"]);
+    const heapFile = join(dir, ".bench-heap.txt");
+    const idle = new Watch(
+      dir,
+      { ...env, DRGITOPS_BENCH_HEAP_FILE: heapFile },
+      ["--interval", "1"],
+      ["--import", `data:text/javascript,${encodeURIComponent(HEAP_PROBE)}`],
+    );
     running.push(idle);
     const first = await idle.plan(0, (p) => p.trigger === "interval");
     await admin(emu, "POST", "stats/reset");
@@ -276,6 +311,7 @@ export async function run(): Promise<void> {
     console.log(`  per no-change plan: ${routes(planStats.requests, COLD_RUNS)}`);
     const samples: { s: number; mb: number; cycles: number }[] = [];
     const idleStart = performance.now();
+    const idleStartEpoch = Date.now();
     const cycles = (): number =>
       idle.events.filter((e) => e.line.event === "plan" && e.line["trigger"] === "interval").length;
     while (performance.now() - idleStart < idleSeconds * 1000) {
@@ -309,6 +345,17 @@ export async function run(): Promise<void> {
     console.log(
       `  each 30 s (s: floor-peak MB): ${windows.map((w) => `${w.s.toFixed(0)}: ${w.floor.toFixed(0)}-${w.peak.toFixed(0)}`).join(", ")}`,
     );
+    const heap = await heapSamples(heapFile, idleStartEpoch);
+    const heapSecond = heap.filter((x) => x.s >= last.s / 2);
+    const heapMb = heap.map((x) => x.mb);
+    console.log(
+      heap.length === 0
+        ? "  live heap after full GCs: none in this run"
+        : `  live heap after each of the ${heap.length} full GCs: ${Math.min(...heapMb).toFixed(0)}-${Math.max(...heapMb).toFixed(0)} MB, ` +
+            `${heapMb[0]!.toFixed(0)} MB at the first and ${heapMb.at(-1)!.toFixed(0)} at the last; least squares ${signed(slopePerMinute(heapSecond))} MB/min ` +
+            `over the ${heapSecond.length} of the second half (goal: flat)`,
+    );
+    console.log(`  each (s: MB): ${heap.map((x) => `${x.s.toFixed(0)}: ${x.mb.toFixed(0)}`).join(", ")}`);
     const errors = [...watch.errors(), ...idle.errors()];
     if (errors.length > 0) console.log(`watch errors: ${errors.join(" | ")}`);
     await idle.stop();
