@@ -163,7 +163,9 @@ describe("IncrementalProject", () => {
     const file = join(p.root, "models", "alpha", "custom.py");
     await writeFile(file, "x = 2\n");
     const update = await project.update([{ type: "change", path: file }]);
-    expect(update.result.issues).toMatchObject([{ code: "path-escapes-root", path: ["spec", "source", "path"] }]);
+    expect(update.result.issues).toMatchObject([
+      { code: "path-escapes-root", path: ["spec", "source", "path"] },
+    ]);
     await expectFresh(p.root, update.result);
   });
 
