@@ -80,6 +80,8 @@ export interface WatchOptions {
   onApplyEvent?: (event: ApplyEvent) => void;
   onStatus?: (status: WatchStatus) => void;
   random?: () => number;
+  /** Makes the file watcher (tests reach into the moment before it watches). */
+  fileWatcher?: (...args: ConstructorParameters<typeof FileWatcher>) => FileWatcher;
 }
 
 /** How the last cycle ended, for `watch --once` exit codes. */
@@ -89,6 +91,12 @@ export interface WatchSummary {
   errored: boolean;
   applied: TaskResult[] | undefined;
 }
+
+/**
+ * Rounds of watching new paths and reading them again (each can only follow a save made during the
+ * one before); past this the next file event takes it on.
+ */
+const MAX_WATCH_ROUNDS = 5;
 
 /** Which trigger a coalesced cycle reports: the first of these it has. */
 const TRIGGER_ORDER: readonly Trigger[] = ["start", "git", "files", "interval"];
@@ -145,13 +153,13 @@ export class WatchEngine {
     try {
       if (this.options.watchFiles && !signal.aborted) {
         const { project } = this.options;
-        this.files = new FileWatcher(
+        const make = this.options.fileWatcher ?? ((...args) => new FileWatcher(...args));
+        this.files = make(
           (event) => this.machine.fileEvent(event),
           (message) => this.emit({ type: "error", message }),
           (path) => project.ignores(path),
         );
-        this.watched = project.wantedPaths();
-        await this.files.set(this.watched);
+        await this.watchWanted(undefined);
       }
       this.emit({ type: "ready", paths: this.files?.paths ?? [], intervalMs: this.options.intervalMs });
       if (signal.aborted) await this.machine.stop();
@@ -196,9 +204,9 @@ export class WatchEngine {
       }
       if (events.length > 0) {
         const update = await project.update(events);
-        await this.follow(events);
+        const reread = await this.watchWanted(events);
         // A touch, or the file events that echo a pull already read: nothing new to plan.
-        if (!update.changed && !reobserve && !this.liveStale) return;
+        if (!update.changed && !reread && !reobserve && !this.liveStale) return;
       }
       const load = project.result;
       if (!load.ok) return this.reportInvalid(trigger, load.issues, started);
@@ -233,19 +241,38 @@ export class WatchEngine {
   }
 
   /**
-   * Points the file watcher at what the project now wants watched. A batch of mere `change` events
-   * that left the wanted paths as they were changes nothing to watch (no path appeared or went), so
-   * the 2,000 stats of working the targets out again are skipped: most saves are that.
+   * Points the file watcher at what the project now wants watched, then reads again whatever it
+   * began to watch: chokidar reports nothing about what is already there, so a save between the
+   * project reading a path and the watcher covering it would go unseen until the next save (at
+   * start that is the whole load, the connection and chokidar's scan of every file). Reading again
+   * can change what is wanted (a manifest saved meanwhile names another source), so it goes round
+   * until nothing new is watched. True when the reading again changed the project.
+   *
+   * After a batch of mere `change` events that left the wanted paths as they were, nothing is
+   * watched anew, so the 2,000 stats of working the targets out again are skipped: most saves are
+   * that.
    */
-  private async follow(events: readonly FileEvent[]): Promise<void> {
-    const wanted = this.options.project.wantedPaths();
-    const same =
-      this.watched !== undefined &&
-      events.every((e) => e.type === "change") &&
-      wanted.length === this.watched.length &&
-      wanted.every((path, i) => path === this.watched![i]);
-    this.watched = wanted;
-    if (!same) await this.files?.set(wanted);
+  private async watchWanted(events: readonly FileEvent[] | undefined): Promise<boolean> {
+    const { project } = this.options;
+    let changed = false;
+    for (let round = 0; this.files !== undefined && round < MAX_WATCH_ROUNDS; round++) {
+      const wanted = project.wantedPaths();
+      const same =
+        round === 0 &&
+        events !== undefined &&
+        this.watched !== undefined &&
+        events.every((e) => e.type === "change") &&
+        wanted.length === this.watched.length &&
+        wanted.every((path, i) => path === this.watched![i]);
+      this.watched = wanted;
+      if (same) return false;
+      const began = await this.files.set(wanted);
+      if (began.length === 0) return changed;
+      const update = await project.update(began.map((path): FileEvent => ({ type: "rescan", path })));
+      if (!update.changed) return changed;
+      changed = true;
+    }
+    return changed;
   }
 
   /**

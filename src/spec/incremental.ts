@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { CACHE_DIR, DigestCache } from "./digest-cache.js";
 import { discoverManifestFiles } from "./discover.js";
@@ -17,13 +18,18 @@ import {
   type LoadSetup,
 } from "./load-steps.js";
 import { ParseCache } from "./parse-cache.js";
+import { PathSet } from "./path-set.js";
 import type { LoadOptions, LoadResult } from "./project.js";
 import { PROJECT_CONFIG_FILE } from "./schema/project-config.js";
 import { isInside } from "./source-files.js";
 
 /** A change on disk, as a file watcher reports it. */
 export interface FileEvent {
-  type: "add" | "change" | "unlink" | "addDir" | "unlinkDir";
+  /**
+   * As chokidar reports them, and `rescan`: anything at or under the path may have changed
+   * unreported (a watcher has just begun to watch it), so read it all again.
+   */
+  type: "add" | "change" | "unlink" | "addDir" | "unlinkDir" | "rescan";
   path: string;
 }
 
@@ -103,7 +109,7 @@ export class IncrementalProject {
 
   /** Applies a batch of file events; reads only what they touched. */
   async update(events: readonly FileEvent[]): Promise<IncrementalUpdate> {
-    if (events.some((e) => e.path === this.configFile)) {
+    if (events.some((e) => e.path === this.configFile) && this.configChanged()) {
       const setup = await prepareLoad(this.options);
       const gathered = await this.loadAll(setup);
       return { result: this.current, changed: true, reloaded: true, ...gathered };
@@ -114,13 +120,15 @@ export class IncrementalProject {
       await this.discover();
       changed ||= this.discovered.join("\0") !== before;
     }
-    const touched = new Set(events.map((e) => e.path));
+    // An event on a file, or on a folder above it (a folder that appeared, or one a watcher has
+    // just begun to watch, whose contents may be new).
+    const touched = new PathSet(events.map((e) => e.path));
     const next = new Map<string, FileRecord>();
     const fresh = new Set<DocumentRecord>();
     let filesRead = 0;
     for (const file of this.discovered) {
       const old = this.files.get(file);
-      if (old === undefined || touched.has(file)) {
+      if (old === undefined || touched.covers(file)) {
         filesRead++;
         const text = readText(file);
         if (old === undefined || text !== old.text) {
@@ -137,7 +145,7 @@ export class IncrementalProject {
     const regathered: { before: string; record: DocumentRecord }[] = [];
     for (const record of next.values())
       for (const [i, doc] of record.documents.entries()) {
-        if (fresh.has(doc) || !touches(doc.gathered, events)) continue;
+        if (fresh.has(doc) || !touches(doc.gathered, touched)) continue;
         const again = this.gather(doc.source);
         record.documents[i] = again;
         regathered.push({ before: doc.signature, record: again });
@@ -171,6 +179,17 @@ export class IncrementalProject {
     if (IGNORED_DIRS.has(name)) return true;
     if (name !== "node_modules") return false;
     return !this.localPaths().some((p) => isInside(path, p.abs) || isInside(p.abs, path));
+  }
+
+  /** drgitops.yaml reads otherwise than when the project was set up (or appeared, or went). */
+  private configChanged(): boolean {
+    let text: string | undefined;
+    try {
+      text = readFileSync(this.configFile, "utf8");
+    } catch {
+      text = undefined;
+    }
+    return text !== this.setup.loadedConfig.text;
   }
 
   /** Writes the digest and parse caches (a watch persists them now and then, not on every save). */
@@ -209,7 +228,8 @@ export class IncrementalProject {
   private mayChangeDiscovery(e: FileEvent): boolean {
     if (e.type === "change") return false;
     if (this.setup.inputs.includes(e.path)) return true;
-    if (e.type !== "addDir" && e.type !== "unlinkDir" && !YAML_FILE.test(e.path)) return false;
+    if (e.type !== "addDir" && e.type !== "unlinkDir" && e.type !== "rescan" && !YAML_FILE.test(e.path))
+      return false;
     return this.setup.inputs.some((input) => isInside(input, e.path) || isInside(e.path, input));
   }
 
@@ -255,11 +275,10 @@ export class IncrementalProject {
 }
 
 /** True when an event is at, inside or above one of the local paths a document gathered. */
-function touches(gathered: GatheredDocument, events: readonly FileEvent[]): boolean {
+function touches(gathered: GatheredDocument, events: PathSet): boolean {
   // A document whose paths could not be read at all is re-tried on any event.
-  if (gathered.entry === undefined) return gathered.issues.length > 0;
-  const paths = Object.values(gathered.entry.paths);
-  return events.some((e) => paths.some((p) => isInside(p.abs, e.path) || isInside(e.path, p.abs)));
+  if (gathered.entry === undefined) return gathered.issues.length > 0 && events.size > 0;
+  return Object.values(gathered.entry.paths).some((p) => events.meets(p.abs));
 }
 
 function signatureOf(gathered: GatheredDocument): string {

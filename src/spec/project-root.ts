@@ -43,6 +43,8 @@ async function exists(path: string): Promise<boolean> {
 export interface LoadedConfig {
   config: ProjectConfig;
   file?: string;
+  /** The text it was read from (absent with the file): a watch reloads only when this changes. */
+  text?: string;
   doc?: YamlDoc;
   issues: Issue[];
 }
@@ -59,13 +61,14 @@ export async function loadProjectConfig(root: string): Promise<LoadedConfig> {
   const { docs, issues } = parseYaml(file, text);
   const doc = docs[0];
   if (issues.length > 0 || doc === undefined || doc.data === undefined || doc.data === null) {
-    return { config: {}, file, issues };
+    return { config: {}, file, text, issues };
   }
   const parsed = parseWith(ProjectConfigSchema, doc.data);
-  if (parsed.data !== undefined) return { config: parsed.data, file, doc, issues: [] };
+  if (parsed.data !== undefined) return { config: parsed.data, file, text, doc, issues: [] };
   return {
     config: {},
     file,
+    text,
     issues: parsed.issues.map((p) => {
       const pos = locate(doc, p.path, p.atKey);
       return {

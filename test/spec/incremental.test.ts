@@ -148,6 +148,39 @@ describe("IncrementalProject", () => {
     expect(project.result.project.resources.map((r) => r.key)).toEqual(["acme/alpha", "acme/beta"]);
   });
 
+  it("on a rescan of a folder, re-reads every manifest and source under it that changed unreported", async () => {
+    const { root, project } = await setup();
+    await writeFile(join(root, "manifests", "alpha.yaml"), modelYaml("alpha", "", "../other"));
+    await writeFile(join(root, "other", "late.py"), "z = 3\n");
+    const nothing = await project.update([{ type: "rescan", path: join(root, "model") }]);
+    expect(nothing.changed).toBe(false);
+    const update = await project.update([
+      { type: "rescan", path: join(root, "manifests") },
+      { type: "rescan", path: join(root, "other") },
+    ]);
+    expect([update.changed, update.filesRead]).toEqual([true, 2]);
+    await expectFresh(root, update.result);
+    const sources = update.result.project.resources.map((r) => r.paths["source"]?.files?.map((f) => f.path));
+    expect(sources).toEqual([
+      ["custom.py", "late.py"],
+      ["custom.py", "late.py"],
+    ]);
+  });
+
+  it("loads everything again when drgitops.yaml reads otherwise, not on an event that left its text alone", async () => {
+    const { root, project } = await setup();
+    const config = join(root, "drgitops.yaml");
+    expect(project.configFile).toBe(config);
+    expect((await project.update([{ type: "rescan", path: config }])).reloaded).toBe(false);
+    await writeFile(config, "defaults: {language: python}\n");
+    const added = await project.update([{ type: "add", path: config }]);
+    expect([added.reloaded, added.changed]).toEqual([true, true]);
+    const touched = await project.update([{ type: "change", path: config }]);
+    expect([touched.reloaded, touched.changed]).toEqual([false, false]);
+    await rm(config);
+    expect((await project.update([{ type: "unlink", path: config }])).reloaded).toBe(true);
+  });
+
   it("sees a source's parent folder swapped for a symlink leaving the root between updates", async () => {
     const p = await makeProject({
       "models/alpha/custom.py": "x = 1\n",
