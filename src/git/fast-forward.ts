@@ -81,7 +81,10 @@ export async function fastForward(root: string, signal?: AbortSignal): Promise<P
       `git pull: the work tree of ${branch} has uncommitted changes; commit or stash them to follow ${upstream}`,
     );
   await step("merge --ff-only", () => git.raw(["merge", "--ff-only", target]));
-  const changed = await step("diff", () => git.raw(["diff", "--name-only", "-z", local, target]));
+  // --no-renames: a moved file is both its old path (gone) and its new one, not the new one alone.
+  const changed = await step("diff", () =>
+    git.raw(["diff", "--name-only", "--no-renames", "-z", local, target]),
+  );
   const files = changed
     .split("\0")
     .filter((f) => f !== "")

@@ -199,7 +199,8 @@ export class WatchEngine {
         const pulled = await this.pullQuietly(project.root, signal);
         if (pulled?.status === "pulled") {
           trigger = "git";
-          events.push(...pulled.files.map((path): FileEvent => ({ type: "change", path })));
+          // Added, changed or deleted: a pull says which paths, not how (a new manifest must be found).
+          events.push(...pulled.files.map((path): FileEvent => ({ type: "rescan", path })));
         }
       }
       if (events.length > 0) {

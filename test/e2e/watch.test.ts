@@ -237,6 +237,23 @@ describe("drgitops watch (detect-only)", { timeout: 120_000 }, () => {
       expect(pulled.changes).toBeGreaterThanOrEqual(1);
       expect(await git(dir, "rev-parse", "HEAD")).toBe(pushed);
 
+      // A commit that moves a manifest and edits it: the pull's own list of files (one gone, one
+      // new) is planned as the work tree now is: no unreadable file, and the edit (one more action).
+      const from = join(other, "examples/manifests/iris-classifier.yaml");
+      const to = join(other, "examples/manifests/iris.yaml");
+      await git(other, "mv", from, to);
+      await writeFile(
+        to,
+        (await readFile(to, "utf8")).replace(/displayName: .*/, "displayName: Iris, moved"),
+      );
+      await git(other, "commit", "-q", "-am", "move and rename a manifest");
+      await git(other, "push", "-q", "origin", "main");
+      const moved = await w.waitFor("plan", (p) => p.trigger === "git", {
+        from: w.events.indexOf(pulled) + 1,
+      });
+      expect(moved.issues).toBeUndefined();
+      expect(moved.changes).toBe(pulled.changes + 1);
+
       // Both sides commit: nothing is merged or reset, the loop reports it and goes on.
       await commit(other, "examples/models/document-tagger/custom.py", "# upstream again");
       await git(other, "push", "-q", "origin", "main");

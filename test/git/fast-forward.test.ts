@@ -50,6 +50,18 @@ describe("fastForward (watch --git-pull)", () => {
     expect(await readFile(join(repo, "b.txt"), "utf8")).toBe("b\n");
   });
 
+  it("lists a moved file under its old path and its new one", async () => {
+    const { repo, other } = await repos();
+    await git(other, "mv", "a.txt", "moved.txt");
+    await git(other, "commit", "-q", "-m", "move");
+    await git(other, "push", "-q");
+    const pulled = await fastForward(repo);
+    expect(pulled.status === "pulled" ? [...pulled.files].sort() : pulled).toEqual([
+      join(repo, "a.txt"),
+      join(repo, "moved.txt"),
+    ]);
+  });
+
   it("leaves local commits alone when only the local side moved", async () => {
     const { repo } = await repos();
     const local = await commit(repo, "c.txt", "c\n");
