@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type DataRobotClient } from "../../src/client/index.js";
@@ -132,5 +133,31 @@ describe("watch: what is saved while a path is not yet watched", { timeout: 60_0
     expect(seen.issues).toBeUndefined();
     const beta = w.project.result.project.resources.find((r) => r.name === "beta");
     expect(beta?.paths["source"]?.files?.map((f) => f.path)).toEqual(["custom.py", "late.py"]);
+  });
+
+  it("a source folder removed and made again (a branch switch): what lands in it before it is watched is planned", async () => {
+    let armed = false;
+    const w = await start(async (root) => {
+      // The folder is back and about to be watched again: the rest of the checkout lands now.
+      if (!armed || !existsSync(join(root, "models/alpha"))) return;
+      armed = false;
+      await mkdir(join(root, "models/alpha/lib"));
+      await writeFile(join(root, "models/alpha/lib/util.py"), "u = 1\n");
+    });
+    await w.plan(0, (e) => e.trigger === "start");
+    const source = join(w.root, "models/alpha");
+    let from = w.events.length;
+    await rm(source, { recursive: true });
+    await w.plan(from, (e) => e.issues?.some((i) => i.code === "source-missing") === true);
+    from = w.events.length;
+    armed = true;
+    await mkdir(source);
+    await writeFile(join(source, "custom.py"), "x = 1\n");
+    // The cycle that begins to watch the folder again plans what landed in it meanwhile.
+    const first = await w.plan(from, () => true);
+    expect(planned(first, "lib/util.py")).toBe(true);
+    await w.plan(from, (e) => e.issues === undefined && planned(e, "custom.py"));
+    const files = w.project.result.project.resources[0]?.paths["source"]?.files?.map((f) => f.path);
+    expect(files).toEqual(["custom.py", "lib/util.py"]);
   });
 });
