@@ -25,7 +25,7 @@ import { nextIntervalMs, WatchMachine, type CycleRequest, type Trigger } from ".
 
 /** What the loop reports; the CLI turns these into the `--format json` lines and human lines. */
 export type WatchEngineEvent =
-  | { type: "ready"; at: string; paths: string[]; intervalMs: number }
+  | { type: "ready"; at: string; paths: string[]; intervalMs: number; once: boolean }
   | {
       type: "plan";
       at: string;
@@ -161,7 +161,12 @@ export class WatchEngine {
         );
         await this.watchWanted(undefined);
       }
-      this.emit({ type: "ready", paths: this.files?.paths ?? [], intervalMs: this.options.intervalMs });
+      this.emit({
+        type: "ready",
+        paths: this.files?.paths ?? [],
+        intervalMs: this.options.intervalMs,
+        once: this.options.once,
+      });
       if (signal.aborted) await this.machine.stop();
       else this.machine.trigger("start");
       await this.machine.done;

@@ -75,7 +75,9 @@ function plural(n: number, word: string): string {
 export function describeEvent(e: WatchEngineEvent): string {
   switch (e.type) {
     case "ready":
-      return `watching ${plural(e.paths.length, "path")}; DataRobot is re-checked every ${e.intervalMs / 1000} s (Ctrl-C stops)`;
+      return e.once
+        ? "checking the manifests against DataRobot once (--once): no files watched"
+        : `watching ${plural(e.paths.length, "path")}; DataRobot is re-checked every ${e.intervalMs / 1000} s (Ctrl-C stops)`;
     case "plan": {
       const head = `plan (${e.trigger}, ${e.durationMs} ms):`;
       if (e.issues) return `${head} invalid manifests, ${plural(e.issues.length, "error")}; nothing planned`;
