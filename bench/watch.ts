@@ -347,13 +347,24 @@ export async function run(): Promise<void> {
     );
     const heap = await heapSamples(heapFile, idleStartEpoch);
     const heapSecond = heap.filter((x) => x.s >= last.s / 2);
+    const heapFirst = heap.filter((x) => x.s < last.s / 2);
     const heapMb = heap.map((x) => x.mb);
+    // Medians of each half too: a full GC now and then lands mid-cycle and leaves 20 MB less, and
+    // one such sample at either end of a half tilts a least-squares line.
+    const median = (xs: readonly { mb: number }[]): string =>
+      xs.length === 0
+        ? "n/a"
+        : percentile(
+            xs.map((x) => x.mb),
+            50,
+          ).toFixed(0);
     console.log(
       heap.length === 0
         ? "  live heap after full GCs: none in this run"
         : `  live heap after each of the ${heap.length} full GCs: ${Math.min(...heapMb).toFixed(0)}-${Math.max(...heapMb).toFixed(0)} MB, ` +
             `${heapMb[0]!.toFixed(0)} MB at the first and ${heapMb.at(-1)!.toFixed(0)} at the last; least squares ${signed(slopePerMinute(heapSecond))} MB/min ` +
-            `over the ${heapSecond.length} of the second half (goal: flat)`,
+            `over the ${heapSecond.length} of the second half; median ${median(heapFirst)} MB in the first half, ` +
+            `${median(heapSecond)} in the second (goal: flat)`,
     );
     console.log(`  each (s: MB): ${heap.map((x) => `${x.s.toFixed(0)}: ${x.mb.toFixed(0)}`).join(", ")}`);
     const errors = [...watch.errors(), ...idle.errors()];
