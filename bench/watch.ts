@@ -131,29 +131,46 @@ class Watch {
 }
 
 /**
- * Preloaded into the idle watch: after each full (mark-compact) GC, appends "epoch-ms live-bytes" to
- * $DRGITOPS_BENCH_HEAP_FILE. What a full GC leaves is the live heap; it does not saw with the cycles
- * as RSS does, so a leak shows as a rising line. The observer forces no GC and keeps no handle open.
+ * Preloaded into the idle watch: after each full (mark-compact) GC, appends "epoch-ms heap-bytes
+ * external-bytes rss-bytes" to $DRGITOPS_BENCH_HEAP_FILE. What a full GC leaves is the live heap; it
+ * does not saw with the cycles as RSS does, so a leak shows as a rising line. `external` is memory
+ * outside the heap that JS objects hold (Buffers: each cycle's 7.5 MB answer); RSS right after a full
+ * GC is the process's floor at that moment. The observer forces no GC and keeps no handle open.
  */
 const HEAP_PROBE =
   `import { PerformanceObserver, constants } from "node:perf_hooks";\n` +
   `import { appendFileSync } from "node:fs";\n` +
-  `import { getHeapStatistics } from "node:v8";\n` +
   `const file = process.env.DRGITOPS_BENCH_HEAP_FILE;\n` +
   `new PerformanceObserver((list) => {\n` +
-  `  for (const e of list.getEntries())\n` +
-  `    if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR)\n` +
-  `      appendFileSync(file, Date.now() + " " + getHeapStatistics().used_heap_size + "\\n");\n` +
+  `  for (const e of list.getEntries()) {\n` +
+  `    if (e.detail?.kind !== constants.NODE_PERFORMANCE_GC_MAJOR) continue;\n` +
+  `    const m = process.memoryUsage();\n` +
+  `    appendFileSync(file, [Date.now(), m.heapUsed, m.external, m.rss].join(" ") + "\\n");\n` +
+  `  }\n` +
   `}).observe({ entryTypes: ["gc"] });\n`;
 
-/** The probe's samples, seconds from `startedAt` (epoch ms) and MB. */
-async function heapSamples(file: string, startedAt: number): Promise<{ s: number; mb: number }[]> {
+interface HeapSample {
+  /** Seconds from the start of the idle run. */
+  s: number;
+  mb: number;
+  externalMb: number;
+  rssMb: number;
+}
+
+/** The probe's samples, from `startedAt` (epoch ms) on, in MB. */
+async function heapSamples(file: string, startedAt: number): Promise<HeapSample[]> {
   const text = await readFile(file, "utf8").catch(() => "");
+  const mb = (bytes: number): number => bytes / 2 ** 20;
   return text
     .split("\n")
     .filter((l) => l !== "")
     .map((l) => l.split(" ").map(Number))
-    .map(([at = 0, bytes = 0]) => ({ s: (at - startedAt) / 1000, mb: bytes / 2 ** 20 }))
+    .map(([at = 0, heap = 0, external = 0, rss = 0]) => ({
+      s: (at - startedAt) / 1000,
+      mb: mb(heap),
+      externalMb: mb(external),
+      rssMb: mb(rss),
+    }))
     .filter((x) => x.s >= 0);
 }
 
@@ -351,22 +368,24 @@ export async function run(): Promise<void> {
     const heapMb = heap.map((x) => x.mb);
     // Medians of each half too: a full GC now and then lands mid-cycle and leaves 20 MB less, and
     // one such sample at either end of a half tilts a least-squares line.
-    const median = (xs: readonly { mb: number }[]): string =>
-      xs.length === 0
-        ? "n/a"
-        : percentile(
-            xs.map((x) => x.mb),
-            50,
-          ).toFixed(0);
+    const median = (xs: readonly number[]): string =>
+      xs.length === 0 ? "n/a" : percentile(xs, 50).toFixed(0);
+    const halves = (pick: (x: HeapSample) => number): string =>
+      `median ${median(heapFirst.map(pick))} MB in the first half, ${median(heapSecond.map(pick))} in the second`;
     console.log(
       heap.length === 0
         ? "  live heap after full GCs: none in this run"
         : `  live heap after each of the ${heap.length} full GCs: ${Math.min(...heapMb).toFixed(0)}-${Math.max(...heapMb).toFixed(0)} MB, ` +
             `${heapMb[0]!.toFixed(0)} MB at the first and ${heapMb.at(-1)!.toFixed(0)} at the last; least squares ${signed(slopePerMinute(heapSecond))} MB/min ` +
-            `over the ${heapSecond.length} of the second half; median ${median(heapFirst)} MB in the first half, ` +
-            `${median(heapSecond)} in the second (goal: flat)`,
+            `over the ${heapSecond.length} of the second half; ${halves((x) => x.mb)} (goal: flat)`,
     );
-    console.log(`  each (s: MB): ${heap.map((x) => `${x.s.toFixed(0)}: ${x.mb.toFixed(0)}`).join(", ")}`);
+    if (heap.length > 0)
+      console.log(
+        `  after the same GCs: external (Buffers) ${halves((x) => x.externalMb)}; RSS ${halves((x) => x.rssMb)}`,
+      );
+    console.log(
+      `  each (s: heap MB): ${heap.map((x) => `${x.s.toFixed(0)}: ${x.mb.toFixed(0)}`).join(", ")}`,
+    );
     const errors = [...watch.errors(), ...idle.errors()];
     if (errors.length > 0) console.log(`watch errors: ${errors.join(" | ")}`);
     await idle.stop();
