@@ -42,6 +42,49 @@ export function watchTargets(wanted: readonly string[]): WatchTargets {
   return { deep, shallow };
 }
 
+const isLimit = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === "ENOSPC";
+
+/**
+ * An `error` event's message for what chokidar reported. Linux allows each user a fixed number of
+ * inotify watches and chokidar takes one per file and folder: a large repository can run out, and
+ * `ENOSPC` ("no space left on device" to most) says nothing of how to fix it.
+ */
+export function watcherError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (isLimit(error))
+    return (
+      `file watcher: ${message}. The system's limit on watched files (one per file and folder) was reached, ` +
+      "so changes under some paths are not seen (the other paths past the limit are not listed one by one): " +
+      "raise it (sudo sysctl fs.inotify.max_user_watches=524288; add the line to /etc/sysctl.conf to keep it), " +
+      "exclude large folders from the sources, or run `drgitops watch` on fewer manifests"
+    );
+  return `file watcher: ${message}`;
+}
+
+/**
+ * Turns chokidar's errors into `error` events. Past the inotify limit chokidar reports every path
+ * it cannot watch (21,501 of them on the bench's repository with the limit at 500): that is one
+ * event per `set`, not a flood on the terminal and the webhook.
+ */
+export class WatcherErrors {
+  private limitReported = false;
+
+  constructor(private readonly onError: (message: string) => void) {}
+
+  /** A new batch of paths: hitting the limit again is news again. */
+  reset(): void {
+    this.limitReported = false;
+  }
+
+  report(error: unknown): void {
+    if (isLimit(error)) {
+      if (this.limitReported) return;
+      this.limitReported = true;
+    }
+    this.onError(watcherError(error));
+  }
+}
+
 /** What chokidar reports that counts (`rescan` is the watch's own). */
 const EVENT_TYPES = new Set<string>(["add", "addDir", "change", "unlink", "unlinkDir"]);
 
@@ -67,12 +110,15 @@ export class FileWatcher {
   private readonly shallow = new Map<string, { watcher: FSWatcher; names: Set<string> }>();
   private readonly rechecks = new Map<string, ReturnType<typeof setTimeout>>();
   private closed = false;
+  private readonly errors: WatcherErrors;
 
   constructor(
     private readonly onEvent: (event: FileEvent) => void,
-    private readonly onError: (message: string) => void,
+    onError: (message: string) => void,
     private readonly ignored: (path: string) => boolean,
-  ) {}
+  ) {
+    this.errors = new WatcherErrors(onError);
+  }
 
   /** Every path watched (recursively or for a missing child), for the `ready` event. */
   get paths(): string[] {
@@ -88,6 +134,7 @@ export class FileWatcher {
    */
   async set(wanted: readonly string[]): Promise<string[]> {
     if (this.closed) return [];
+    this.errors.reset();
     const targets = watchTargets(wanted);
     const keep = new Set(targets.deep);
     for (const [path, watcher] of [...this.deep]) {
@@ -172,9 +219,7 @@ export class FileWatcher {
       this.onEvent({ type: type as FileEvent["type"], path });
       if (type === "change") this.recheck(path);
     });
-    watcher.on("error", (error: unknown) =>
-      this.onError(`file watcher: ${error instanceof Error ? error.message : String(error)}`),
-    );
+    watcher.on("error", (error: unknown) => this.errors.report(error));
     // chokidar may report ready twice; the first one is enough.
     await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
     return watcher;

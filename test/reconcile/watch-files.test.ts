@@ -2,7 +2,7 @@ import { mkdtemp, open, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { FileWatcher, RECHECK_MS } from "../../src/reconcile/watch-files.js";
+import { FileWatcher, RECHECK_MS, WatcherErrors, watcherError } from "../../src/reconcile/watch-files.js";
 import type { FileEvent } from "../../src/spec/incremental.js";
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -68,5 +68,39 @@ describe("FileWatcher (real chokidar)", () => {
     await until(() => events.some((e) => e.type === "change"));
     await sleep(RECHECK_MS + 300);
     expect(events.filter((e) => e.type === "change")).toHaveLength(1);
+  });
+});
+
+describe("watcherError", () => {
+  it("says how to raise the inotify limit when the system runs out of watches, and passes other errors on", () => {
+    const full = Object.assign(
+      new Error("ENOSPC: System limit for number of file watchers reached, watch '/p/m'"),
+      {
+        code: "ENOSPC",
+      },
+    );
+    const text = watcherError(full);
+    expect(text).toMatch(/^file watcher: ENOSPC: System limit .* watch '\/p\/m'\. /);
+    expect(text).toContain("sysctl fs.inotify.max_user_watches=");
+    expect(watcherError(Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" }))).toBe(
+      "file watcher: EACCES: permission denied",
+    );
+    expect(watcherError("boom")).toBe("file watcher: boom");
+  });
+
+  it("reports running out of watches once per batch of paths, and every other error", () => {
+    const seen: string[] = [];
+    const errors = new WatcherErrors((m) => seen.push(m));
+    const full = (path: string): Error =>
+      Object.assign(new Error(`ENOSPC: System limit for number of file watchers reached, watch '${path}'`), {
+        code: "ENOSPC",
+      });
+    for (let i = 0; i < 1000; i++) errors.report(full(`/p/f${i}`));
+    errors.report(new Error("EACCES: permission denied"));
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toContain("watch '/p/f0'");
+    errors.reset();
+    errors.report(full("/p/again"));
+    expect(seen).toHaveLength(3);
   });
 });
