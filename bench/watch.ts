@@ -152,7 +152,7 @@ const HEAP_PROBE =
 interface HeapSample {
   /** Seconds from the start of the idle run. */
   s: number;
-  mb: number;
+  heapMb: number;
   externalMb: number;
   rssMb: number;
 }
@@ -167,7 +167,7 @@ async function heapSamples(file: string, startedAt: number): Promise<HeapSample[
     .map((l) => l.split(" ").map(Number))
     .map(([at = 0, heap = 0, external = 0, rss = 0]) => ({
       s: (at - startedAt) / 1000,
-      mb: mb(heap),
+      heapMb: mb(heap),
       externalMb: mb(external),
       rssMb: mb(rss),
     }))
@@ -365,7 +365,7 @@ export async function run(): Promise<void> {
     const heap = await heapSamples(heapFile, idleStartEpoch);
     const heapSecond = heap.filter((x) => x.s >= last.s / 2);
     const heapFirst = heap.filter((x) => x.s < last.s / 2);
-    const heapMb = heap.map((x) => x.mb);
+    const heapMb = heap.map((x) => x.heapMb);
     // Medians of each half too: a full GC now and then lands mid-cycle and leaves 20 MB less, and
     // one such sample at either end of a half tilts a least-squares line.
     const median = (xs: readonly number[]): string =>
@@ -376,15 +376,15 @@ export async function run(): Promise<void> {
       heap.length === 0
         ? "  live heap after full GCs: none in this run"
         : `  live heap after each of the ${heap.length} full GCs: ${Math.min(...heapMb).toFixed(0)}-${Math.max(...heapMb).toFixed(0)} MB, ` +
-            `${heapMb[0]!.toFixed(0)} MB at the first and ${heapMb.at(-1)!.toFixed(0)} at the last; least squares ${signed(slopePerMinute(heapSecond))} MB/min ` +
-            `over the ${heapSecond.length} of the second half; ${halves((x) => x.mb)} (goal: flat)`,
+            `${heapMb[0]!.toFixed(0)} MB at the first and ${heapMb.at(-1)!.toFixed(0)} at the last; least squares ${signed(slopePerMinute(heapSecond.map((x) => ({ s: x.s, mb: x.heapMb }))))} MB/min ` +
+            `over the ${heapSecond.length} of the second half; ${halves((x) => x.heapMb)} (goal: flat)`,
     );
     if (heap.length > 0)
       console.log(
         `  after the same GCs: external (Buffers) ${halves((x) => x.externalMb)}; RSS ${halves((x) => x.rssMb)}`,
       );
     console.log(
-      `  each (s: heap MB): ${heap.map((x) => `${x.s.toFixed(0)}: ${x.mb.toFixed(0)}`).join(", ")}`,
+      `  each (s: heap MB): ${heap.map((x) => `${x.s.toFixed(0)}: ${x.heapMb.toFixed(0)}`).join(", ")}`,
     );
     const errors = [...watch.errors(), ...idle.errors()];
     if (errors.length > 0) console.log(`watch errors: ${errors.join(" | ")}`);

@@ -277,7 +277,7 @@ export class IncrementalProject {
 /** True when an event is at, inside or above one of the local paths a document gathered. */
 function touches(gathered: GatheredDocument, events: PathSet): boolean {
   // A document whose paths could not be read at all is re-tried on any event.
-  if (gathered.entry === undefined) return gathered.issues.length > 0 && events.size > 0;
+  if (gathered.entry === undefined) return gathered.issues.length > 0;
   return Object.values(gathered.entry.paths).some((p) => events.meets(p.abs));
 }
 

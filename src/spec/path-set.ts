@@ -13,10 +13,6 @@ export class PathSet {
     this.members = new Set(paths);
   }
 
-  get size(): number {
-    return this.members.size;
-  }
-
   /** One of them is `path` or a folder above it. */
   covers(path: string): boolean {
     for (let at = path; ;) {

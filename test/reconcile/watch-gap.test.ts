@@ -101,7 +101,7 @@ describe("watch: what is saved while a path is not yet watched", { timeout: 60_0
     return { root: p.root, project, events, plan };
   }
 
-  /** The files the plan would upload for `name`, as the plan file names them. */
+  /** Whether the plan (as its plan file would hold it) names the file `name` anywhere. */
   const planned = (e: Extract<WatchEngineEvent, { type: "plan" }>, name: string): boolean =>
     JSON.stringify(e.plan ?? {}).includes(name);
 
